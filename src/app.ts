@@ -1,0 +1,228 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { NoSchemaIntrospectionCustomRule } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { WebSocketServer } from "ws";
+import { AdminTokens, ensureAdminToken } from "./auth/admin.js";
+import { parseBearer } from "./auth/tokens.js";
+import type { Config } from "./config.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { migrate } from "./db/migrate.js";
+import type { Domain } from "./domain.js";
+import { EventFeed } from "./events/feed.js";
+import { createEventPublisher } from "./events/publisher.js";
+import { readBody } from "./http/body.js";
+import { serveFetch } from "./http/node-adapter.js";
+import { useAccessRules } from "./http/access.js";
+import { createMaskError } from "./http/mask-errors.js";
+import { authorizeSocket } from "./http/socket.js";
+import { createLogger, type Logger } from "./log.js";
+import { loadRegistry } from "./registry/registry.js";
+import { schema } from "./schema/index.js";
+import type { Context } from "./schema/context.js";
+import { KeyRing, loadOrCreateLocalKey } from "./secrets/keyring.js";
+import { SecretStore } from "./secrets/store.js";
+import { startSweeps } from "./workspaces/sweeps.js";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type App = {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  domain: Domain;
+  db: Database;
+  feed: EventFeed;
+  log: Logger;
+  /** Listens on config.port (0: an ephemeral port); resolves to the base URL. */
+  start(): Promise<string>;
+  /** Closes sockets, sweeps, the feed, Redis and the database (flushed). */
+  stop(): Promise<void>;
+};
+
+export type AppOverrides = {
+  database?: Database;
+  log?: Logger;
+  /** Where a generated admin token is shown once (default: stderr). */
+  announceAdminToken?: (token: string) => void;
+};
+
+/** Introspection off: graphql-js's own validation rule. */
+const disableIntrospection = (): Plugin => ({
+  onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
+});
+
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const registry = await loadRegistry(config.registryFile);
+  const encryptionKey = config.encryptionKey ?? (await loadOrCreateLocalKey(config.dataDir));
+  const keyring = new KeyRing(encryptionKey, config.encryptionKeysOld);
+
+  const db =
+    overrides.database ??
+    (await openDatabase(
+      config.databaseUrl ? { kind: "postgres", url: config.databaseUrl } : { kind: "pglite", dataDir: config.dataDir },
+    ));
+  let migrated = false;
+  try {
+    const applied = await migrate(db.sql);
+    if (applied.length) log.info({ msg: "migrations applied", applied });
+    migrated = true;
+    await ensureAdminToken(db.prisma, config.adminToken, log, overrides.announceAdminToken ?? announceOnStderr);
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+
+  const events = createEventPublisher(config.redisUrl, log);
+  const domain: Domain = {
+    prisma: db.prisma,
+    registry,
+    secrets: new SecretStore(db.prisma, keyring),
+    events,
+    config: {
+      heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
+      provisionTimeoutSeconds: config.provisionTimeoutSeconds,
+    },
+  };
+  const admins = new AdminTokens(db.prisma);
+  const feed = new EventFeed(db.prisma, events, log);
+  await feed.start();
+
+  const corsOrigins = new Set(config.corsOrigins);
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    logging: false,
+    graphiql: config.graphiql ? { title: "Workspace control plane" } : false,
+    renderGraphiQL,
+    maskedErrors: { maskError: createMaskError(log) },
+    // Closed unless CORS_ORIGINS lists the caller's origin.
+    cors: (request) => {
+      const origin = request.headers.get("origin");
+      if (!origin || !corsOrigins.has(origin)) return false;
+      return { origin: [origin], credentials: true, allowedHeaders: ["authorization", "content-type"], methods: ["GET", "POST"] };
+    },
+    context: (initial): Context => {
+      const request = initial.request as Request | undefined;
+      const connectionParams = initial.connectionParams as Record<string, unknown> | undefined;
+      const header = connectionParams ? connectionParams.authorization : request?.headers.get("authorization");
+      return {
+        domain,
+        admins,
+        feed,
+        bearer: parseBearer(header),
+        requestId: (initial.requestId as string | undefined) ?? request?.headers.get("x-request-id") ?? randomUUID(),
+      };
+    },
+    plugins: [useAccessRules(), ...(config.introspection ? [] : [disableIntrospection()])],
+  });
+
+  const healthy = async () => {
+    if (!migrated) return false;
+    try {
+      await db.sql.query("SELECT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz") {
+      const ok = await healthy();
+      res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok }));
+      return;
+    }
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === "too-large") {
+      res
+        .writeHead(413, { "content-type": "application/json", connection: "close" })
+        .end(JSON.stringify({ errors: [{ message: "Request bodies are at most 1 MiB.", extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
+      return;
+    }
+    if (body === "aborted") return;
+    await serveFetch(yoga.handleRequest, req, res, body, { requestId: randomUUID() });
+  };
+
+  let server: Server | undefined;
+  let wss: WebSocketServer | undefined;
+  let stopSweeps: (() => Promise<void>) | undefined;
+  let disposeSockets: (() => Promise<void>) | undefined;
+
+  return {
+    yoga,
+    domain,
+    db,
+    feed,
+    log,
+    async start() {
+      server = createServer((req, res) => {
+        handle(req, res).catch((err: Error) => {
+          log.error({ msg: "request handler failed", err: err.message });
+          if (!res.headersSent) res.writeHead(500).end();
+          else res.destroy();
+        });
+      });
+      wss = new WebSocketServer({ server, path: "/graphql", maxPayload: MAX_BODY_BYTES });
+      const ws = useServer<Record<string, unknown>>(
+        {
+          connectionInitWaitTimeout: 5_000,
+          onConnect: (ctx) => authorizeSocket(ctx.connectionParams, admins, db.prisma, log),
+          onSubscribe: async (ctx, _id, payload) => {
+            const enveloped = yoga.getEnveloped({
+              connectionParams: ctx.connectionParams ?? {},
+              requestId: randomUUID(),
+            });
+            const document = enveloped.parse(payload.query);
+            const errors = enveloped.validate(enveloped.schema, document);
+            if (errors.length > 0) return errors;
+            return {
+              schema: enveloped.schema,
+              operationName: payload.operationName,
+              document,
+              variableValues: payload.variables,
+              contextValue: await enveloped.contextFactory(),
+              rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+            };
+          },
+          execute: (args) => (args.rootValue as { execute: typeof import("graphql").execute }).execute(args),
+          subscribe: (args) => (args.rootValue as { subscribe: typeof import("graphql").subscribe }).subscribe(args),
+        },
+        wss,
+      );
+      disposeSockets = () => ws.dispose() as Promise<void>;
+      stopSweeps = startSweeps(domain, config.sweepIntervalMs, log);
+      await new Promise<void>((resolve, reject) => {
+        server?.once("error", reject);
+        server?.listen(config.port, config.host, () => resolve());
+      });
+      const { port } = server.address() as AddressInfo;
+      const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+      log.info({ msg: "listening", url: `http://${host}:${port}/graphql`, database: db.kind });
+      return `http://${host}:${port}`;
+    },
+    async stop() {
+      await stopSweeps?.();
+      await disposeSockets?.();
+      for (const client of wss?.clients ?? []) client.terminate();
+      wss?.close();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server?.close(() => resolve()));
+      }
+      await feed.stop();
+      await events.close();
+      await db.close();
+    },
+  };
+}
+
+function announceOnStderr(token: string) {
+  process.stderr.write(
+    `\nGenerated admin token (shown once, stored only as a hash):\n\n  ${token}\n\nSet ADMIN_TOKEN to choose your own.\n\n`,
+  );
+}

@@ -1,0 +1,21 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/** 32 random bytes, base64url: what an agent or admin presents as its bearer. */
+export const mintToken = () => randomBytes(32).toString("base64url");
+
+/** Only this digest is ever stored. */
+export const hashToken = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
+
+const MAX_BEARER = 512;
+
+export type Bearer = { kind: "none" } | { kind: "token"; token: string; hash: string } | { kind: "malformed" };
+
+/** `Authorization: Bearer T` (or graphql-ws connectionParams.authorization). */
+export function parseBearer(header: unknown): Bearer {
+  if (header === undefined || header === null || header === "") return { kind: "none" };
+  if (typeof header !== "string" || header.length > MAX_BEARER + 7) return { kind: "malformed" };
+  const m = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)[ ]*$/i.exec(header);
+  if (!m) return { kind: "malformed" };
+  const token = m[1] as string;
+  return { kind: "token", token, hash: hashToken(token) };
+}

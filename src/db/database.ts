@@ -1,0 +1,100 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client.js";
+
+/** Plain SQL access beside Prisma, for the migration runner and health checks. */
+export interface SqlDriver {
+  /** Runs a multi-statement script (no parameters). */
+  exec(script: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs fn with a driver bound to one connection inside one transaction. */
+  transaction<R>(fn: (tx: SqlDriver) => Promise<R>): Promise<R>;
+}
+
+export interface Database {
+  kind: "pglite" | "postgres";
+  prisma: PrismaClient;
+  sql: SqlDriver;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  | { kind: "postgres"; url: string; maxConnections?: number }
+  | { kind: "pglite"; dataDir: string | undefined; loadDataDir?: Blob };
+
+// int8 columns (event sequence numbers) arrive as strings from pg unless told:
+// keep them strings everywhere, since cursors are strings anyway.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.kind === "postgres") return openPostgres(opts.url, opts.maxConnections ?? 10);
+  return openPglite(opts.dataDir, opts.loadDataDir);
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its server emits 'error' on the pool; without a
+  // listener that is an uncaught exception. The next checkout reconnects.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const driverOf = (q: pg.Pool | pg.PoolClient): SqlDriver => ({
+    exec: async (script) => {
+      await q.query(script);
+    },
+    query: async <T>(sql: string, params?: unknown[]) => (await q.query(sql, params)).rows as T[],
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn(driverOf(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+  });
+  return {
+    kind: "postgres",
+    prisma,
+    sql: driverOf(pool),
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
+  // PGlite rejects asynchronously (unhandled) when a parent directory is missing.
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  type Q = Pick<PGlite, "exec" | "query">;
+  const driverOf = (q: Q, inTx: boolean): SqlDriver => ({
+    exec: async (script) => {
+      await q.exec(script);
+    },
+    query: async <T>(sql: string, params?: unknown[]) => (await q.query<T>(sql, params)).rows,
+    transaction: async (fn) => {
+      if (inTx) return fn(driverOf(q, true));
+      return pglite.transaction((tx) => fn(driverOf(tx, true)));
+    },
+  });
+  return {
+    kind: "pglite",
+    prisma,
+    sql: driverOf(pglite, false),
+    close: async () => {
+      await prisma.$disconnect();
+      // close() checkpoints and flushes the data directory.
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Config } from "./config.js";
+import type { PrismaClient } from "./generated/prisma/client.js";
+import type { Registry } from "./registry/registry.js";
+import type { SecretStore } from "./secrets/store.js";
+import type { EventPublisher } from "./events/publisher.js";
+
+/** What every domain operation may use; assembled once by buildApp. */
+export type Domain = {
+  prisma: PrismaClient;
+  registry: Registry;
+  secrets: SecretStore;
+  events: EventPublisher;
+  config: Pick<Config, "heartbeatTimeoutSeconds" | "provisionTimeoutSeconds">;
+};
+
+/** Outcomes a client must handle: data in the result union, never thrown. */
+export type ErrorCode =
+  | "VALIDATION_FAILED"
+  | "NOT_FOUND"
+  | "RUNTIME_UNSUPPORTED"
+  | "MODEL_REQUIRED"
+  | "UNREGISTERED_MODEL_FOR_RUNTIME"
+  | "MISSING_BYOK_CREDENTIAL"
+  | "PLATFORM_AGENT_IDENTITY_GATE"
+  | "PLATFORM_KIND_FORBIDDEN"
+  | "CONFLICT"
+  | "WORKSPACE_FAILED";
+
+export type RequestFailure = { code: ErrorCode; message: string; field?: string | null };
+export type UnregisteredModelFailure = {
+  code: "UNREGISTERED_MODEL_FOR_RUNTIME";
+  message: string;
+  runtime: string;
+  model: string;
+  offeredModels: readonly string[];
+};
+export type MissingCredentialFailure = {
+  code: "MISSING_BYOK_CREDENTIAL";
+  message: string;
+  runtime: string;
+  model: string;
+  provider: string;
+  acceptedEnv: readonly string[];
+  suggestedModel: string | null;
+};
+export type Failure = RequestFailure | UnregisteredModelFailure | MissingCredentialFailure;
+
+export const fail = (code: ErrorCode, message: string, field?: string): RequestFailure => ({ code, message, field });
+export const isFailure = (v: unknown): v is Failure =>
+  typeof v === "object" && v !== null && "code" in v && "message" in v && !("id" in v);
+
+/**
+ * Transport-level refusals (SPEC section 2). UNAUTHENTICATED is final for an
+ * agent, so it is raised only after the presented credentials were checked
+ * and found wrong; anything that stopped the check is SERVICE_UNAVAILABLE.
+ */
+export class AccessError extends Error {
+  override name = "AccessError";
+  constructor(
+    readonly code: "UNAUTHENTICATED" | "FORBIDDEN" | "SERVICE_UNAVAILABLE",
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const unavailable = (what: string, cause: unknown) =>
+  new AccessError("SERVICE_UNAVAILABLE", `${what} could not be checked right now; retry`, cause);

@@ -1,0 +1,36 @@
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { RegistryError } from "./registry/registry.js";
+
+async function main() {
+  // The environment is validated before anything is opened, so a bad value is
+  // reported as such even when the database is unreachable.
+  const config = loadConfig();
+  const app = await buildApp(config);
+  await app.start();
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ msg: "stopping", signal });
+    app.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        app.log.error({ msg: "stop failed", err: err.message });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((err: Error) => {
+  if (err instanceof ConfigError || err instanceof RegistryError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`Start-up failed: ${err.message}\n`);
+  }
+  process.exit(1);
+});

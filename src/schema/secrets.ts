@@ -1,0 +1,65 @@
+import { deleteOrgSecret, deleteWorkspaceSecret, setOrgSecret, setWorkspaceSecret } from "../workspaces/secrets.js";
+import { builder } from "./builder.js";
+import { resultUnion, successRef, toResult } from "./errors.js";
+
+export const SecretKey = builder.objectRef<{ key: string; updatedAt: Date }>("SecretKey").implement({
+  fields: (t) => ({ key: t.exposeString("key"), updatedAt: t.expose("updatedAt", { type: "DateTime" }) }),
+});
+
+export const SecretInput = builder.inputType("SecretInput", {
+  fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
+});
+
+const SetWorkspaceSecretInput = builder.inputType("SetWorkspaceSecretInput", {
+  fields: (t) => ({
+    workspaceId: t.id({ required: true }),
+    key: t.string({ required: true }),
+    value: t.string({ required: true }),
+  }),
+});
+const DeleteWorkspaceSecretInput = builder.inputType("DeleteWorkspaceSecretInput", {
+  fields: (t) => ({ workspaceId: t.id({ required: true }), key: t.string({ required: true }) }),
+});
+const SetOrgSecretInput = builder.inputType("SetOrgSecretInput", {
+  fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
+});
+
+const SecretSuccess = successRef<{ secret: { key: string; updatedAt: Date } }>("SecretSuccess").implement({ fields: (t) => ({
+  secret: t.field({ type: SecretKey, resolve: (s) => s.secret }),
+}) });
+const DeleteSecretSuccess = successRef<{ key: string; deleted: boolean }>("DeleteSecretSuccess").implement({ fields: (t) => ({
+  key: t.exposeString("key"),
+  deleted: t.exposeBoolean("deleted"),
+}) });
+const SecretResult = resultUnion("SecretResult", SecretSuccess, "request");
+const DeleteSecretResult = resultUnion("DeleteSecretResult", DeleteSecretSuccess, "request");
+
+const asSecret = (v: { key: string; updatedAt: Date } | { code: string }) =>
+  "code" in v ? (v as never) : toResult("SecretSuccess", { secret: v });
+
+builder.queryFields((t) => ({
+  orgSecrets: t.field({ type: [SecretKey], resolve: (_, __, ctx) => ctx.domain.secrets.listOrgSecrets() }),
+}));
+
+builder.mutationFields((t) => ({
+  setWorkspaceSecret: t.field({
+    type: SecretResult,
+    args: { input: t.arg({ type: SetWorkspaceSecretInput, required: true }) },
+    resolve: async (_, { input }, ctx) => asSecret(await setWorkspaceSecret(ctx.domain, input)),
+  }),
+  deleteWorkspaceSecret: t.field({
+    type: DeleteSecretResult,
+    args: { input: t.arg({ type: DeleteWorkspaceSecretInput, required: true }) },
+    resolve: async (_, { input }, ctx) => toResult("DeleteSecretSuccess", await deleteWorkspaceSecret(ctx.domain, input)),
+  }),
+  setOrgSecret: t.field({
+    type: SecretResult,
+    args: { input: t.arg({ type: SetOrgSecretInput, required: true }) },
+    resolve: async (_, { input }, ctx) => asSecret(await setOrgSecret(ctx.domain, input)),
+  }),
+  deleteOrgSecret: t.field({
+    type: DeleteSecretResult,
+    args: { key: t.arg.string({ required: true }) },
+    resolve: async (_, { key }, ctx) => toResult("DeleteSecretSuccess", await deleteOrgSecret(ctx.domain, key)),
+  }),
+}));

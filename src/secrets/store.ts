@@ -1,0 +1,105 @@
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { OrgSecretNameSource } from "../gate/credential-gate.js";
+import type { KeyRing } from "./keyring.js";
+
+type Db = Pick<PrismaClient, "orgSecret" | "workspaceSecret" | "workspace">;
+
+/** A secret read has three outcomes; an error is never taken for unset. */
+export type SecretRead = { state: "value"; value: string } | { state: "unset" } | { state: "error"; error: unknown };
+
+export const workspaceSecretAad = (workspaceId: string, key: string) => `workspace-secret:${workspaceId}:${key}`;
+export const orgSecretAad = (key: string) => `org-secret:${key}`;
+export const inboundSecretAad = (workspaceId: string) => `inbound-secret:${workspaceId}`;
+
+export class SecretStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    readonly keyring: KeyRing,
+  ) {}
+
+  /** Org secret names only, never values: what the credential gate reads. */
+  orgSecretNames(db: Db = this.prisma): OrgSecretNameSource {
+    return () => db.orgSecret.findMany({ select: { key: true } });
+  }
+
+  listOrgSecrets() {
+    return this.prisma.orgSecret.findMany({ select: { key: true, updatedAt: true }, orderBy: { key: "asc" } });
+  }
+
+  setOrgSecret(key: string, value: string) {
+    const sealed = this.keyring.encrypt(value, orgSecretAad(key));
+    return this.prisma.orgSecret.upsert({
+      where: { key },
+      create: { key, value: sealed },
+      update: { value: sealed },
+      select: { key: true, updatedAt: true },
+    });
+  }
+
+  async deleteOrgSecret(key: string): Promise<boolean> {
+    const { count } = await this.prisma.orgSecret.deleteMany({ where: { key } });
+    return count > 0;
+  }
+
+  listWorkspaceSecrets(workspaceId: string, db: Db = this.prisma) {
+    return db.workspaceSecret.findMany({
+      where: { workspaceId },
+      select: { key: true, updatedAt: true },
+      orderBy: { key: "asc" },
+    });
+  }
+
+  async workspaceSecretNames(workspaceId: string, db: Db = this.prisma): Promise<string[]> {
+    const rows = await db.workspaceSecret.findMany({ where: { workspaceId }, select: { key: true } });
+    return rows.map((r) => r.key);
+  }
+
+  sealWorkspaceSecret(workspaceId: string, key: string, value: string) {
+    return this.keyring.encrypt(value, workspaceSecretAad(workspaceId, key));
+  }
+
+  setWorkspaceSecret(workspaceId: string, key: string, value: string, db: Db = this.prisma) {
+    const sealed = this.sealWorkspaceSecret(workspaceId, key, value);
+    return db.workspaceSecret.upsert({
+      where: { workspaceId_key: { workspaceId, key } },
+      create: { workspaceId, key, value: sealed },
+      update: { value: sealed },
+      select: { key: true, updatedAt: true },
+    });
+  }
+
+  async deleteWorkspaceSecret(workspaceId: string, key: string): Promise<boolean> {
+    const { count } = await this.prisma.workspaceSecret.deleteMany({ where: { workspaceId, key } });
+    return count > 0;
+  }
+
+  /** Existence only: no decryption (the platform identity gate asks no more). */
+  async workspaceSecretExists(workspaceId: string, key: string, db: Db = this.prisma): Promise<boolean> {
+    const row = await db.workspaceSecret.findUnique({
+      where: { workspaceId_key: { workspaceId, key } },
+      select: { id: true },
+    });
+    return row !== null;
+  }
+
+  async readWorkspaceSecret(workspaceId: string, key: string, db: Db = this.prisma): Promise<SecretRead> {
+    try {
+      const row = await db.workspaceSecret.findUnique({
+        where: { workspaceId_key: { workspaceId, key } },
+        select: { value: true },
+      });
+      if (!row) return { state: "unset" };
+      return { state: "value", value: this.keyring.decrypt(row.value, workspaceSecretAad(workspaceId, key)) };
+    } catch (error) {
+      return { state: "error", error };
+    }
+  }
+
+  sealInboundSecret(workspaceId: string, value: string) {
+    return this.keyring.encrypt(value, inboundSecretAad(workspaceId));
+  }
+
+  openInboundSecret(workspaceId: string, sealed: string) {
+    return this.keyring.decrypt(sealed, inboundSecretAad(workspaceId));
+  }
+}

@@ -1,0 +1,135 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { type Domain, type Failure, fail } from "../domain.js";
+import { checkCredentialGate, missingCredentialMessage } from "../gate/credential-gate.js";
+import type { Workspace } from "../generated/prisma/client.js";
+import { recordEvent } from "../events/record.js";
+import { deriveProvider } from "../registry/derive.js";
+import { isUniqueViolation } from "../db/errors.js";
+import { runProvisionChecks } from "./provision.js";
+import { type CreateInput, validateCreateInput } from "./validate.js";
+
+export type Preflight = {
+  name: string;
+  kind: "WORKSPACE" | "PLATFORM";
+  runtime: string;
+  model: string;
+  provider: string | null;
+  platformBilled: boolean;
+  secrets: readonly { key: string; value: string }[];
+};
+
+/**
+ * SPEC section 4 steps 1 to 6, in order; writes nothing. Create runs exactly
+ * this before its transaction, so preflight and create cannot disagree.
+ */
+export async function preflightWorkspace(domain: Domain, input: CreateInput): Promise<Preflight | Failure> {
+  const invalid = validateCreateInput(input);
+  if (invalid) return invalid;
+  const { registry } = domain;
+
+  const runtimeName = input.runtime ?? registry.defaultRuntime;
+  const runtime = registry.runtimes.get(runtimeName);
+  if (!runtime) {
+    return fail("RUNTIME_UNSUPPORTED", `Runtime ${runtimeName} is not in the model registry.`, "input.runtime");
+  }
+  const model = input.model ?? runtime.defaultModel;
+  if (!model) {
+    return fail("MODEL_REQUIRED", `Runtime ${runtimeName} has no default model; give one.`, "input.model");
+  }
+  const secrets = input.secrets ?? [];
+  const payloadNames = secrets.map((s) => s.key);
+  if (!deriveProvider(registry, runtimeName, model, payloadNames).ok) {
+    return {
+      code: "UNREGISTERED_MODEL_FOR_RUNTIME",
+      message: `Model ${model} is not offered on runtime ${runtimeName}.`,
+      runtime: runtimeName,
+      model,
+      offeredModels: runtime.listedModels,
+    };
+  }
+  const kind = input.kind ?? "WORKSPACE";
+  if (kind === "PLATFORM" && (await platformAgentExists(domain))) {
+    return fail("CONFLICT", "A platform agent already exists; remove it before creating another.", "input.kind");
+  }
+  const verdict = await checkCredentialGate({
+    registry,
+    runtime: runtimeName,
+    model,
+    workspaceKeyNames: payloadNames,
+    orgSecretNames: domain.secrets.orgSecretNames(),
+    onFailure: "open",
+  });
+  if (!verdict.pass) {
+    if (verdict.reason !== "missing-credential") throw new Error("an open gate cannot fail for any other reason");
+    const m = verdict.missing;
+    return {
+      code: "MISSING_BYOK_CREDENTIAL",
+      message: missingCredentialMessage(m),
+      runtime: m.runtime,
+      model: m.model,
+      provider: m.provider.name,
+      acceptedEnv: m.acceptedEnv,
+      suggestedModel: m.suggestedModel,
+    };
+  }
+  return {
+    name: input.name.trim(),
+    kind,
+    runtime: runtimeName,
+    model,
+    provider: verdict.provider?.name ?? null,
+    platformBilled: verdict.platformBilled,
+    secrets,
+  };
+}
+
+async function platformAgentExists(domain: Domain): Promise<boolean> {
+  const row = await domain.prisma.workspace.findFirst({
+    where: { kind: "PLATFORM", status: { not: "REMOVED" } },
+    select: { id: true },
+  });
+  return row !== null;
+}
+
+export async function createWorkspace(domain: Domain, input: CreateInput): Promise<Workspace | Failure> {
+  const plan = await preflightWorkspace(domain, input);
+  if ("code" in plan) return plan;
+  const { prisma, secrets } = domain;
+  let created: { id: string };
+  try {
+    // The id is chosen here so each sealed value can be bound to it.
+    const id = randomUUID();
+    const [workspace, hint] = await prisma.$transaction(async (tx) => {
+      const workspace = await tx.workspace.create({
+        data: {
+          id,
+          name: plan.name,
+          kind: plan.kind,
+          runtime: plan.runtime,
+          model: plan.model,
+          provider: plan.provider,
+          platformBilled: plan.platformBilled,
+          status: "PROVISIONING",
+          inboundSecret: secrets.sealInboundSecret(id, randomBytes(32).toString("base64url")),
+          secrets: {
+            create: plan.secrets.map((s) => ({ key: s.key, value: secrets.sealWorkspaceSecret(id, s.key, s.value) })),
+          },
+        },
+        select: { id: true },
+      });
+      const hint = await recordEvent(tx, { workspaceId: id, type: "WORKSPACE_PROVISIONING", status: "PROVISIONING" });
+      return [workspace, hint] as const;
+    });
+    domain.events.publish(hint);
+    created = workspace;
+  } catch (err) {
+    // The partial unique index on live PLATFORM rows closes the race that
+    // preflight's check leaves open.
+    if (isUniqueViolation(err)) {
+      return fail("CONFLICT", "A platform agent already exists; remove it before creating another.", "input.kind");
+    }
+    throw err;
+  }
+  await runProvisionChecks(domain, created.id);
+  return prisma.workspace.findUniqueOrThrow({ where: { id: created.id } });
+}

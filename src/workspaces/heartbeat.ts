@@ -1,0 +1,73 @@
+import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
+import type { AdminTokens } from "../auth/admin.js";
+import { refuseAdminAsAgent } from "../auth/access.js";
+import type { Bearer } from "../auth/tokens.js";
+import { recordEvent } from "../events/record.js";
+import type { Workspace } from "../generated/prisma/client.js";
+
+export type Heartbeat = { workspace: Workspace; platformInboundSecret: string | null };
+
+/**
+ * The token decides first: a live instance token of this workspace, and
+ * nothing else, may heartbeat (no bootstrap here). A revoked token is 401
+ * whatever the workspace's status.
+ */
+async function requireOwnInstanceToken(domain: Domain, admins: AdminTokens, bearer: Bearer, workspaceId: string) {
+  if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "An instance token is required.");
+  if (bearer.kind === "malformed") throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
+  await refuseAdminAsAgent(bearer, admins);
+  let row: { workspaceId: string; revokedAt: Date | null } | null;
+  try {
+    row = await domain.prisma.instanceToken.findUnique({
+      where: { tokenHash: bearer.hash },
+      select: { workspaceId: true, revokedAt: true },
+    });
+  } catch (err) {
+    throw unavailable("The instance token", err);
+  }
+  if (!row || row.revokedAt !== null) throw new AccessError("UNAUTHENTICATED", "The instance token is not valid.");
+  if (row.workspaceId !== workspaceId) throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
+}
+
+export async function heartbeat(
+  auth: { domain: Domain; admins: AdminTokens; bearer: Bearer },
+  input: { workspaceId: string },
+): Promise<Heartbeat | RequestFailure> {
+  const { domain } = auth;
+  await requireOwnInstanceToken(domain, auth.admins, auth.bearer, input.workspaceId);
+  const { prisma } = domain;
+  const now = new Date();
+  // The common case in one statement: an ONLINE workspace records the time.
+  let ws = await prisma.workspace
+    .update({ where: { id: input.workspaceId, status: "ONLINE" }, data: { lastHeartbeatAt: now } })
+    .catch((err: { code?: string }) => {
+      if (err.code === "P2025") return null;
+      throw err;
+    });
+  if (!ws) {
+    const [current, hint] = await prisma.$transaction(async (tx) => {
+      const { count } = await tx.workspace.updateMany({
+        where: { id: input.workspaceId, status: "OFFLINE" },
+        data: { status: "ONLINE", lastHeartbeatAt: now },
+      });
+      const hint =
+        count === 1
+          ? await recordEvent(tx, { workspaceId: input.workspaceId, type: "WORKSPACE_ONLINE", status: "ONLINE" })
+          : null;
+      return [await tx.workspace.findUnique({ where: { id: input.workspaceId } }), hint] as const;
+    });
+    if (hint) domain.events.publish(hint);
+    if (!current || current.status === "REMOVED") return fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
+    if (current.status === "FAILED") {
+      return fail("WORKSPACE_FAILED", `The workspace is FAILED (${current.failureCode ?? "unknown"}): restartWorkspace first.`);
+    }
+    ws = current;
+  }
+  let platformInboundSecret: string | null = null;
+  try {
+    if (ws.inboundSecret) platformInboundSecret = domain.secrets.openInboundSecret(ws.id, ws.inboundSecret);
+  } catch (err) {
+    throw unavailable("The platform inbound secret", err);
+  }
+  return { workspace: ws, platformInboundSecret };
+}

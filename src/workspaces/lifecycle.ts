@@ -1,0 +1,62 @@
+import { type Domain, fail, type RequestFailure } from "../domain.js";
+import { recordEvent } from "../events/record.js";
+import type { Workspace } from "../generated/prisma/client.js";
+import { runProvisionChecks } from "./provision.js";
+import { isWorkspaceId } from "./validate.js";
+
+const notFound = () => fail("NOT_FOUND", "No such workspace.", "id");
+
+/**
+ * Back to PROVISIONING from any status but REMOVED: every instance token is
+ * revoked, a new provisioning period starts, and the provision checks run
+ * again before the answer.
+ */
+export async function restartWorkspace(domain: Domain, id: string): Promise<Workspace | RequestFailure> {
+  if (!isWorkspaceId(id)) return notFound();
+  const { prisma } = domain;
+  const [found, hint] = await prisma.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ status: string }[]>`
+      SELECT status::text AS status FROM "Workspace" WHERE id = ${id}::uuid FOR UPDATE`;
+    const status = locked[0]?.status;
+    if (!status || status === "REMOVED") return [false, null] as const;
+    const now = new Date();
+    await tx.instanceToken.updateMany({ where: { workspaceId: id, revokedAt: null }, data: { revokedAt: now } });
+    await tx.workspace.update({
+      where: { id },
+      data: { status: "PROVISIONING", provisioningStartedAt: now, failureCode: null, failureMessage: null, failedAt: null },
+      select: { id: true },
+    });
+    const hint =
+      status === "PROVISIONING"
+        ? null
+        : await recordEvent(tx, { workspaceId: id, type: "WORKSPACE_PROVISIONING", status: "PROVISIONING" });
+    return [true, hint] as const;
+  });
+  if (!found) return notFound();
+  if (hint) domain.events.publish(hint);
+  await runProvisionChecks(domain, id);
+  return prisma.workspace.findUniqueOrThrow({ where: { id } });
+}
+
+/**
+ * REMOVED is final: its tokens are revoked and its secrets, which nothing can
+ * use any more, are deleted rather than left at rest.
+ */
+export async function removeWorkspace(domain: Domain, id: string): Promise<Workspace | RequestFailure> {
+  if (!isWorkspaceId(id)) return notFound();
+  const result = await domain.prisma.$transaction(async (tx) => {
+    const now = new Date();
+    const { count } = await tx.workspace.updateMany({
+      where: { id, status: { not: "REMOVED" } },
+      data: { status: "REMOVED", inboundSecret: null },
+    });
+    if (count === 0) return null;
+    await tx.instanceToken.updateMany({ where: { workspaceId: id, revokedAt: null }, data: { revokedAt: now } });
+    await tx.workspaceSecret.deleteMany({ where: { workspaceId: id } });
+    const hint = await recordEvent(tx, { workspaceId: id, type: "WORKSPACE_REMOVED", status: "REMOVED" });
+    return { hint, workspace: await tx.workspace.findUniqueOrThrow({ where: { id } }) };
+  });
+  if (!result) return notFound();
+  domain.events.publish(result.hint);
+  return result.workspace;
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from "node:crypto";
+import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
+import { type AdminTokens } from "../auth/admin.js";
+import { findLiveInstanceToken } from "../auth/access.js";
+import { type Bearer, hashToken, mintToken } from "../auth/tokens.js";
+import { isUniqueViolation } from "../db/errors.js";
+import { recordEvent } from "../events/record.js";
+import { Prisma, type Workspace } from "../generated/prisma/client.js";
+import { isWorkspaceId } from "./validate.js";
+
+export const MAX_URL = 2048;
+export const MAX_AGENT_CARD_BYTES = 64 * 1024;
+
+export type RegisterInput = {
+  workspaceId: string;
+  kind?: "WORKSPACE" | "PLATFORM" | null;
+  url?: string | null;
+  deliveryMode?: "PUSH" | "POLL" | null;
+  agentCard?: unknown;
+  mcpServerPresent?: boolean | null;
+};
+
+export type Registered = {
+  workspace: Workspace;
+  authToken: string | null;
+  platformInboundSecret: string | null;
+  deliveryMode: "PUSH" | "POLL";
+};
+
+type AgentAuth = { domain: Domain; admins: AdminTokens; bearer: Bearer };
+
+function validateRegisterInput(input: RegisterInput): RequestFailure | null {
+  if (input.url !== undefined && input.url !== null) {
+    if (input.url.length > MAX_URL) return fail("VALIDATION_FAILED", `url is at most ${MAX_URL} characters.`, "input.url");
+    if (!URL.canParse(input.url) || !["http:", "https:"].includes(new URL(input.url).protocol)) {
+      return fail("VALIDATION_FAILED", "url must be an http or https URL.", "input.url");
+    }
+  }
+  if (input.deliveryMode === "PUSH" && !input.url) {
+    return fail("VALIDATION_FAILED", "PUSH delivery needs a url.", "input.deliveryMode");
+  }
+  if (input.agentCard !== undefined && input.agentCard !== null) {
+    if (Buffer.byteLength(JSON.stringify(input.agentCard), "utf8") > MAX_AGENT_CARD_BYTES) {
+      return fail("VALIDATION_FAILED", "agentCard is at most 64 KiB of JSON.", "input.agentCard");
+    }
+  }
+  return null;
+}
+
+const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
+
+/**
+ * SPEC section 5 step 2. Resolves to "bootstrap" (no live token: mint one),
+ * "token" (the bearer is this workspace's live token), or throws the refusal.
+ */
+async function checkRegisterToken({ domain, admins, bearer }: AgentAuth, workspaceId: string) {
+  const { prisma } = domain;
+  let presented: { admin: boolean; instance: { workspaceId: string } | null } = { admin: false, instance: null };
+  let liveCount: number;
+  try {
+    if (bearer.kind === "token") {
+      const admin = await admins.isAdmin(bearer.hash);
+      presented = { admin, instance: admin ? null : await findLiveInstanceToken(prisma, bearer.hash) };
+    }
+    if (!presented.admin && !presented.instance) {
+      liveCount = await prisma.instanceToken.count({ where: { workspaceId, revokedAt: null } });
+    } else liveCount = -1;
+  } catch (err) {
+    throw unavailable("The instance token", err);
+  }
+  if (presented.admin) throw new AccessError("FORBIDDEN", "An admin token cannot act as a workspace agent.");
+  if (presented.instance) {
+    if (presented.instance.workspaceId !== workspaceId) {
+      throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
+    }
+    return "token" as const;
+  }
+  if (liveCount === 0) return "bootstrap" as const;
+  if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "This workspace has a live instance token; present it.");
+  // The bearer is wrong, unless a restart revoked every token in between.
+  let recount: number;
+  try {
+    recount = await prisma.instanceToken.count({ where: { workspaceId, revokedAt: null } });
+  } catch {
+    throw new AccessError("UNAUTHENTICATED", "The bearer token is not valid for this workspace.");
+  }
+  if (recount === 0) return "bootstrap" as const;
+  throw new AccessError("UNAUTHENTICATED", "The bearer token is not valid for this workspace.");
+}
+
+export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): Promise<Registered | RequestFailure> {
+  const { domain } = auth;
+  const { prisma } = domain;
+  const invalid = validateRegisterInput(input);
+  if (invalid) return invalid;
+  if (!isWorkspaceId(input.workspaceId)) return notFound();
+  let ws: Workspace | null;
+  try {
+    ws = await prisma.workspace.findUnique({ where: { id: input.workspaceId } });
+  } catch (err) {
+    throw unavailable("The workspace", err);
+  }
+  if (!ws || ws.status === "REMOVED") return notFound();
+
+  const mode = await checkRegisterToken(auth, ws.id);
+
+  if (input.kind === "PLATFORM" && ws.kind !== "PLATFORM") {
+    return fail("PLATFORM_KIND_FORBIDDEN", "Only an admin can make a platform agent, at create time.", "input.kind");
+  }
+  if (ws.status === "FAILED") return workspaceFailed(ws);
+  if (ws.kind === "PLATFORM") {
+    const refused = await platformIdentityGate(domain, ws.id, input.mcpServerPresent);
+    if (refused) return refused;
+  }
+
+  let platformInboundSecret: string | null = null;
+  try {
+    if (ws.inboundSecret) platformInboundSecret = domain.secrets.openInboundSecret(ws.id, ws.inboundSecret);
+  } catch (err) {
+    throw unavailable("The platform inbound secret", err);
+  }
+
+  const deliveryMode = input.deliveryMode ?? (input.url ? "PUSH" : "POLL");
+  const authToken = mode === "bootstrap" ? mintToken() : null;
+  const result = await goOnline(domain, ws.id, authToken, {
+    url: input.url ?? null,
+    deliveryMode,
+    agentCard: (input.agentCard ?? null) as Prisma.InputJsonValue,
+  });
+  if ("code" in result) return result;
+  return { workspace: result, authToken, platformInboundSecret, deliveryMode };
+}
+
+const workspaceFailed = (ws: Workspace) =>
+  fail(
+    "WORKSPACE_FAILED",
+    `The workspace is FAILED (${ws.failureCode ?? "unknown"}): fix the cause, then restartWorkspace.`,
+  );
+
+/** The success transaction of SPEC section 5 step 6, under the workspace's row lock. */
+async function goOnline(
+  domain: Domain,
+  workspaceId: string,
+  authToken: string | null,
+  data: { url: string | null; deliveryMode: "PUSH" | "POLL"; agentCard: Prisma.InputJsonValue | null },
+): Promise<Workspace | RequestFailure> {
+  try {
+    const [workspace, hint] = await domain.prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ status: string }[]>`
+        SELECT status::text AS status FROM "Workspace" WHERE id = ${workspaceId}::uuid FOR UPDATE`;
+      const status = locked[0]?.status;
+      if (!status || status === "REMOVED") return [notFound(), null] as const;
+      if (status === "FAILED") return [fail("WORKSPACE_FAILED", "The workspace is FAILED: restartWorkspace first."), null] as const;
+      if (authToken) {
+        // Another bootstrap may have won while this one waited for the lock:
+        // then this caller holds no valid credential, as for any second register.
+        const live = await tx.instanceToken.count({ where: { workspaceId, revokedAt: null } });
+        if (live > 0) throw new AccessError("UNAUTHENTICATED", "This workspace has a live instance token; present it.");
+        await tx.instanceToken.updateMany({ where: { workspaceId, revokedAt: null }, data: { revokedAt: new Date() } });
+        await tx.instanceToken.create({ data: { id: randomUUID(), workspaceId, tokenHash: hashToken(authToken) } });
+      }
+      const workspace = await tx.workspace.update({
+        where: { id: workspaceId },
+        data: {
+          status: "ONLINE",
+          url: data.url,
+          deliveryMode: data.deliveryMode,
+          agentCard: data.agentCard ?? Prisma.DbNull,
+          lastHeartbeatAt: new Date(),
+          failureCode: null,
+          failureMessage: null,
+          failedAt: null,
+        },
+      });
+      const hint =
+        status === "ONLINE"
+          ? null
+          : await recordEvent(tx, { workspaceId, type: "WORKSPACE_ONLINE", status: "ONLINE" });
+      return [workspace, hint] as const;
+    });
+    if (hint) domain.events.publish(hint);
+    return workspace;
+  } catch (err) {
+    // The partial unique index on live tokens: a concurrent bootstrap won.
+    if (isUniqueViolation(err)) {
+      throw new AccessError("UNAUTHENTICATED", "This workspace has a live instance token; present it.");
+    }
+    throw err;
+  }
+}
+
+/**
+ * SPEC section 5 step 5: a platform agent without its MODEL secret or its MCP
+ * server is marked FAILED, its tokens revoked and the event recorded, all
+ * committed, and only then refused as data.
+ */
+async function platformIdentityGate(
+  domain: Domain,
+  workspaceId: string,
+  mcpServerPresent: boolean | null | undefined,
+): Promise<RequestFailure | null> {
+  let hasModel: boolean;
+  try {
+    hasModel = await domain.secrets.workspaceSecretExists(workspaceId, "MODEL");
+  } catch (err) {
+    throw unavailable("The platform agent's MODEL secret", err);
+  }
+  const reason = !hasModel ? "model_missing" : mcpServerPresent === false ? "mcp_server_missing" : null;
+  if (!reason) return null;
+  const message =
+    reason === "model_missing"
+      ? "The platform agent has no MODEL secret: set it, then restartWorkspace."
+      : "The platform agent reported no MCP server: fix it, then restartWorkspace.";
+  const hint = await domain.prisma.$transaction(async (tx) => {
+    const { count } = await tx.workspace.updateMany({
+      where: { id: workspaceId, status: { notIn: ["REMOVED", "FAILED"] } },
+      data: { status: "FAILED", failureCode: "PLATFORM_AGENT_IDENTITY_GATE", failureMessage: message, failedAt: new Date() },
+    });
+    await tx.instanceToken.updateMany({ where: { workspaceId, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count === 0) return null;
+    return recordEvent(tx, {
+      workspaceId,
+      type: "WORKSPACE_PROVISION_FAILED",
+      status: "FAILED",
+      code: "PLATFORM_AGENT_IDENTITY_GATE",
+      message,
+      payload: { reason },
+    });
+  });
+  if (hint) domain.events.publish(hint);
+  return fail("PLATFORM_AGENT_IDENTITY_GATE", message);
+}
