@@ -14,15 +14,15 @@ import { migrate } from "./db/migrate.js";
 import type { Domain } from "./domain.js";
 import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
-import { readBody } from "./http/body.js";
-import { serveFetch } from "./http/node-adapter.js";
 import { useAccessRules } from "./http/access.js";
+import { readBody } from "./http/body.js";
 import { createMaskError } from "./http/mask-errors.js";
+import { serveFetch } from "./http/node-adapter.js";
 import { authorizeSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
 import { loadRegistry } from "./registry/registry.js";
-import { schema } from "./schema/index.js";
 import type { Context } from "./schema/context.js";
+import { schema } from "./schema/index.js";
 import { KeyRing, loadOrCreateLocalKey } from "./secrets/keyring.js";
 import { SecretStore } from "./secrets/store.js";
 import { startSweeps } from "./workspaces/sweeps.js";
@@ -103,7 +103,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     cors: (request) => {
       const origin = request.headers.get("origin");
       if (!origin || !corsOrigins.has(origin)) return false;
-      return { origin: [origin], credentials: true, allowedHeaders: ["authorization", "content-type"], methods: ["GET", "POST"] };
+      return {
+        origin: [origin],
+        credentials: true,
+        allowedHeaders: ["authorization", "content-type"],
+        methods: ["GET", "POST"],
+      };
     },
     context: (initial): Context => {
       const request = initial.request as Request | undefined;
@@ -139,9 +144,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === "too-large") {
-      res
-        .writeHead(413, { "content-type": "application/json", connection: "close" })
-        .end(JSON.stringify({ errors: [{ message: "Request bodies are at most 1 MiB.", extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
+      res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(
+        JSON.stringify({
+          errors: [{ message: "Request bodies are at most 1 MiB.", extensions: { code: "PAYLOAD_TOO_LARGE" } }],
+        }),
+      );
       return;
     }
     if (body === "aborted") return;

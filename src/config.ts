@@ -25,11 +25,9 @@ function isKey(v: string): boolean {
 }
 
 const url = (protocols: string[]) =>
-  z
-    .string()
-    .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
-      message: `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL`,
-    });
+  z.string().refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
+    message: `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL`,
+  });
 
 const envSchema = z
   .object({
@@ -43,7 +41,14 @@ const envSchema = z
     SECRETS_ENCRYPTION_KEYS_OLD: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(",").map((k) => k.trim()).filter(Boolean) : []))
+      .transform((v) =>
+        v
+          ? v
+              .split(",")
+              .map((k) => k.trim())
+              .filter(Boolean)
+          : [],
+      )
       .refine((keys) => keys.every(isKey), { message: "every key must be base64 of exactly 32 bytes" }),
     REGISTRY_FILE: z.string().min(1).optional(),
     REDIS_URL: url(["redis:", "rediss:"]).optional(),
@@ -54,7 +59,14 @@ const envSchema = z
     CORS_ORIGINS: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(",").map((o) => o.trim()).filter(Boolean) : []))
+      .transform((v) =>
+        v
+          ? v
+              .split(",")
+              .map((o) => o.trim())
+              .filter(Boolean)
+          : [],
+      )
       .refine((origins) => origins.every((o) => URL.canParse(o) && new URL(o).origin === o), {
         message: "must be a comma-separated list of origins such as https://canvas.example.com",
       }),

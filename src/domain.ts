@@ -1,8 +1,8 @@
 import type { Config } from "./config.js";
+import type { EventPublisher } from "./events/publisher.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import type { Registry } from "./registry/registry.js";
 import type { SecretStore } from "./secrets/store.js";
-import type { EventPublisher } from "./events/publisher.js";
 
 /** What every domain operation may use; assembled once by buildApp. */
 export type Domain = {

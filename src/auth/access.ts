@@ -21,7 +21,8 @@ export async function findLiveInstanceToken(prisma: PrismaClient, hash: string):
  */
 export async function requireAdmin(bearer: Bearer, admins: AdminTokens, prisma: PrismaClient): Promise<void> {
   if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "An admin bearer token is required.");
-  if (bearer.kind === "malformed") throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
+  if (bearer.kind === "malformed")
+    throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
   let instance: LiveInstanceToken | null;
   try {
     if (await admins.isAdmin(bearer.hash)) return;
@@ -29,7 +30,8 @@ export async function requireAdmin(bearer: Bearer, admins: AdminTokens, prisma: 
   } catch (err) {
     throw unavailable("The bearer token", err);
   }
-  if (instance) throw new AccessError("FORBIDDEN", "Instance tokens may only register and heartbeat their own workspace.");
+  if (instance)
+    throw new AccessError("FORBIDDEN", "Instance tokens may only register and heartbeat their own workspace.");
   throw new AccessError("UNAUTHENTICATED", "The bearer token is not valid.");
 }
 

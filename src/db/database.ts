@@ -19,6 +19,8 @@ export interface Database {
   prisma: PrismaClient;
   sql: SqlDriver;
   close(): Promise<void>;
+  /** PGlite only: the data directory as a tarball (test templates). */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 export type DatabaseOptions =
@@ -91,6 +93,7 @@ async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Prom
     kind: "pglite",
     prisma,
     sql: driverOf(pglite, false),
+    dumpDataDir: () => pglite.dumpDataDir("gzip"),
     close: async () => {
       await prisma.$disconnect();
       // close() checkpoints and flushes the data directory.

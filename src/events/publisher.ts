@@ -31,7 +31,10 @@ export function createEventPublisher(redisUrl: string | undefined, log: Logger):
   // Publishing fails fast while Redis is down instead of queueing without bound.
   const publishClient = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   const subscribeClient = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  for (const [name, client] of [["publish", publishClient], ["subscribe", subscribeClient]] as const) {
+  for (const [name, client] of [
+    ["publish", publishClient],
+    ["subscribe", subscribeClient],
+  ] as const) {
     client.on("error", (err: Error) => log.warn({ msg: "redis connection error", connection: name, err: err.message }));
   }
   // The event target does not await publish; an outage would otherwise be an

@@ -1,4 +1,4 @@
-import { deriveProvider, type DeriveFailure } from "../registry/derive.js";
+import { type DeriveFailure, deriveProvider } from "../registry/derive.js";
 import type { Provider, Registry } from "../registry/registry.js";
 
 /** Reads the org secret rows (names only, never values). */

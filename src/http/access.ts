@@ -1,11 +1,5 @@
+import { type DocumentNode, GraphQLError, getOperationAST, Kind, type SelectionSetNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import {
-  type DocumentNode,
-  GraphQLError,
-  getOperationAST,
-  Kind,
-  type SelectionSetNode,
-} from "graphql";
 import { requireAdmin } from "../auth/access.js";
 import { AccessError } from "../domain.js";
 import type { Context } from "../schema/context.js";
@@ -29,7 +23,8 @@ function rootFieldNames(document: DocumentNode, selectionSet: SelectionSetNode, 
       const fragment = document.definitions.find(
         (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === sel.name.value,
       );
-      if (fragment && fragment.kind === Kind.FRAGMENT_DEFINITION) rootFieldNames(document, fragment.selectionSet, into, depth + 1);
+      if (fragment && fragment.kind === Kind.FRAGMENT_DEFINITION)
+        rootFieldNames(document, fragment.selectionSet, into, depth + 1);
     }
   }
 }

@@ -6,7 +6,8 @@ import type { IncomingMessage } from "node:http";
  * without reading; a chunked body is counted as it arrives.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large" | "aborted"> {
-  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return Promise.resolve(Buffer.alloc(0));
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS")
+    return Promise.resolve(Buffer.alloc(0));
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();

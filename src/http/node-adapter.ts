@@ -33,7 +33,9 @@ export async function serveFetch(
   });
   const response = await handler(request, serverContext);
   const outHeaders: [string, string][] = [];
-  response.headers.forEach((value, name) => outHeaders.push([name, value]));
+  response.headers.forEach((value, name) => {
+    outHeaders.push([name, value]);
+  });
   res.writeHead(response.status, outHeaders.flat());
   if (!response.body || method === "HEAD") {
     res.end();

@@ -76,13 +76,17 @@ export function parseRegistry(json: unknown, source = "registry"): Registry {
     try {
       modelPrefixMatch = compileModelPattern(p.modelPrefixMatch);
     } catch (err) {
-      throw new RegistryError(`${source}: provider ${p.name} has an invalid modelPrefixMatch: ${(err as Error).message}`);
+      throw new RegistryError(
+        `${source}: provider ${p.name} has an invalid modelPrefixMatch: ${(err as Error).message}`,
+      );
     }
     providers.set(p.name, { ...p, authEnv: Object.freeze([...p.authEnv]), modelPrefixMatch });
   }
   const platforms = [...providers.values()].filter((p) => p.platform);
   if (platforms.length > 1) {
-    throw new RegistryError(`${source}: more than one provider is marked platform (${platforms.map((p) => p.name).join(", ")})`);
+    throw new RegistryError(
+      `${source}: more than one provider is marked platform (${platforms.map((p) => p.name).join(", ")})`,
+    );
   }
   const runtimes = new Map<string, Runtime>();
   for (const r of file.runtimes) {
@@ -91,7 +95,8 @@ export function parseRegistry(json: unknown, source = "registry"): Registry {
     const arms = r.providers.map((arm) => {
       const provider = providers.get(arm.provider);
       if (!provider) throw new RegistryError(`${source}: runtime ${r.name} names unknown provider ${arm.provider}`);
-      if (seen.has(arm.provider)) throw new RegistryError(`${source}: runtime ${r.name} repeats the arm ${arm.provider}`);
+      if (seen.has(arm.provider))
+        throw new RegistryError(`${source}: runtime ${r.name} repeats the arm ${arm.provider}`);
       seen.add(arm.provider);
       return { provider, models: new Set(arm.models) };
     });

@@ -25,16 +25,22 @@ const RegisterWorkspaceSuccess = successRef<{
   authToken: string | null;
   platformInboundSecret: string | null;
   deliveryMode: "PUSH" | "POLL";
-}>("RegisterWorkspaceSuccess").implement({ fields: (t) => ({
-  workspace: t.field({ type: Workspace, resolve: (s) => s.workspace }),
-  authToken: t.exposeString("authToken", { nullable: true }),
-  platformInboundSecret: t.exposeString("platformInboundSecret", { nullable: true }),
-  deliveryMode: t.expose("deliveryMode", { type: DeliveryMode }),
-}) });
-const HeartbeatSuccess = successRef<{ workspace: WorkspaceRow; platformInboundSecret: string | null }>("HeartbeatSuccess").implement({ fields: (t) => ({
+}>("RegisterWorkspaceSuccess").implement({
+  fields: (t) => ({
+    workspace: t.field({ type: Workspace, resolve: (s) => s.workspace }),
+    authToken: t.exposeString("authToken", { nullable: true }),
+    platformInboundSecret: t.exposeString("platformInboundSecret", { nullable: true }),
+    deliveryMode: t.expose("deliveryMode", { type: DeliveryMode }),
+  }),
+});
+const HeartbeatSuccess = successRef<{ workspace: WorkspaceRow; platformInboundSecret: string | null }>(
+  "HeartbeatSuccess",
+).implement({
+  fields: (t) => ({
     workspace: t.field({ type: Workspace, resolve: (s) => s.workspace }),
     platformInboundSecret: t.exposeString("platformInboundSecret", { nullable: true }),
-  }) });
+  }),
+});
 
 const RegisterWorkspaceResult = resultUnion("RegisterWorkspaceResult", RegisterWorkspaceSuccess, "request");
 const HeartbeatResult = resultUnion("HeartbeatResult", HeartbeatSuccess, "request");
@@ -44,12 +50,18 @@ builder.mutationFields((t) => ({
     type: RegisterWorkspaceResult,
     args: { input: t.arg({ type: RegisterWorkspaceInput, required: true }) },
     resolve: async (_, { input }, ctx) =>
-      toResult("RegisterWorkspaceSuccess", await registerWorkspace({ domain: ctx.domain, admins: ctx.admins, bearer: ctx.bearer }, input)),
+      toResult(
+        "RegisterWorkspaceSuccess",
+        await registerWorkspace({ domain: ctx.domain, admins: ctx.admins, bearer: ctx.bearer }, input),
+      ),
   }),
   heartbeat: t.field({
     type: HeartbeatResult,
     args: { input: t.arg({ type: HeartbeatInput, required: true }) },
     resolve: async (_, { input }, ctx) =>
-      toResult("HeartbeatSuccess", await heartbeat({ domain: ctx.domain, admins: ctx.admins, bearer: ctx.bearer }, input)),
+      toResult(
+        "HeartbeatSuccess",
+        await heartbeat({ domain: ctx.domain, admins: ctx.admins, bearer: ctx.bearer }, input),
+      ),
   }),
 }));

@@ -67,7 +67,10 @@ export function resultUnion<T extends object>(
   success: ObjectRef<any, Tagged<T>>,
   errors: "request" | "create",
 ) {
-  const types = errors === "create" ? [success, RequestError, UnregisteredModelError, MissingByokCredentialError] : [success, RequestError];
+  const types =
+    errors === "create"
+      ? [success, RequestError, UnregisteredModelError, MissingByokCredentialError]
+      : [success, RequestError];
   return builder.unionType(name, {
     types: types as [ObjectRef<any, unknown>],
     resolveType: (value) => {

@@ -1,6 +1,7 @@
-import type { WorkspaceEvent as EventRow } from "../generated/prisma/client.js";
+import { fail } from "../domain.js";
 import { decodeEventCursor, encodeEventCursor } from "../events/cursor.js";
 import { subscribeToEvents } from "../events/subscribe.js";
+import type { WorkspaceEvent as EventRow } from "../generated/prisma/client.js";
 import type { Page } from "../pagination.js";
 import { findWorkspace, listEvents } from "../workspaces/read.js";
 import { isWorkspaceId } from "../workspaces/validate.js";
@@ -8,7 +9,6 @@ import { builder } from "./builder.js";
 import { PageInfo, WorkspaceEventType, WorkspaceStatus } from "./enums.js";
 import { orThrow } from "./errors.js";
 import { Workspace } from "./workspaces.js";
-import { fail } from "../domain.js";
 
 const WorkspaceEvent = builder.objectRef<EventRow>("WorkspaceEvent").implement({
   fields: (t) => ({
@@ -29,7 +29,10 @@ const WorkspaceEvent = builder.objectRef<EventRow>("WorkspaceEvent").implement({
 });
 
 const WorkspaceEventEdge = builder.objectRef<{ cursor: string; node: EventRow }>("WorkspaceEventEdge").implement({
-  fields: (t) => ({ cursor: t.exposeString("cursor"), node: t.field({ type: WorkspaceEvent, resolve: (e) => e.node }) }),
+  fields: (t) => ({
+    cursor: t.exposeString("cursor"),
+    node: t.field({ type: WorkspaceEvent, resolve: (e) => e.node }),
+  }),
 });
 
 const WorkspaceEventConnection = builder.objectRef<Page<EventRow>>("WorkspaceEventConnection").implement({
@@ -53,7 +56,8 @@ function streamFilter(args: { workspaceId?: string | null; after?: string | null
     orThrow(fail("VALIDATION_FAILED", "workspaceId is not a workspace id.", "workspaceId"));
   }
   const afterSeq = args.after ? decodeEventCursor(args.after) : null;
-  if (args.after && afterSeq === null) orThrow(fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after"));
+  if (args.after && afterSeq === null)
+    orThrow(fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after"));
   return { workspaceId: args.workspaceId ?? null, afterSeq };
 }
 

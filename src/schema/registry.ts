@@ -10,9 +10,13 @@ const Runtime = builder.objectRef<{ name: string; defaultModel: string | null }>
 });
 
 const OfferedModel = builder
-  .objectRef<{ model: string; provider: string; platformBilled: boolean; authEnv: readonly string[]; credentialSatisfied: boolean }>(
-    "OfferedModel",
-  )
+  .objectRef<{
+    model: string;
+    provider: string;
+    platformBilled: boolean;
+    authEnv: readonly string[];
+    credentialSatisfied: boolean;
+  }>("OfferedModel")
   .implement({
     fields: (t) => ({
       model: t.exposeString("model"),

@@ -24,13 +24,17 @@ const SetOrgSecretInput = builder.inputType("SetOrgSecretInput", {
   fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
 });
 
-const SecretSuccess = successRef<{ secret: { key: string; updatedAt: Date } }>("SecretSuccess").implement({ fields: (t) => ({
-  secret: t.field({ type: SecretKey, resolve: (s) => s.secret }),
-}) });
-const DeleteSecretSuccess = successRef<{ key: string; deleted: boolean }>("DeleteSecretSuccess").implement({ fields: (t) => ({
-  key: t.exposeString("key"),
-  deleted: t.exposeBoolean("deleted"),
-}) });
+const SecretSuccess = successRef<{ secret: { key: string; updatedAt: Date } }>("SecretSuccess").implement({
+  fields: (t) => ({
+    secret: t.field({ type: SecretKey, resolve: (s) => s.secret }),
+  }),
+});
+const DeleteSecretSuccess = successRef<{ key: string; deleted: boolean }>("DeleteSecretSuccess").implement({
+  fields: (t) => ({
+    key: t.exposeString("key"),
+    deleted: t.exposeBoolean("deleted"),
+  }),
+});
 const SecretResult = resultUnion("SecretResult", SecretSuccess, "request");
 const DeleteSecretResult = resultUnion("DeleteSecretResult", DeleteSecretSuccess, "request");
 
@@ -50,7 +54,8 @@ builder.mutationFields((t) => ({
   deleteWorkspaceSecret: t.field({
     type: DeleteSecretResult,
     args: { input: t.arg({ type: DeleteWorkspaceSecretInput, required: true }) },
-    resolve: async (_, { input }, ctx) => toResult("DeleteSecretSuccess", await deleteWorkspaceSecret(ctx.domain, input)),
+    resolve: async (_, { input }, ctx) =>
+      toResult("DeleteSecretSuccess", await deleteWorkspaceSecret(ctx.domain, input)),
   }),
   setOrgSecret: t.field({
     type: SecretResult,

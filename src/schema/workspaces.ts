@@ -1,8 +1,8 @@
 import type { Workspace as WorkspaceRow } from "../generated/prisma/client.js";
+import type { Page } from "../pagination.js";
 import { createWorkspace, preflightWorkspace } from "../workspaces/create.js";
 import { removeWorkspace, restartWorkspace } from "../workspaces/lifecycle.js";
 import { findWorkspace, listWorkspaces } from "../workspaces/read.js";
-import type { Page } from "../pagination.js";
 import { builder } from "./builder.js";
 import { DeliveryMode, PageInfo, WorkspaceKind, WorkspaceStatus } from "./enums.js";
 import { orThrow, resultUnion, successRef, toResult } from "./errors.js";
@@ -12,15 +12,13 @@ export const Node = builder.interfaceRef<{ id: string }>("Node").implement({
   fields: (t) => ({ id: t.exposeID("id") }),
 });
 
-const WorkspaceFailure = builder
-  .objectRef<{ code: string; message: string; at: Date }>("WorkspaceFailure")
-  .implement({
-    fields: (t) => ({
-      code: t.exposeString("code"),
-      message: t.exposeString("message"),
-      at: t.expose("at", { type: "DateTime" }),
-    }),
-  });
+const WorkspaceFailure = builder.objectRef<{ code: string; message: string; at: Date }>("WorkspaceFailure").implement({
+  fields: (t) => ({
+    code: t.exposeString("code"),
+    message: t.exposeString("message"),
+    at: t.expose("at", { type: "DateTime" }),
+  }),
+});
 
 export const Workspace = builder.prismaObject("Workspace", {
   interfaces: [Node],
@@ -76,19 +74,30 @@ export const CreateWorkspaceInput = builder.inputType("CreateWorkspaceInput", {
   }),
 });
 
-const CreateWorkspaceSuccess = successRef<{ workspace: WorkspaceRow }>("CreateWorkspaceSuccess").implement({ fields: (t) => ({
-  workspace: t.field({ type: Workspace, resolve: (s) => s.workspace }),
-}) });
-const PreflightWorkspaceSuccess = successRef<{ runtime: string; model: string; provider: string | null; platformBilled: boolean }>("PreflightWorkspaceSuccess").implement({ fields: (t) => ({
+const CreateWorkspaceSuccess = successRef<{ workspace: WorkspaceRow }>("CreateWorkspaceSuccess").implement({
+  fields: (t) => ({
+    workspace: t.field({ type: Workspace, resolve: (s) => s.workspace }),
+  }),
+});
+const PreflightWorkspaceSuccess = successRef<{
+  runtime: string;
+  model: string;
+  provider: string | null;
+  platformBilled: boolean;
+}>("PreflightWorkspaceSuccess").implement({
+  fields: (t) => ({
     runtime: t.exposeString("runtime"),
     model: t.exposeString("model"),
     // Null only if the gate failed open before deriving, which step 4 rules out.
     provider: t.string({ resolve: (s) => s.provider ?? "" }),
     platformBilled: t.exposeBoolean("platformBilled"),
-  }) });
-export const WorkspaceSuccess = successRef<{ workspace: WorkspaceRow }>("WorkspaceSuccess").implement({ fields: (t) => ({
-  workspace: t.field({ type: Workspace, resolve: (s) => s.workspace }),
-}) });
+  }),
+});
+export const WorkspaceSuccess = successRef<{ workspace: WorkspaceRow }>("WorkspaceSuccess").implement({
+  fields: (t) => ({
+    workspace: t.field({ type: Workspace, resolve: (s) => s.workspace }),
+  }),
+});
 
 const CreateWorkspaceResult = resultUnion("CreateWorkspaceResult", CreateWorkspaceSuccess, "create");
 const PreflightWorkspaceResult = resultUnion("PreflightWorkspaceResult", PreflightWorkspaceSuccess, "create");
@@ -118,7 +127,8 @@ builder.queryFields((t) => ({
   preflightWorkspace: t.field({
     type: PreflightWorkspaceResult,
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
-    resolve: async (_, { input }, ctx) => toResult("PreflightWorkspaceSuccess", await preflightWorkspace(ctx.domain, input)),
+    resolve: async (_, { input }, ctx) =>
+      toResult("PreflightWorkspaceSuccess", await preflightWorkspace(ctx.domain, input)),
   }),
 }));
 
@@ -126,7 +136,8 @@ builder.mutationFields((t) => ({
   createWorkspace: t.field({
     type: CreateWorkspaceResult,
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
-    resolve: async (_, { input }, ctx) => wrapWorkspace("CreateWorkspaceSuccess", await createWorkspace(ctx.domain, input)),
+    resolve: async (_, { input }, ctx) =>
+      wrapWorkspace("CreateWorkspaceSuccess", await createWorkspace(ctx.domain, input)),
   }),
   restartWorkspace: t.field({
     type: WorkspaceResult,

@@ -10,7 +10,8 @@ export class DecryptError extends Error {
   override name = "DecryptError";
 }
 
-const keyId = (bytes: Buffer) => createHash("sha256").update("workspace-cp key id").update(bytes).digest("hex").slice(0, 12);
+const keyId = (bytes: Buffer) =>
+  createHash("sha256").update("workspace-cp key id").update(bytes).digest("hex").slice(0, 12);
 const toKey = (base64: string): Key => {
   const bytes = Buffer.from(base64, "base64");
   return { id: keyId(bytes), bytes };

@@ -1,5 +1,5 @@
-import type { PrismaClient } from "../generated/prisma/client.js";
 import type { OrgSecretNameSource } from "../gate/credential-gate.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
 import type { KeyRing } from "./keyring.js";
 
 type Db = Pick<PrismaClient, "orgSecret" | "workspaceSecret" | "workspace">;

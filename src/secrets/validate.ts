@@ -7,7 +7,11 @@ export const MAX_SECRET_VALUE_BYTES = 64 * 1024;
 export function validateSecretKey(key: string, field: string): RequestFailure | null {
   return SECRET_KEY_PATTERN.test(key)
     ? null
-    : fail("VALIDATION_FAILED", "Secret keys are 1-128 characters of A-Z, 0-9 and _, not starting with a digit.", field);
+    : fail(
+        "VALIDATION_FAILED",
+        "Secret keys are 1-128 characters of A-Z, 0-9 and _, not starting with a digit.",
+        field,
+      );
 }
 
 export function validateSecretValue(value: string, field: string): RequestFailure | null {

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { isUniqueViolation } from "../db/errors.js";
 import { type Domain, type Failure, fail } from "../domain.js";
+import { recordEvent } from "../events/record.js";
 import { checkCredentialGate, missingCredentialMessage } from "../gate/credential-gate.js";
 import type { Workspace } from "../generated/prisma/client.js";
-import { recordEvent } from "../events/record.js";
 import { deriveProvider } from "../registry/derive.js";
-import { isUniqueViolation } from "../db/errors.js";
 import { runProvisionChecks } from "./provision.js";
 import { type CreateInput, validateCreateInput } from "./validate.js";
 

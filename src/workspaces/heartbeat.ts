@@ -1,7 +1,7 @@
-import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
-import type { AdminTokens } from "../auth/admin.js";
 import { refuseAdminAsAgent } from "../auth/access.js";
+import type { AdminTokens } from "../auth/admin.js";
 import type { Bearer } from "../auth/tokens.js";
+import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
 import { recordEvent } from "../events/record.js";
 import type { Workspace } from "../generated/prisma/client.js";
 
@@ -14,7 +14,8 @@ export type Heartbeat = { workspace: Workspace; platformInboundSecret: string | 
  */
 async function requireOwnInstanceToken(domain: Domain, admins: AdminTokens, bearer: Bearer, workspaceId: string) {
   if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "An instance token is required.");
-  if (bearer.kind === "malformed") throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
+  if (bearer.kind === "malformed")
+    throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
   await refuseAdminAsAgent(bearer, admins);
   let row: { workspaceId: string; revokedAt: Date | null } | null;
   try {
@@ -26,7 +27,8 @@ async function requireOwnInstanceToken(domain: Domain, admins: AdminTokens, bear
     throw unavailable("The instance token", err);
   }
   if (!row || row.revokedAt !== null) throw new AccessError("UNAUTHENTICATED", "The instance token is not valid.");
-  if (row.workspaceId !== workspaceId) throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
+  if (row.workspaceId !== workspaceId)
+    throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
 }
 
 export async function heartbeat(
@@ -59,7 +61,10 @@ export async function heartbeat(
     if (hint) domain.events.publish(hint);
     if (!current || current.status === "REMOVED") return fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
     if (current.status === "FAILED") {
-      return fail("WORKSPACE_FAILED", `The workspace is FAILED (${current.failureCode ?? "unknown"}): restartWorkspace first.`);
+      return fail(
+        "WORKSPACE_FAILED",
+        `The workspace is FAILED (${current.failureCode ?? "unknown"}): restartWorkspace first.`,
+      );
     }
     ws = current;
   }

@@ -23,7 +23,13 @@ export async function restartWorkspace(domain: Domain, id: string): Promise<Work
     await tx.instanceToken.updateMany({ where: { workspaceId: id, revokedAt: null }, data: { revokedAt: now } });
     await tx.workspace.update({
       where: { id },
-      data: { status: "PROVISIONING", provisioningStartedAt: now, failureCode: null, failureMessage: null, failedAt: null },
+      data: {
+        status: "PROVISIONING",
+        provisioningStartedAt: now,
+        failureCode: null,
+        failureMessage: null,
+        failedAt: null,
+      },
       select: { id: true },
     });
     const hint =

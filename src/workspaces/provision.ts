@@ -1,8 +1,8 @@
-import type { Domain } from "../domain.js";
-import type { Prisma } from "../generated/prisma/client.js";
-import { checkCredentialGate, missingCredentialMessage } from "../gate/credential-gate.js";
 import { isUniqueViolation } from "../db/errors.js";
+import type { Domain } from "../domain.js";
 import { recordEvent } from "../events/record.js";
+import { checkCredentialGate, missingCredentialMessage } from "../gate/credential-gate.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import { deriveProvider } from "../registry/derive.js";
 import type { SecretRead } from "../secrets/store.js";
 
@@ -31,7 +31,7 @@ async function checkProvisioning(domain: Domain, workspaceId: string): Promise<O
     where: { id: workspaceId },
     select: { kind: true, runtime: true, model: true, status: true },
   });
-  if (!ws || ws.status !== "PROVISIONING") return null;
+  if (ws?.status !== "PROVISIONING") return null;
 
   let workspaceNames: string[];
   let orgNames: string[];

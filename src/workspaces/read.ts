@@ -1,6 +1,6 @@
 import { type Domain, fail, type RequestFailure } from "../domain.js";
-import type { Workspace, WorkspaceEvent, WorkspaceStatus } from "../generated/prisma/client.js";
 import { decodeEventCursor, encodeEventCursor } from "../events/cursor.js";
+import type { Workspace, WorkspaceEvent, WorkspaceStatus } from "../generated/prisma/client.js";
 import { type Page, pageSize, toPage } from "../pagination.js";
 import { isWorkspaceId } from "./validate.js";
 

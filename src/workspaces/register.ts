@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
-import { type AdminTokens } from "../auth/admin.js";
 import { findLiveInstanceToken } from "../auth/access.js";
+import type { AdminTokens } from "../auth/admin.js";
 import { type Bearer, hashToken, mintToken } from "../auth/tokens.js";
 import { isUniqueViolation } from "../db/errors.js";
+import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
 import { recordEvent } from "../events/record.js";
 import { Prisma, type Workspace } from "../generated/prisma/client.js";
 import { isWorkspaceId } from "./validate.js";
@@ -31,7 +31,8 @@ type AgentAuth = { domain: Domain; admins: AdminTokens; bearer: Bearer };
 
 function validateRegisterInput(input: RegisterInput): RequestFailure | null {
   if (input.url !== undefined && input.url !== null) {
-    if (input.url.length > MAX_URL) return fail("VALIDATION_FAILED", `url is at most ${MAX_URL} characters.`, "input.url");
+    if (input.url.length > MAX_URL)
+      return fail("VALIDATION_FAILED", `url is at most ${MAX_URL} characters.`, "input.url");
     if (!URL.canParse(input.url) || !["http:", "https:"].includes(new URL(input.url).protocol)) {
       return fail("VALIDATION_FAILED", "url must be an http or https URL.", "input.url");
     }
@@ -76,7 +77,8 @@ async function checkRegisterToken({ domain, admins, bearer }: AgentAuth, workspa
     return "token" as const;
   }
   if (liveCount === 0) return "bootstrap" as const;
-  if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "This workspace has a live instance token; present it.");
+  if (bearer.kind === "none")
+    throw new AccessError("UNAUTHENTICATED", "This workspace has a live instance token; present it.");
   // The bearer is wrong, unless a restart revoked every token in between.
   let recount: number;
   try {
@@ -150,7 +152,8 @@ async function goOnline(
         SELECT status::text AS status FROM "Workspace" WHERE id = ${workspaceId}::uuid FOR UPDATE`;
       const status = locked[0]?.status;
       if (!status || status === "REMOVED") return [notFound(), null] as const;
-      if (status === "FAILED") return [fail("WORKSPACE_FAILED", "The workspace is FAILED: restartWorkspace first."), null] as const;
+      if (status === "FAILED")
+        return [fail("WORKSPACE_FAILED", "The workspace is FAILED: restartWorkspace first."), null] as const;
       if (authToken) {
         // Another bootstrap may have won while this one waited for the lock:
         // then this caller holds no valid credential, as for any second register.
@@ -173,9 +176,7 @@ async function goOnline(
         },
       });
       const hint =
-        status === "ONLINE"
-          ? null
-          : await recordEvent(tx, { workspaceId, type: "WORKSPACE_ONLINE", status: "ONLINE" });
+        status === "ONLINE" ? null : await recordEvent(tx, { workspaceId, type: "WORKSPACE_ONLINE", status: "ONLINE" });
       return [workspace, hint] as const;
     });
     if (hint) domain.events.publish(hint);
@@ -214,7 +215,12 @@ async function platformIdentityGate(
   const hint = await domain.prisma.$transaction(async (tx) => {
     const { count } = await tx.workspace.updateMany({
       where: { id: workspaceId, status: { notIn: ["REMOVED", "FAILED"] } },
-      data: { status: "FAILED", failureCode: "PLATFORM_AGENT_IDENTITY_GATE", failureMessage: message, failedAt: new Date() },
+      data: {
+        status: "FAILED",
+        failureCode: "PLATFORM_AGENT_IDENTITY_GATE",
+        failureMessage: message,
+        failedAt: new Date(),
+      },
     });
     await tx.instanceToken.updateMany({ where: { workspaceId, revokedAt: null }, data: { revokedAt: new Date() } });
     if (count === 0) return null;
