@@ -6,6 +6,8 @@ const config: CodegenConfig = {
   schema: "schema.graphql",
   documents: ["test/**/*.ts", "src/client/**/*.ts", "bench/**/*.ts", "!src/client/gql/**", "!test/gql/**"],
   ignoreNoDocuments: true,
+  // NodeNext resolution needs explicit .js extensions in the generated imports.
+  emitLegacyCommonJSImports: false,
   generates: {
     "src/client/gql/": {
       preset: "client",

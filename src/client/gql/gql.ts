@@ -1,5 +1,5 @@
 /* eslint-disable */
-import * as types from './graphql';
+import * as types from './graphql.js';
 
 
 
@@ -58,75 +58,75 @@ const documents: Documents = {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment WorkspaceFields on Workspace {\n    id\n    name\n    kind\n    runtime\n    model\n    provider\n    platformBilled\n    status\n    failure { code message at }\n    url\n    deliveryMode\n    lastHeartbeatAt\n    createdAt\n    updatedAt\n    secrets { key updatedAt }\n  }\n"): typeof import('./graphql').WorkspaceFieldsFragmentDoc;
+export function graphql(source: "\n  fragment WorkspaceFields on Workspace {\n    id\n    name\n    kind\n    runtime\n    model\n    provider\n    platformBilled\n    status\n    failure { code message at }\n    url\n    deliveryMode\n    lastHeartbeatAt\n    createdAt\n    updatedAt\n    secrets { key updatedAt }\n  }\n"): typeof import('./graphql.js').WorkspaceFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on Error { code message }\n      ... on RequestError { field }\n      ... on UnregisteredModelError { runtime model offeredModels }\n      ... on MissingByokCredentialError { runtime model provider acceptedEnv suggestedModel }\n    }\n  }\n"): typeof import('./graphql').CreateWorkspaceDocument;
+export function graphql(source: "\n  mutation CreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on Error { code message }\n      ... on RequestError { field }\n      ... on UnregisteredModelError { runtime model offeredModels }\n      ... on MissingByokCredentialError { runtime model provider acceptedEnv suggestedModel }\n    }\n  }\n"): typeof import('./graphql.js').CreateWorkspaceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query PreflightWorkspace($input: CreateWorkspaceInput!) {\n    preflightWorkspace(input: $input) {\n      __typename\n      ... on PreflightWorkspaceSuccess { runtime model provider platformBilled }\n      ... on Error { code message }\n      ... on RequestError { field }\n      ... on UnregisteredModelError { runtime model offeredModels }\n      ... on MissingByokCredentialError { runtime model provider acceptedEnv suggestedModel }\n    }\n  }\n"): typeof import('./graphql').PreflightWorkspaceDocument;
+export function graphql(source: "\n  query PreflightWorkspace($input: CreateWorkspaceInput!) {\n    preflightWorkspace(input: $input) {\n      __typename\n      ... on PreflightWorkspaceSuccess { runtime model provider platformBilled }\n      ... on Error { code message }\n      ... on RequestError { field }\n      ... on UnregisteredModelError { runtime model offeredModels }\n      ... on MissingByokCredentialError { runtime model provider acceptedEnv suggestedModel }\n    }\n  }\n"): typeof import('./graphql.js').PreflightWorkspaceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query OfferedModels($runtime: String) {\n    offeredModels(runtime: $runtime) { model provider platformBilled authEnv credentialSatisfied }\n  }\n"): typeof import('./graphql').OfferedModelsDocument;
+export function graphql(source: "\n  query OfferedModels($runtime: String) {\n    offeredModels(runtime: $runtime) { model provider platformBilled authEnv credentialSatisfied }\n  }\n"): typeof import('./graphql.js').OfferedModelsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Runtimes { runtimes { name defaultModel } }\n"): typeof import('./graphql').RuntimesDocument;
+export function graphql(source: "\n  query Runtimes { runtimes { name defaultModel } }\n"): typeof import('./graphql.js').RuntimesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query GetWorkspace($id: ID!) { workspace(id: $id) { ...WorkspaceFields } }\n"): typeof import('./graphql').GetWorkspaceDocument;
+export function graphql(source: "\n  query GetWorkspace($id: ID!) { workspace(id: $id) { ...WorkspaceFields } }\n"): typeof import('./graphql.js').GetWorkspaceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query GetNode($id: ID!) { node(id: $id) { id ... on Workspace { name status } } }\n"): typeof import('./graphql').GetNodeDocument;
+export function graphql(source: "\n  query GetNode($id: ID!) { node(id: $id) { id ... on Workspace { name status } } }\n"): typeof import('./graphql.js').GetNodeDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ListWorkspaces($first: Int, $after: String, $status: WorkspaceStatus) {\n    workspaces(first: $first, after: $after, status: $status) {\n      edges { cursor node { id name status } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): typeof import('./graphql').ListWorkspacesDocument;
+export function graphql(source: "\n  query ListWorkspaces($first: Int, $after: String, $status: WorkspaceStatus) {\n    workspaces(first: $first, after: $after, status: $status) {\n      edges { cursor node { id name status } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): typeof import('./graphql.js').ListWorkspacesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ListEvents($workspaceId: ID, $first: Int, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, first: $first, after: $after) {\n      edges { cursor node { cursor type workspaceId status code message payload at } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): typeof import('./graphql').ListEventsDocument;
+export function graphql(source: "\n  query ListEvents($workspaceId: ID, $first: Int, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, first: $first, after: $after) {\n      edges { cursor node { cursor type workspaceId status code message payload at } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): typeof import('./graphql.js').ListEventsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SetOrgSecret($input: SetOrgSecretInput!) {\n    setOrgSecret(input: $input) {\n      __typename\n      ... on SecretSuccess { secret { key updatedAt } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql').SetOrgSecretDocument;
+export function graphql(source: "\n  mutation SetOrgSecret($input: SetOrgSecretInput!) {\n    setOrgSecret(input: $input) {\n      __typename\n      ... on SecretSuccess { secret { key updatedAt } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').SetOrgSecretDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation DeleteOrgSecret($key: String!) {\n    deleteOrgSecret(key: $key) {\n      __typename\n      ... on DeleteSecretSuccess { key deleted }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql').DeleteOrgSecretDocument;
+export function graphql(source: "\n  mutation DeleteOrgSecret($key: String!) {\n    deleteOrgSecret(key: $key) {\n      __typename\n      ... on DeleteSecretSuccess { key deleted }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').DeleteOrgSecretDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query OrgSecrets { orgSecrets { key updatedAt } }\n"): typeof import('./graphql').OrgSecretsDocument;
+export function graphql(source: "\n  query OrgSecrets { orgSecrets { key updatedAt } }\n"): typeof import('./graphql.js').OrgSecretsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SetWorkspaceSecret($input: SetWorkspaceSecretInput!) {\n    setWorkspaceSecret(input: $input) {\n      __typename\n      ... on SecretSuccess { secret { key updatedAt } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql').SetWorkspaceSecretDocument;
+export function graphql(source: "\n  mutation SetWorkspaceSecret($input: SetWorkspaceSecretInput!) {\n    setWorkspaceSecret(input: $input) {\n      __typename\n      ... on SecretSuccess { secret { key updatedAt } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').SetWorkspaceSecretDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation DeleteWorkspaceSecret($input: DeleteWorkspaceSecretInput!) {\n    deleteWorkspaceSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess { key deleted }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql').DeleteWorkspaceSecretDocument;
+export function graphql(source: "\n  mutation DeleteWorkspaceSecret($input: DeleteWorkspaceSecretInput!) {\n    deleteWorkspaceSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess { key deleted }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').DeleteWorkspaceSecretDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation RegisterWorkspace($input: RegisterWorkspaceInput!) {\n    registerWorkspace(input: $input) {\n      __typename\n      ... on RegisterWorkspaceSuccess {\n        authToken\n        platformInboundSecret\n        deliveryMode\n        workspace { id status url deliveryMode lastHeartbeatAt kind }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql').RegisterWorkspaceDocument;
+export function graphql(source: "\n  mutation RegisterWorkspace($input: RegisterWorkspaceInput!) {\n    registerWorkspace(input: $input) {\n      __typename\n      ... on RegisterWorkspaceSuccess {\n        authToken\n        platformInboundSecret\n        deliveryMode\n        workspace { id status url deliveryMode lastHeartbeatAt kind }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').RegisterWorkspaceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Heartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql').HeartbeatDocument;
+export function graphql(source: "\n  mutation Heartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').HeartbeatDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation RestartWorkspace($id: ID!) {\n    restartWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql').RestartWorkspaceDocument;
+export function graphql(source: "\n  mutation RestartWorkspace($id: ID!) {\n    restartWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').RestartWorkspaceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql').RemoveWorkspaceDocument;
+export function graphql(source: "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').RemoveWorkspaceDocument;
 
 
 export function graphql(source: string) {
