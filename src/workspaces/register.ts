@@ -123,14 +123,13 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
   }
 
   const deliveryMode = input.deliveryMode ?? (input.url ? "PUSH" : "POLL");
-  const authToken = mode === "bootstrap" ? mintToken() : null;
-  const result = await goOnline(domain, ws.id, authToken, {
+  const result = await goOnline(domain, ws.id, mode === "bootstrap" ? null : (auth.bearer as { hash: string }).hash, {
     url: input.url ?? null,
     deliveryMode,
     agentCard: (input.agentCard ?? null) as Prisma.InputJsonValue,
   });
   if ("code" in result) return result;
-  return { workspace: result, authToken, platformInboundSecret, deliveryMode };
+  return { workspace: result.workspace, authToken: result.authToken, platformInboundSecret, deliveryMode };
 }
 
 const workspaceFailed = (ws: Workspace) =>
@@ -139,27 +138,39 @@ const workspaceFailed = (ws: Workspace) =>
     `The workspace is FAILED (${ws.failureCode ?? "unknown"}): fix the cause, then restartWorkspace.`,
   );
 
-/** The success transaction of SPEC section 5 step 6, under the workspace's row lock. */
+/**
+ * The success transaction of SPEC section 5 step 6, under the workspace's row
+ * lock. `presentedHash` is the bearer that passed the token check (null on a
+ * bootstrap); it is checked again under the lock, since a restart may have
+ * revoked it in between: then, with no live token left, this is a bootstrap.
+ */
 async function goOnline(
   domain: Domain,
   workspaceId: string,
-  authToken: string | null,
+  presentedHash: string | null,
   data: { url: string | null; deliveryMode: "PUSH" | "POLL"; agentCard: Prisma.InputJsonValue | null },
-): Promise<Workspace | RequestFailure> {
+): Promise<{ workspace: Workspace; authToken: string | null } | RequestFailure> {
   try {
-    const [workspace, hint] = await domain.prisma.$transaction(async (tx) => {
+    const [outcome, hint] = await domain.prisma.$transaction(async (tx) => {
       const locked = await tx.$queryRaw<{ status: string }[]>`
         SELECT status::text AS status FROM "Workspace" WHERE id = ${workspaceId}::uuid FOR UPDATE`;
       const status = locked[0]?.status;
       if (!status || status === "REMOVED") return [notFound(), null] as const;
       if (status === "FAILED")
         return [fail("WORKSPACE_FAILED", "The workspace is FAILED: restartWorkspace first."), null] as const;
-      if (authToken) {
+      let authToken: string | null = null;
+      const stillLive =
+        presentedHash !== null &&
+        (await tx.instanceToken.findUnique({ where: { tokenHash: presentedHash }, select: { revokedAt: true } }))
+          ?.revokedAt === null;
+      if (!stillLive) {
         // Another bootstrap may have won while this one waited for the lock:
-        // then this caller holds no valid credential, as for any second register.
+        // then this caller holds no valid credential, as for any second
+        // register. With none live, minting revokes nothing: at most one
+        // token is ever live (the partial unique index backs this).
         const live = await tx.instanceToken.count({ where: { workspaceId, revokedAt: null } });
         if (live > 0) throw new AccessError("UNAUTHENTICATED", "This workspace has a live instance token; present it.");
-        await tx.instanceToken.updateMany({ where: { workspaceId, revokedAt: null }, data: { revokedAt: new Date() } });
+        authToken = mintToken();
         await tx.instanceToken.create({ data: { id: randomUUID(), workspaceId, tokenHash: hashToken(authToken) } });
       }
       const workspace = await tx.workspace.update({
@@ -177,10 +188,10 @@ async function goOnline(
       });
       const hint =
         status === "ONLINE" ? null : await recordEvent(tx, { workspaceId, type: "WORKSPACE_ONLINE", status: "ONLINE" });
-      return [workspace, hint] as const;
+      return [{ workspace, authToken }, hint] as const;
     });
     if (hint) domain.events.publish(hint);
-    return workspace;
+    return outcome;
   } catch (err) {
     // The partial unique index on live tokens: a concurrent bootstrap won.
     if (isUniqueViolation(err)) {
