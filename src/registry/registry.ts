@@ -53,8 +53,19 @@ export class RegistryError extends Error {
   override name = "RegistryError";
 }
 
-/** Code-point order, not locale order: the same on every machine. */
-export const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * Code-point order, not locale order: the same on every machine. Not `<`,
+ * which compares UTF-16 code units and puts U+1F600 before U+FF5E.
+ */
+export function byCodePoint(a: string, b: string): number {
+  for (let i = 0; i < a.length && i < b.length; ) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(i) as number;
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+  }
+  return a.length - b.length;
+}
 
 /** RE2-style pattern to a JavaScript RegExp: a leading `(?i)` becomes the `i` flag. */
 export function compileModelPattern(pattern: string): RegExp {
