@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 const VERSION = "v1";
@@ -71,15 +71,29 @@ export class KeyRing {
 export async function loadOrCreateLocalKey(dataDir: string): Promise<string> {
   const file = path.join(dataDir, "secrets.key");
   try {
-    return (await readFile(file, "utf8")).trim();
+    return await readLocalKey(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
   await mkdir(dataDir, { recursive: true });
   const key = randomBytes(32).toString("base64");
-  await writeFile(file, `${key}\n`, { mode: 0o600, flag: "wx" }).catch(async (err) => {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-  });
+  // Written whole under a private name, then linked into place: link fails if
+  // another process got there first, and nobody ever reads a half-written key.
+  const draft = `${file}.${process.pid}.${randomBytes(6).toString("hex")}`;
+  await writeFile(draft, `${key}\n`, { mode: 0o600, flag: "wx" });
+  try {
+    await link(draft, file).catch((err) => {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    });
+  } finally {
+    await unlink(draft).catch(() => {});
+  }
   await chmod(file, 0o600);
-  return (await readFile(file, "utf8")).trim();
+  return readLocalKey(file);
+}
+
+async function readLocalKey(file: string): Promise<string> {
+  const key = (await readFile(file, "utf8")).trim();
+  if (Buffer.from(key, "base64").length !== 32) throw new Error(`${file} does not hold a base64 key of 32 bytes`);
+  return key;
 }
