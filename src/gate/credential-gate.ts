@@ -40,7 +40,7 @@ export type GateVerdict =
   | { pass: false; reason: "secret-names-unreadable"; error: unknown };
 
 /** Drains the org rows into names; any error (query, row or iteration) propagates. */
-async function readNames(source: OrgSecretNameSource): Promise<string[]> {
+export async function readNames(source: OrgSecretNameSource): Promise<string[]> {
   const names: string[] = [];
   for (const row of await source()) {
     const key = row.key;

@@ -1,7 +1,7 @@
 import { isUniqueViolation } from "../db/errors.js";
 import type { Domain } from "../domain.js";
 import { recordEvent } from "../events/record.js";
-import { checkCredentialGate, missingCredentialMessage } from "../gate/credential-gate.js";
+import { checkCredentialGate, missingCredentialMessage, readNames } from "../gate/credential-gate.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { deriveProvider } from "../registry/derive.js";
 import type { SecretRead } from "../secrets/store.js";
@@ -37,7 +37,8 @@ async function checkProvisioning(domain: Domain, workspaceId: string): Promise<O
   let orgNames: string[];
   try {
     workspaceNames = await secrets.workspaceSecretNames(workspaceId);
-    orgNames = [...(await secrets.orgSecretNames()())].map((r) => r.key);
+    // The gate's own reader: a bad row fails here as a failed query does.
+    orgNames = await readNames(secrets.orgSecretNames());
   } catch {
     return unreadable("The secret names");
   }
