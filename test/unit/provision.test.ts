@@ -81,7 +81,7 @@ function findUniqueThrowsOn(failing: string): SecretStore {
     findUnique: (async (args: { where: { workspaceId_key?: { key: string } } }) => {
       if (args.where.workspaceId_key?.key === failing) throw new Error("injected: connection reset");
       return secrets.findUnique(args as never);
-    }) as typeof secrets.findUnique,
+    }) as unknown as typeof secrets.findUnique,
   };
   const prisma = new Proxy(domain.prisma, {
     get: (target, prop) => (prop === "workspaceSecret" ? delegate : Reflect.get(target, prop)),
