@@ -273,7 +273,7 @@ describe("who may manage secrets", () => {
       const opts = { token };
       const value = uniqueValue();
       sentValues.push(value);
-      const calls = [
+      const calls: GqlResponse<unknown>[] = [
         await gql(t, SetOrgSecret, { input: { key: orgKey, value } }, opts),
         await gql(t, DeleteOrgSecret, { key: existing }, opts),
         await gql(t, SetWorkspaceSecret, { input: { workspaceId: ws.id, key: orgKey, value } }, opts),
