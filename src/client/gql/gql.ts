@@ -15,6 +15,8 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation AgentRegisterWorkspace($input: RegisterWorkspaceInput!) {\n    registerWorkspace(input: $input) {\n      __typename\n      ... on RegisterWorkspaceSuccess {\n        authToken\n        platformInboundSecret\n        deliveryMode\n        workspace { id kind status lastHeartbeatAt }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.AgentRegisterWorkspaceDocument,
+    "\n  mutation AgentHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.AgentHeartbeatDocument,
     "\n  fragment WorkspaceFields on Workspace {\n    id\n    name\n    kind\n    runtime\n    model\n    provider\n    platformBilled\n    status\n    failure { code message at }\n    url\n    deliveryMode\n    lastHeartbeatAt\n    createdAt\n    updatedAt\n    secrets { key updatedAt }\n  }\n": typeof types.WorkspaceFieldsFragmentDoc,
     "\n  mutation CreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on Error { code message }\n      ... on RequestError { field }\n      ... on UnregisteredModelError { runtime model offeredModels }\n      ... on MissingByokCredentialError { runtime model provider acceptedEnv suggestedModel }\n    }\n  }\n": typeof types.CreateWorkspaceDocument,
     "\n  query PreflightWorkspace($input: CreateWorkspaceInput!) {\n    preflightWorkspace(input: $input) {\n      __typename\n      ... on PreflightWorkspaceSuccess { runtime model provider platformBilled }\n      ... on Error { code message }\n      ... on RequestError { field }\n      ... on UnregisteredModelError { runtime model offeredModels }\n      ... on MissingByokCredentialError { runtime model provider acceptedEnv suggestedModel }\n    }\n  }\n": typeof types.PreflightWorkspaceDocument,
@@ -33,8 +35,12 @@ type Documents = {
     "\n  mutation Heartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.HeartbeatDocument,
     "\n  mutation RestartWorkspace($id: ID!) {\n    restartWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.RestartWorkspaceDocument,
     "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.RemoveWorkspaceDocument,
+    "\n  subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message payload at }\n  }\n": typeof types.OnWorkspaceEventsDocument,
+    "\n  subscription OnProvisionFailures($workspaceId: ID, $after: String) {\n    provisionFailures(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message at }\n  }\n": typeof types.OnProvisionFailuresDocument,
 };
 const documents: Documents = {
+    "\n  mutation AgentRegisterWorkspace($input: RegisterWorkspaceInput!) {\n    registerWorkspace(input: $input) {\n      __typename\n      ... on RegisterWorkspaceSuccess {\n        authToken\n        platformInboundSecret\n        deliveryMode\n        workspace { id kind status lastHeartbeatAt }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": types.AgentRegisterWorkspaceDocument,
+    "\n  mutation AgentHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.AgentHeartbeatDocument,
     "\n  fragment WorkspaceFields on Workspace {\n    id\n    name\n    kind\n    runtime\n    model\n    provider\n    platformBilled\n    status\n    failure { code message at }\n    url\n    deliveryMode\n    lastHeartbeatAt\n    createdAt\n    updatedAt\n    secrets { key updatedAt }\n  }\n": types.WorkspaceFieldsFragmentDoc,
     "\n  mutation CreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on Error { code message }\n      ... on RequestError { field }\n      ... on UnregisteredModelError { runtime model offeredModels }\n      ... on MissingByokCredentialError { runtime model provider acceptedEnv suggestedModel }\n    }\n  }\n": types.CreateWorkspaceDocument,
     "\n  query PreflightWorkspace($input: CreateWorkspaceInput!) {\n    preflightWorkspace(input: $input) {\n      __typename\n      ... on PreflightWorkspaceSuccess { runtime model provider platformBilled }\n      ... on Error { code message }\n      ... on RequestError { field }\n      ... on UnregisteredModelError { runtime model offeredModels }\n      ... on MissingByokCredentialError { runtime model provider acceptedEnv suggestedModel }\n    }\n  }\n": types.PreflightWorkspaceDocument,
@@ -53,8 +59,18 @@ const documents: Documents = {
     "\n  mutation Heartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.HeartbeatDocument,
     "\n  mutation RestartWorkspace($id: ID!) {\n    restartWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.RestartWorkspaceDocument,
     "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.RemoveWorkspaceDocument,
+    "\n  subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message payload at }\n  }\n": types.OnWorkspaceEventsDocument,
+    "\n  subscription OnProvisionFailures($workspaceId: ID, $after: String) {\n    provisionFailures(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message at }\n  }\n": types.OnProvisionFailuresDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AgentRegisterWorkspace($input: RegisterWorkspaceInput!) {\n    registerWorkspace(input: $input) {\n      __typename\n      ... on RegisterWorkspaceSuccess {\n        authToken\n        platformInboundSecret\n        deliveryMode\n        workspace { id kind status lastHeartbeatAt }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').AgentRegisterWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AgentHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').AgentHeartbeatDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -127,6 +143,14 @@ export function graphql(source: "\n  mutation RestartWorkspace($id: ID!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').RemoveWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message payload at }\n  }\n"): typeof import('./graphql.js').OnWorkspaceEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnProvisionFailures($workspaceId: ID, $after: String) {\n    provisionFailures(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message at }\n  }\n"): typeof import('./graphql.js').OnProvisionFailuresDocument;
 
 
 export function graphql(source: string) {

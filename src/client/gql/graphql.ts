@@ -80,6 +80,26 @@ export type WorkspaceStatus =
   | 'PROVISIONING'
   | 'REMOVED';
 
+export type AgentRegisterWorkspaceMutationVariables = Exact<{
+  input: RegisterWorkspaceInput;
+}>;
+
+
+export type AgentRegisterWorkspaceMutation = { registerWorkspace:
+    | { __typename: 'RegisterWorkspaceSuccess', authToken: string | null, platformInboundSecret: string | null, deliveryMode: DeliveryMode, workspace: { id: string, kind: WorkspaceKind, status: WorkspaceStatus, lastHeartbeatAt: string | null } }
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+   };
+
+export type AgentHeartbeatMutationVariables = Exact<{
+  input: HeartbeatInput;
+}>;
+
+
+export type AgentHeartbeatMutation = { heartbeat:
+    | { __typename: 'HeartbeatSuccess', platformInboundSecret: string | null, workspace: { id: string, status: WorkspaceStatus, lastHeartbeatAt: string | null } }
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+   };
+
 export type WorkspaceFieldsFragment = { id: string, name: string, kind: WorkspaceKind, runtime: string, model: string, provider: string | null, platformBilled: boolean, status: WorkspaceStatus, url: string | null, deliveryMode: DeliveryMode | null, lastHeartbeatAt: string | null, createdAt: string, updatedAt: string, failure: { code: string, message: string, at: string } | null, secrets: Array<{ key: string, updatedAt: string }> };
 
 export type CreateWorkspaceMutationVariables = Exact<{
@@ -235,6 +255,22 @@ export type RemoveWorkspaceMutation = { removeWorkspace:
     | { __typename: 'WorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus } }
    };
 
+export type OnWorkspaceEventsSubscriptionVariables = Exact<{
+  workspaceId?: string | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type OnWorkspaceEventsSubscription = { workspaceEvents: { cursor: string, type: WorkspaceEventType, workspaceId: string, status: WorkspaceStatus, code: string | null, message: string | null, payload: unknown, at: string } };
+
+export type OnProvisionFailuresSubscriptionVariables = Exact<{
+  workspaceId?: string | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type OnProvisionFailuresSubscription = { provisionFailures: { cursor: string, type: WorkspaceEventType, workspaceId: string, status: WorkspaceStatus, code: string | null, message: string | null, at: string } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -279,6 +315,49 @@ export const WorkspaceFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"WorkspaceFields"}) as unknown as TypedDocumentString<WorkspaceFieldsFragment, unknown>;
+export const AgentRegisterWorkspaceDocument = new TypedDocumentString(`
+    mutation AgentRegisterWorkspace($input: RegisterWorkspaceInput!) {
+  registerWorkspace(input: $input) {
+    __typename
+    ... on RegisterWorkspaceSuccess {
+      authToken
+      platformInboundSecret
+      deliveryMode
+      workspace {
+        id
+        kind
+        status
+        lastHeartbeatAt
+      }
+    }
+    ... on RequestError {
+      code
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AgentRegisterWorkspaceMutation, AgentRegisterWorkspaceMutationVariables>;
+export const AgentHeartbeatDocument = new TypedDocumentString(`
+    mutation AgentHeartbeat($input: HeartbeatInput!) {
+  heartbeat(input: $input) {
+    __typename
+    ... on HeartbeatSuccess {
+      platformInboundSecret
+      workspace {
+        id
+        status
+        lastHeartbeatAt
+      }
+    }
+    ... on RequestError {
+      code
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AgentHeartbeatMutation, AgentHeartbeatMutationVariables>;
 export const CreateWorkspaceDocument = new TypedDocumentString(`
     mutation CreateWorkspace($input: CreateWorkspaceInput!) {
   createWorkspace(input: $input) {
@@ -649,3 +728,30 @@ export const RemoveWorkspaceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RemoveWorkspaceMutation, RemoveWorkspaceMutationVariables>;
+export const OnWorkspaceEventsDocument = new TypedDocumentString(`
+    subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {
+  workspaceEvents(workspaceId: $workspaceId, after: $after) {
+    cursor
+    type
+    workspaceId
+    status
+    code
+    message
+    payload
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<OnWorkspaceEventsSubscription, OnWorkspaceEventsSubscriptionVariables>;
+export const OnProvisionFailuresDocument = new TypedDocumentString(`
+    subscription OnProvisionFailures($workspaceId: ID, $after: String) {
+  provisionFailures(workspaceId: $workspaceId, after: $after) {
+    cursor
+    type
+    workspaceId
+    status
+    code
+    message
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<OnProvisionFailuresSubscription, OnProvisionFailuresSubscriptionVariables>;

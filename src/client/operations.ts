@@ -1,0 +1,28 @@
+import { graphql } from "./gql/gql.js";
+
+// The agent client's own documents: only what a runtime needs to act on.
+
+export const AgentRegisterWorkspace = graphql(`
+  mutation AgentRegisterWorkspace($input: RegisterWorkspaceInput!) {
+    registerWorkspace(input: $input) {
+      __typename
+      ... on RegisterWorkspaceSuccess {
+        authToken
+        platformInboundSecret
+        deliveryMode
+        workspace { id kind status lastHeartbeatAt }
+      }
+      ... on RequestError { code message field }
+    }
+  }
+`);
+
+export const AgentHeartbeat = graphql(`
+  mutation AgentHeartbeat($input: HeartbeatInput!) {
+    heartbeat(input: $input) {
+      __typename
+      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }
+      ... on RequestError { code message field }
+    }
+  }
+`);
