@@ -1,0 +1,115 @@
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { rssMb } from "./server-process.js";
+
+export type FanoutResult = {
+  subscribers: number;
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+  allDelivered: boolean;
+  kbPerSubscriber: number;
+};
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+
+async function gql(url: string, token: string | null, query: string, variables?: unknown) {
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return ((await res.json()) as { data: any }).data;
+}
+
+/**
+ * N graphql-ws clients subscribe to one workspace; the workspace is restarted
+ * (one status change, one event) and the time from the mutation's start to
+ * each client's receipt is measured, over a few rounds.
+ */
+export async function measureFanout(opts: {
+  url: string;
+  adminToken: string;
+  subscribers: number;
+  serverPid: number;
+  rounds: number;
+}): Promise<FanoutResult> {
+  const { url, adminToken, subscribers } = opts;
+  const created = await gql(
+    url,
+    adminToken,
+    `mutation { createWorkspace(input: { name: "fanout" }) { ... on CreateWorkspaceSuccess { workspace { id } } } }`,
+  );
+  const workspaceId = created.createWorkspace.workspace.id as string;
+  const register = `mutation($id: ID!) { registerWorkspace(input: { workspaceId: $id }) { __typename } }`;
+  // ONLINE first, so that each restart below is a status change (one event).
+  await gql(url, null, register, { id: workspaceId });
+  const before = rssMb(opts.serverPid);
+  const wsUrl = `${url.replace(/^http/, "ws")}/graphql`;
+  const receipts: number[][] = [];
+  let round = -1;
+  const clients: ReturnType<typeof createClient>[] = [];
+  let ready = 0;
+  const allReady = new Promise<void>((resolve) => {
+    for (let i = 0; i < subscribers; i++) {
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: false,
+        connectionParams: { authorization: `Bearer ${adminToken}` },
+        on: {
+          connected: () => {
+            if (++ready === subscribers) resolve();
+          },
+        },
+      });
+      client.subscribe(
+        { query: `subscription($id: ID) { workspaceEvents(workspaceId: $id) { cursor type } }`, variables: { id: workspaceId } },
+        {
+          next: () => {
+            if (round >= 0) receipts[round]?.push(performance.now());
+          },
+          error: () => {},
+          complete: () => {},
+        },
+      );
+      clients.push(client);
+    }
+  });
+  await allReady;
+  // Let every subscription reach the server's feed before the first change.
+  await new Promise((r) => setTimeout(r, 1_000 + subscribers / 5));
+  const after = rssMb(opts.serverPid);
+
+  const latencies: number[] = [];
+  let allDelivered = true;
+  for (round = 0; round < opts.rounds; round++) {
+    receipts[round] = [];
+    const t0 = performance.now();
+    await gql(url, adminToken, `mutation($id: ID!) { restartWorkspace(id: $id) { __typename } }`, { id: workspaceId });
+    const deadline = Date.now() + 10_000;
+    while ((receipts[round]?.length ?? 0) < subscribers && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const got = receipts[round] ?? [];
+    if (got.length < subscribers) allDelivered = false;
+    for (const t of got) latencies.push(t - t0);
+    // The agent bootstraps (restart revoked its token): ONLINE, so the next restart is a change again.
+    await gql(url, null, register, { id: workspaceId });
+    const settle = Date.now() + 10_000;
+    while ((receipts[round]?.length ?? 0) < 2 * subscribers && Date.now() < settle) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  for (const c of clients) await c.dispose();
+  latencies.sort((a, b) => a - b);
+  return {
+    subscribers,
+    medianMs: percentile(latencies, 0.5),
+    p95Ms: percentile(latencies, 0.95),
+    maxMs: latencies[latencies.length - 1] ?? 0,
+    allDelivered,
+    kbPerSubscriber: ((after - before) * 1024) / subscribers,
+  };
+}

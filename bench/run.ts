@@ -1,0 +1,197 @@
+// npm run bench [-- --backend pglite|postgres|both] [--duration 10] [--connections 20] [--fanout 1000,5000]
+// Starts the service as a child process, and in the same run a bare node:http
+// server answering a fixed JSON body, then loads each over loopback with
+// autocannon from this process. Results are printed and written to
+// BENCHMARKS.md (machine, command and date included).
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import pg from "pg";
+import { measureFanout } from "./fanout.js";
+import { rssMb, startServer } from "./server-process.js";
+
+const { values: args } = parseArgs({
+  options: {
+    backend: { type: "string", default: "both" },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "20" },
+    fanout: { type: "string", default: "1000,5000" },
+    out: { type: "string", default: "BENCHMARKS.md" },
+  },
+});
+const DURATION = Number(args.duration);
+const CONNECTIONS = Number(args.connections);
+const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+type Row = { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number };
+
+async function load(name: string, opts: autocannon.Options): Promise<Row> {
+  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
+  return {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
+}
+
+async function bare(): Promise<Row> {
+  const body = JSON.stringify({ data: { hello: "world" } });
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" }).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  // The bare server runs in a child-free way here, so give it the same
+  // footing as the service: its own process would be fairer, but a fixed
+  // body costs next to nothing; the ratio is what matters.
+  const row = await load("bare node:http (fixed JSON)", { url: `http://127.0.0.1:${port}/` });
+  server.close();
+  return row;
+}
+
+async function gqlCall(url: string, token: string | null, query: string, variables?: unknown) {
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const json = (await res.json()) as { data?: any; errors?: unknown[] };
+  if (json.errors) throw new Error(JSON.stringify(json.errors));
+  return json.data;
+}
+
+const CREATE = `mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { __typename ... on CreateWorkspaceSuccess { workspace { id status } } } }`;
+const REGISTER = `mutation($input: RegisterWorkspaceInput!) { registerWorkspace(input: $input) { __typename ... on RegisterWorkspaceSuccess { authToken workspace { id status } } } }`;
+const HEARTBEAT = `mutation($input: HeartbeatInput!) { heartbeat(input: $input) { __typename ... on HeartbeatSuccess { workspace { id status } } } }`;
+const OFFERED = `{ offeredModels { model provider platformBilled authEnv credentialSatisfied } }`;
+
+type Backend = "pglite" | "postgres";
+
+async function benchBackend(backend: Backend, bareRow: Row) {
+  const adminToken = `bench-admin-${randomBytes(12).toString("hex")}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-bench-"));
+  let dbName: string | null = null;
+  const env: Record<string, string> = { ADMIN_TOKEN: adminToken, DATA_DIR: dataDir };
+  if (backend === "postgres") {
+    dbName = `cp_bench_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const u = new URL(PG_URL);
+    u.pathname = `/${dbName}`;
+    env.DATABASE_URL = u.toString();
+    env.SECRETS_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+  }
+
+  // Start-up on a new, then on an existing data directory (PGlite), and idle memory.
+  const first = await startServer(env);
+  const startNewMs = first.startedInMs;
+  await first.stop();
+  const server = await startServer(env);
+  const startExistingMs = server.startedInMs;
+  await new Promise((r) => setTimeout(r, 1_000));
+  const idleRssMb = rssMb(server.pid);
+  const { url } = server;
+
+  const created = await gqlCall(url, adminToken, CREATE, { input: { name: "bench" } });
+  const workspaceId = created.createWorkspace.workspace.id as string;
+  const registered = await gqlCall(url, null, REGISTER, { input: { workspaceId } });
+  const agentToken = registered.registerWorkspace.authToken as string;
+
+  const post = (token: string, query: string, variables?: unknown): autocannon.Options => ({
+    url: `${url}/graphql`,
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const rows: Row[] = [];
+  rows.push(await load("offeredModels (admin token)", post(adminToken, OFFERED)));
+  rows.push(await load("heartbeat (instance token)", post(agentToken, HEARTBEAT, { input: { workspaceId } })));
+  rows.push(
+    await load("registerWorkspace (valid bearer)", post(agentToken, REGISTER, { input: { workspaceId, url: "https://agent.example/a2a" } })),
+  );
+  rows.push(await load("createWorkspace (platform-billed)", post(adminToken, CREATE, { input: { name: "bench-create" } })));
+  const loadedRssMb = rssMb(server.pid);
+
+  const fanout = [];
+  for (const n of args.fanout.split(",").filter(Boolean).map(Number)) {
+    fanout.push(await measureFanout({ url, adminToken, subscribers: n, serverPid: server.pid, rounds: 5 }));
+  }
+
+  await server.stop();
+  await rm(dataDir, { recursive: true, force: true });
+  if (dbName) {
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+  return { backend, bare: bareRow, rows, startNewMs, startExistingMs, idleRssMb, loadedRssMb, fanout };
+}
+
+const fmt = (n: number, d = 0) => n.toFixed(d);
+
+function report(results: Awaited<ReturnType<typeof benchBackend>>[]) {
+  const lines: string[] = [];
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  lines.push("# Benchmarks", "");
+  lines.push(
+    `Machine: ${os.cpus().length} × ${cpu}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}.`,
+  );
+  lines.push(`Command: \`npm run bench -- ${process.argv.slice(2).join(" ")}\` (${DURATION} s per scenario, ${CONNECTIONS} connections, autocannon in the bench process, server in its own process, loopback).`);
+  lines.push(`Date: ${new Date().toISOString()}.`, "");
+  for (const r of results) {
+    lines.push(`## ${r.backend === "pglite" ? "Embedded PGlite" : "PostgreSQL 15"}`, "");
+    lines.push("| scenario | req/s | ratio to bare | p50 ms | p99 ms | errors | non-2xx |", "|---|---:|---:|---:|---:|---:|---:|");
+    for (const row of [r.bare, ...r.rows]) {
+      lines.push(
+        `| ${row.name} | ${fmt(row.rps)} | ${fmt(row.rps / r.bare.rps, 3)} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.non2xx} |`,
+      );
+    }
+    lines.push("");
+    lines.push(
+      `Start-up to listening: new data ${fmt(r.startNewMs)} ms, existing data ${fmt(r.startExistingMs)} ms (process spawn to the listening log line, includes loading tsx). Idle RSS ${fmt(r.idleRssMb)} MB; after the load ${fmt(r.loadedRssMb)} MB.`,
+      "",
+    );
+    if (r.fanout.length) {
+      lines.push("| graphql-ws subscribers of one workspace | delivery median ms | p95 ms | max ms | all delivered | RSS per subscriber KB |", "|---:|---:|---:|---:|---|---:|");
+      for (const f of r.fanout) {
+        lines.push(`| ${f.subscribers} | ${fmt(f.medianMs, 1)} | ${fmt(f.p95Ms, 1)} | ${fmt(f.maxMs, 1)} | ${f.allDelivered ? "yes" : "NO"} | ${fmt(f.kbPerSubscriber, 1)} |`);
+      }
+      lines.push("");
+    }
+  }
+  return lines.join("\n");
+}
+
+async function main() {
+  const backends: Backend[] = args.backend === "both" ? ["pglite", "postgres"] : [args.backend as Backend];
+  const results = [];
+  for (const backend of backends) {
+    const bareRow = await bare();
+    console.log(`[${backend}] bare: ${fmt(bareRow.rps)} req/s`);
+    const r = await benchBackend(backend, bareRow);
+    for (const row of r.rows) console.log(`[${backend}] ${row.name}: ${fmt(row.rps)} req/s (${fmt(row.rps / bareRow.rps, 3)}), p99 ${row.p99} ms`);
+    results.push(r);
+  }
+  const md = report(results);
+  await writeFile(args.out, `${md}\n`);
+  console.log(md);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
