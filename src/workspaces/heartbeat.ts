@@ -16,7 +16,8 @@ async function requireOwnInstanceToken(domain: Domain, admins: AdminTokens, bear
   if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "An instance token is required.");
   if (bearer.kind === "malformed")
     throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
-  await refuseAdminAsAgent(bearer, admins);
+  // The instance token is looked up first: on the hot path (a live token)
+  // that is the only query; the admin check matters only for a miss.
   let row: { workspaceId: string; revokedAt: Date | null } | null;
   try {
     row = await domain.prisma.instanceToken.findUnique({
@@ -26,6 +27,7 @@ async function requireOwnInstanceToken(domain: Domain, admins: AdminTokens, bear
   } catch (err) {
     throw unavailable("The instance token", err);
   }
+  if (!row) await refuseAdminAsAgent(bearer, admins);
   if (!row || row.revokedAt !== null) throw new AccessError("UNAUTHENTICATED", "The instance token is not valid.");
   if (row.workspaceId !== workspaceId)
     throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
