@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mintToken } from "../../src/auth/tokens.js";
+import { sweepOnce } from "../../src/workspaces/sweeps.js";
+import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import {
+  CreateWorkspace,
+  Heartbeat,
+  RegisterWorkspace,
+  RemoveWorkspace,
+  RestartWorkspace,
+} from "../support/operations.js";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.stop());
+
+const heartbeat = (workspaceId: string, token: string | null) =>
+  gql(t, Heartbeat, { input: { workspaceId } }, { token });
+const beats = async (workspaceId: string, token: string) =>
+  expectSuccess(ok(await heartbeat(workspaceId, token)).heartbeat, "HeartbeatSuccess");
+
+async function createWorkspace(name = "agent") {
+  const r = ok(await gql(t, CreateWorkspace, { input: { name } })).createWorkspace;
+  return expectSuccess(r, "CreateWorkspaceSuccess").workspace;
+}
+
+async function onlineWorkspace(name = "agent") {
+  const ws = await createWorkspace(name);
+  const r = ok(await gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: null })).registerWorkspace;
+  const s = expectSuccess(r, "RegisterWorkspaceSuccess");
+  expect(s.authToken).toBeTruthy();
+  return { id: ws.id, token: s.authToken as string, inbound: s.platformInboundSecret };
+}
+
+const stored = (id: string) => t.app.domain.prisma.workspace.findUniqueOrThrow({ where: { id } });
+const eventTypes = async (workspaceId: string) =>
+  (await t.app.domain.prisma.workspaceEvent.findMany({ where: { workspaceId }, orderBy: { seq: "asc" } })).map(
+    (e) => e.type,
+  );
+
+describe("heartbeat: the token decides first", () => {
+  it("needs a bearer, and never bootstraps (a workspace with no token stays without one)", async () => {
+    const fresh = await createWorkspace();
+    expectRefusal(await heartbeat(fresh.id, null), "UNAUTHENTICATED", 401);
+    expectRefusal(await heartbeat(fresh.id, mintToken()), "UNAUTHENTICATED", 401);
+    const basic = await gql(
+      t,
+      Heartbeat,
+      { input: { workspaceId: fresh.id } },
+      { token: null, headers: { authorization: "Basic dXNlcjpwYXNz" } },
+    );
+    expectRefusal(basic, "UNAUTHENTICATED", 401);
+    expect(await t.app.domain.prisma.instanceToken.count({ where: { workspaceId: fresh.id } })).toBe(0);
+    expect((await stored(fresh.id)).status).toBe("PROVISIONING");
+
+    const { id } = await onlineWorkspace();
+    expectRefusal(await heartbeat(id, null), "UNAUTHENTICATED", 401);
+  });
+
+  it("refuses a revoked token with 401 whatever the status: ONLINE, PROVISIONING after a restart, REMOVED", async () => {
+    const a = await onlineWorkspace("revoked while online");
+    await t.app.domain.prisma.instanceToken.updateMany({
+      where: { workspaceId: a.id },
+      data: { revokedAt: new Date() },
+    });
+    expect((await stored(a.id)).status).toBe("ONLINE");
+    expectRefusal(await heartbeat(a.id, a.token), "UNAUTHENTICATED", 401);
+
+    const b = await onlineWorkspace("restarted");
+    ok(await gql(t, RestartWorkspace, { id: b.id }));
+    expect((await stored(b.id)).status).toBe("PROVISIONING");
+    expectRefusal(await heartbeat(b.id, b.token), "UNAUTHENTICATED", 401);
+
+    const c = await onlineWorkspace("removed");
+    ok(await gql(t, RemoveWorkspace, { id: c.id }));
+    expectRefusal(await heartbeat(c.id, c.token), "UNAUTHENTICATED", 401);
+    // A revoked token of another workspace is just as invalid: 401, not 403.
+    expectRefusal(await heartbeat(a.id, c.token), "UNAUTHENTICATED", 401);
+  });
+
+  it("refuses another workspace's live token and an admin token with 403", async () => {
+    const a = await onlineWorkspace("a");
+    const b = await onlineWorkspace("b");
+    const before = await stored(b.id);
+    expectRefusal(await heartbeat(b.id, a.token), "FORBIDDEN", 403);
+    expectRefusal(await heartbeat(b.id, t.adminToken), "FORBIDDEN", 403);
+    expect((await stored(b.id)).lastHeartbeatAt).toEqual(before.lastHeartbeatAt);
+    // An id that is not the token's own (malformed or unknown) is another workspace too.
+    expectRefusal(await heartbeat("nope", a.token), "FORBIDDEN", 403);
+  });
+});
+
+describe("heartbeat: what it records", () => {
+  it("records lastHeartbeatAt and returns the same platform inbound secret as register", async () => {
+    const { id, token, inbound } = await onlineWorkspace();
+    const old = new Date("2020-01-01T00:00:00.000Z");
+    await t.app.domain.prisma.workspace.update({ where: { id }, data: { lastHeartbeatAt: old } });
+    const r = await beats(id, token);
+    expect(r.platformInboundSecret).toBeTruthy();
+    expect(r.platformInboundSecret).toBe(inbound);
+    expect(r.workspace.status).toBe("ONLINE");
+    const recorded = (await stored(id)).lastHeartbeatAt as Date;
+    expect(recorded.getTime()).toBeGreaterThan(old.getTime());
+    expect(new Date(r.workspace.lastHeartbeatAt as string)).toEqual(recorded);
+    expect(await eventTypes(id)).toEqual(["WORKSPACE_PROVISIONING", "WORKSPACE_ONLINE"]);
+  });
+
+  it("brings a workspace the sweep made OFFLINE back ONLINE with exactly one WORKSPACE_ONLINE event", async () => {
+    const { id, token } = await onlineWorkspace();
+    const future = new Date(Date.now() + (t.app.domain.config.heartbeatTimeoutSeconds + 60) * 1000);
+    await sweepOnce(t.app.domain, future);
+    expect((await stored(id)).status).toBe("OFFLINE");
+
+    const r = await beats(id, token);
+    expect(r.workspace.status).toBe("ONLINE");
+    await beats(id, token);
+    expect((await stored(id)).status).toBe("ONLINE");
+    expect(await eventTypes(id)).toEqual([
+      "WORKSPACE_PROVISIONING",
+      "WORKSPACE_ONLINE",
+      "WORKSPACE_OFFLINE",
+      "WORKSPACE_ONLINE",
+    ]);
+  });
+
+  it("brings an OFFLINE workspace back ONLINE however it got there", async () => {
+    const { id, token } = await onlineWorkspace();
+    await t.app.domain.prisma.workspace.update({ where: { id }, data: { status: "OFFLINE" } });
+    expect((await beats(id, token)).workspace.status).toBe("ONLINE");
+    expect((await eventTypes(id)).filter((e) => e === "WORKSPACE_ONLINE")).toHaveLength(2);
+  });
+
+  it("answers WORKSPACE_FAILED (as data) for a FAILED workspace whose token is still live, changing nothing", async () => {
+    const { id, token } = await onlineWorkspace();
+    await t.app.domain.prisma.workspace.update({
+      where: { id },
+      data: { status: "FAILED", failureCode: "SECRET_UNREADABLE", failureMessage: "x", failedAt: new Date() },
+    });
+    const e = expectError(ok(await heartbeat(id, token)).heartbeat, "WORKSPACE_FAILED");
+    expect(e.message).toContain("SECRET_UNREADABLE");
+    expect((await stored(id)).status).toBe("FAILED");
+    expect(await eventTypes(id)).toEqual(["WORKSPACE_PROVISIONING", "WORKSPACE_ONLINE"]);
+  });
+});

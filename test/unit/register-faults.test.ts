@@ -1,0 +1,283 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { AdminTokens } from "../../src/auth/admin.js";
+import { type Bearer, hashToken, mintToken, parseBearer } from "../../src/auth/tokens.js";
+import { AccessError, type Domain } from "../../src/domain.js";
+import type { PrismaClient } from "../../src/generated/prisma/client.js";
+import { heartbeat } from "../../src/workspaces/heartbeat.js";
+import { type Registered, registerWorkspace } from "../../src/workspaces/register.js";
+import { expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import { CreateWorkspace, Heartbeat, ListWorkspaces, RegisterWorkspace } from "../support/operations.js";
+
+// The token check's fail-open / fail-closed decisions (SPEC sections 2 and 5),
+// with the failure injected at the query that fails.
+
+let t: TestApp;
+let admins: AdminTokens;
+beforeAll(async () => {
+  t = await startTestApp();
+  admins = new AdminTokens(t.app.domain.prisma);
+});
+afterAll(() => t.stop());
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** What a dropped connection looks like to the caller; its text must never reach a client. */
+const dbDown = () => Object.assign(new Error("connection lost: SELECT secret-sql-detail"), { code: "P1017" });
+
+type Hook = (call: number) => void | Promise<void>;
+type Hooks = { count?: Hook; findUnique?: Hook; transaction?: Hook };
+
+/**
+ * The real client with hooks run before `instanceToken.count`,
+ * `instanceToken.findUnique` and `$transaction` (the nth call of each is
+ * numbered from 1). A hook that throws makes that query fail; one that writes
+ * through the real client simulates another request committing in between.
+ */
+function hookedPrisma(real: PrismaClient, hooks: Hooks) {
+  const calls = { count: 0, findUnique: 0, transaction: 0 };
+  const hooked = <A extends unknown[], R>(name: keyof Hooks, fn: (...args: A) => R) => {
+    const hook = hooks[name];
+    if (!hook) return fn;
+    return async (...args: A) => {
+      await hook(++calls[name]);
+      return fn(...args);
+    };
+  };
+  const bindAll = (target: object, prop: string | symbol) => {
+    const v = Reflect.get(target, prop, target);
+    return typeof v === "function" ? v.bind(target) : v;
+  };
+  const tokens = new Proxy(real.instanceToken, {
+    get: (target, prop) =>
+      prop === "count" || prop === "findUnique" ? hooked(prop, bindAll(target, prop)) : bindAll(target, prop),
+  });
+  const prisma = new Proxy(real, {
+    get: (target, prop) => {
+      if (prop === "instanceToken") return tokens;
+      if (prop === "$transaction") return hooked("transaction", bindAll(target, prop));
+      return bindAll(target, prop);
+    },
+  });
+  return { prisma: prisma as PrismaClient, calls };
+}
+
+const domainWith = (hooks: Hooks): { domain: Domain; calls: ReturnType<typeof hookedPrisma>["calls"] } => {
+  const { prisma, calls } = hookedPrisma(t.app.domain.prisma, hooks);
+  return { domain: { ...t.app.domain, prisma }, calls };
+};
+
+const bearerOf = (token: string | null): Bearer => (token === null ? { kind: "none" } : parseBearer(`Bearer ${token}`));
+const fail = () => {
+  throw dbDown();
+};
+
+async function refusal(p: Promise<unknown>): Promise<AccessError> {
+  const err = await p.then(
+    (v) => v,
+    (e: unknown) => e,
+  );
+  expect(err, `expected an AccessError, got ${JSON.stringify(err)}`).toBeInstanceOf(AccessError);
+  return err as AccessError;
+}
+
+async function createWorkspace(name = "agent") {
+  const r = ok(await gql(t, CreateWorkspace, { input: { name } })).createWorkspace;
+  return expectSuccess(r, "CreateWorkspaceSuccess").workspace.id;
+}
+
+/** A workspace with a live token, registered through the real, unhooked path. */
+async function onlineWorkspace() {
+  const id = await createWorkspace();
+  const r = await registerWorkspace({ domain: t.app.domain, admins, bearer: bearerOf(null) }, { workspaceId: id });
+  const token = (r as Registered).authToken;
+  expect(token).toBeTruthy();
+  return { id, token: token as string };
+}
+
+const tokenRows = (workspaceId: string) =>
+  t.app.domain.prisma.instanceToken.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } });
+const liveHashes = async (workspaceId: string) =>
+  (await tokenRows(workspaceId)).filter((r) => r.revokedAt === null).map((r) => r.tokenHash);
+const statusOf = async (id: string) =>
+  (await t.app.domain.prisma.workspace.findUniqueOrThrow({ where: { id } })).status;
+const revokeAll = (workspaceId: string) =>
+  t.app.domain.prisma.instanceToken.updateMany({
+    where: { workspaceId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+
+describe("registerWorkspace: the token check when a query fails", () => {
+  it("the first live-token count fails → SERVICE_UNAVAILABLE, never a bootstrap and never a 401", async () => {
+    const fresh = await createWorkspace();
+    const { domain } = domainWith({ count: fail });
+    for (const token of [null, mintToken()]) {
+      const e = await refusal(registerWorkspace({ domain, admins, bearer: bearerOf(token) }, { workspaceId: fresh }));
+      expect(e.code).toBe("SERVICE_UNAVAILABLE");
+    }
+    expect(await tokenRows(fresh)).toEqual([]);
+    expect(await statusOf(fresh)).toBe("PROVISIONING");
+
+    const { id } = await onlineWorkspace();
+    const e = await refusal(registerWorkspace({ domain, admins, bearer: bearerOf(null) }, { workspaceId: id }));
+    expect(e.code).toBe("SERVICE_UNAVAILABLE");
+  });
+
+  it("the bearer lookup fails → SERVICE_UNAVAILABLE, for the live bearer and for a stale one", async () => {
+    const { id, token } = await onlineWorkspace();
+    const before = await tokenRows(id);
+    const { domain } = domainWith({ findUnique: fail });
+    for (const bearer of [token, mintToken()]) {
+      const e = await refusal(registerWorkspace({ domain, admins, bearer: bearerOf(bearer) }, { workspaceId: id }));
+      expect(e.code).toBe("SERVICE_UNAVAILABLE");
+    }
+    expect(await tokenRows(id)).toEqual(before);
+  });
+
+  it("the admin lookup fails → SERVICE_UNAVAILABLE", async () => {
+    const { id, token } = await onlineWorkspace();
+    const broken = { isAdmin: async () => fail() } as unknown as AdminTokens;
+    const e = await refusal(
+      registerWorkspace({ domain: t.app.domain, admins: broken, bearer: bearerOf(token) }, { workspaceId: id }),
+    );
+    expect(e.code).toBe("SERVICE_UNAVAILABLE");
+  });
+
+  it("the re-count for a stale bearer fails → UNAUTHENTICATED (the bearer was already found wrong)", async () => {
+    const { id, token } = await onlineWorkspace();
+    const { domain, calls } = domainWith({ count: (n) => (n === 2 ? fail() : undefined) });
+    const e = await refusal(registerWorkspace({ domain, admins, bearer: bearerOf(mintToken()) }, { workspaceId: id }));
+    expect(e.code).toBe("UNAUTHENTICATED");
+    expect(calls.count).toBe(2);
+    expect(await liveHashes(id)).toEqual([hashToken(token)]);
+  });
+
+  it("the re-count finds no live token (revoked after the first count, as by a restart) → bootstrap", async () => {
+    const { id, token: old } = await onlineWorkspace();
+    const { domain, calls } = domainWith({ count: (n) => (n === 2 ? revokeAll(id).then(() => {}) : undefined) });
+    const r = (await registerWorkspace(
+      { domain, admins, bearer: bearerOf(mintToken()) },
+      { workspaceId: id },
+    )) as Registered;
+    expect(calls.count).toBe(2);
+    expect(r.authToken).toBeTruthy();
+    expect(r.workspace.status).toBe("ONLINE");
+    expect(await liveHashes(id)).toEqual([hashToken(r.authToken as string)]);
+    expect(hashToken(r.authToken as string)).not.toBe(hashToken(old));
+  });
+
+  it("the live bearer is revoked between the check and the success transaction → bootstrap under the lock", async () => {
+    const { id, token: old } = await onlineWorkspace();
+    const { domain } = domainWith({ transaction: (n) => (n === 1 ? revokeAll(id).then(() => {}) : undefined) });
+    const r = (await registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id })) as Registered;
+    expect(r.authToken).toBeTruthy();
+    expect(await liveHashes(id)).toEqual([hashToken(r.authToken as string)]);
+  });
+
+  it("... and if another agent bootstrapped in between, the revoked bearer gets 401 and that token stays", async () => {
+    const { id, token: old } = await onlineWorkspace();
+    const other = mintToken();
+    const { domain } = domainWith({
+      transaction: async (n) => {
+        if (n !== 1) return;
+        await revokeAll(id);
+        await t.app.domain.prisma.instanceToken.create({ data: { workspaceId: id, tokenHash: hashToken(other) } });
+      },
+    });
+    const e = await refusal(registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id }));
+    expect(e.code).toBe("UNAUTHENTICATED");
+    expect(await liveHashes(id)).toEqual([hashToken(other)]);
+  });
+
+  it("the platform inbound secret cannot be decrypted → SERVICE_UNAVAILABLE, nothing minted, status unchanged", async () => {
+    const id = await createWorkspace();
+    const elsewhere = await createWorkspace("elsewhere");
+    // A well-formed envelope sealed for another workspace: authentication fails.
+    await t.app.domain.prisma.workspace.update({
+      where: { id },
+      data: { inboundSecret: t.app.domain.secrets.sealInboundSecret(elsewhere, "x") },
+    });
+    const e = await refusal(
+      registerWorkspace({ domain: t.app.domain, admins, bearer: bearerOf(null) }, { workspaceId: id }),
+    );
+    expect(e.code).toBe("SERVICE_UNAVAILABLE");
+    expect(await tokenRows(id)).toEqual([]);
+    expect(await statusOf(id)).toBe("PROVISIONING");
+  });
+});
+
+describe("heartbeat when a check fails", () => {
+  it("the token lookup fails → SERVICE_UNAVAILABLE, for a live token and for an unknown one", async () => {
+    const { id, token } = await onlineWorkspace();
+    const { domain } = domainWith({ findUnique: fail });
+    for (const bearer of [token, mintToken()]) {
+      const e = await refusal(heartbeat({ domain, admins, bearer: bearerOf(bearer) }, { workspaceId: id }));
+      expect(e.code).toBe("SERVICE_UNAVAILABLE");
+    }
+  });
+
+  it("the admin lookup fails → SERVICE_UNAVAILABLE", async () => {
+    const { id, token } = await onlineWorkspace();
+    const broken = { isAdmin: async () => fail() } as unknown as AdminTokens;
+    const e = await refusal(
+      heartbeat({ domain: t.app.domain, admins: broken, bearer: bearerOf(token) }, { workspaceId: id }),
+    );
+    expect(e.code).toBe("SERVICE_UNAVAILABLE");
+  });
+
+  it("the platform inbound secret cannot be decrypted → SERVICE_UNAVAILABLE", async () => {
+    const { id, token } = await onlineWorkspace();
+    const elsewhere = await createWorkspace("elsewhere");
+    await t.app.domain.prisma.workspace.update({
+      where: { id },
+      data: { inboundSecret: t.app.domain.secrets.sealInboundSecret(elsewhere, "x") },
+    });
+    const e = await refusal(heartbeat({ domain: t.app.domain, admins, bearer: bearerOf(token) }, { workspaceId: id }));
+    expect(e.code).toBe("SERVICE_UNAVAILABLE");
+  });
+});
+
+describe("AccessError codes over HTTP", () => {
+  const noLeak = (raw: string) => {
+    expect(raw).not.toContain("secret-sql-detail");
+    expect(raw).not.toContain("stack");
+  };
+
+  it("UNAUTHENTICATED is HTTP 401, from the access rules and from the agent's token check", async () => {
+    const r1 = await gql(t, ListWorkspaces, {}, { token: mintToken() });
+    expectRefusal(r1, "UNAUTHENTICATED", 401);
+    const { id } = await onlineWorkspace();
+    expectRefusal(
+      await gql(t, RegisterWorkspace, { input: { workspaceId: id } }, { token: null }),
+      "UNAUTHENTICATED",
+      401,
+    );
+  });
+
+  it("FORBIDDEN is HTTP 403, from the access rules and from the agent's token check", async () => {
+    const { id, token } = await onlineWorkspace();
+    expectRefusal(await gql(t, ListWorkspaces, {}, { token }), "FORBIDDEN", 403);
+    expectRefusal(await gql(t, Heartbeat, { input: { workspaceId: id } }), "FORBIDDEN", 403);
+  });
+
+  it("SERVICE_UNAVAILABLE is HTTP 503 when the admin check or the token lookup fails, with nothing leaked", async () => {
+    const { id, token } = await onlineWorkspace();
+    // An uncached bearer, so the admin check must query.
+    vi.spyOn(t.app.domain.prisma.adminToken, "findUnique").mockImplementation(fail as never);
+    const admin = await gql(t, ListWorkspaces, {}, { token: mintToken() });
+    expectRefusal(admin, "SERVICE_UNAVAILABLE", 503);
+    noLeak(admin.raw);
+    const agent = await gql(t, Heartbeat, { input: { workspaceId: id } }, { token });
+    expectRefusal(agent, "SERVICE_UNAVAILABLE", 503);
+    noLeak(agent.raw);
+    vi.restoreAllMocks();
+
+    vi.spyOn(t.app.domain.prisma.instanceToken, "findUnique").mockImplementation(fail as never);
+    const lookup = await gql(t, RegisterWorkspace, { input: { workspaceId: id } }, { token });
+    expectRefusal(lookup, "SERVICE_UNAVAILABLE", 503);
+    noLeak(lookup.raw);
+    vi.restoreAllMocks();
+    expectSuccess(ok(await gql(t, Heartbeat, { input: { workspaceId: id } }, { token })).heartbeat, "HeartbeatSuccess");
+  });
+});
