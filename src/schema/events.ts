@@ -52,7 +52,7 @@ builder.queryFields((t) => ({
 
 /** Subscription arguments, checked before the stream opens. */
 function streamFilter(args: { workspaceId?: string | null; after?: string | null }) {
-  if (args.workspaceId && !isWorkspaceId(args.workspaceId)) {
+  if (typeof args.workspaceId === "string" && !isWorkspaceId(args.workspaceId)) {
     orThrow(fail("VALIDATION_FAILED", "workspaceId is not a workspace id.", "workspaceId"));
   }
   const afterSeq = args.after ? decodeEventCursor(args.after) : null;

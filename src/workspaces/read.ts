@@ -15,10 +15,15 @@ const encodeWorkspaceCursor = (w: { createdAt: Date; id: string }) =>
 
 function decodeWorkspaceCursor(cursor: string): { createdAt: Date; id: string } | null {
   if (cursor.length > 128) return null;
-  const m = /^ws:(.{10,40})\|(.{36})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  const m = /^ws:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(.{36})$/.exec(
+    Buffer.from(cursor, "base64url").toString("utf8"),
+  );
   if (!m || !isWorkspaceId(m[2] as string)) return null;
+  // Only what encodeWorkspaceCursor writes: year 0000 or an invalid day would reach SQL and fail there.
   const createdAt = new Date(m[1] as string);
-  return Number.isNaN(createdAt.getTime()) ? null : { createdAt, id: m[2] as string };
+  if (Number.isNaN(createdAt.getTime()) || createdAt.getUTCFullYear() < 1 || createdAt.toISOString() !== m[1])
+    return null;
+  return { createdAt, id: m[2] as string };
 }
 
 const badCursor = () => fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after");
@@ -54,10 +59,12 @@ export async function listEvents(
   if (typeof take !== "number") return take;
   const after = args.after ? decodeEventCursor(args.after) : null;
   if (args.after && after === null) return badCursor();
-  if (args.workspaceId && !isWorkspaceId(args.workspaceId)) return toPage([], take, () => "", false);
+  const workspaceId = args.workspaceId ?? null;
+  // A malformed id (the empty string too) names no workspace: no events, never all of them.
+  if (workspaceId !== null && !isWorkspaceId(workspaceId)) return toPage([], take, () => "", false);
   const rows = await domain.prisma.workspaceEvent.findMany({
     where: {
-      ...(args.workspaceId ? { workspaceId: args.workspaceId } : {}),
+      ...(workspaceId !== null ? { workspaceId } : {}),
       ...(after !== null ? { seq: { gt: after } } : {}),
     },
     orderBy: { seq: "asc" },
