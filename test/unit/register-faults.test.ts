@@ -217,13 +217,16 @@ describe("heartbeat when a check fails", () => {
     }
   });
 
-  it("the admin lookup fails → SERVICE_UNAVAILABLE", async () => {
+  it("the admin lookup fails → SERVICE_UNAVAILABLE for a token that is not an instance token", async () => {
     const { id, token } = await onlineWorkspace();
     const broken = { isAdmin: async () => fail() } as unknown as AdminTokens;
     const e = await refusal(
-      heartbeat({ domain: t.app.domain, admins: broken, bearer: bearerOf(token) }, { workspaceId: id }),
+      heartbeat({ domain: t.app.domain, admins: broken, bearer: bearerOf(mintToken()) }, { workspaceId: id }),
     );
     expect(e.code).toBe("SERVICE_UNAVAILABLE");
+    // A live instance token cannot be an admin token: it needs no admin check.
+    const r = await heartbeat({ domain: t.app.domain, admins: broken, bearer: bearerOf(token) }, { workspaceId: id });
+    expect("workspace" in r && r.workspace.status).toBe("ONLINE");
   });
 
   it("the platform inbound secret cannot be decrypted → SERVICE_UNAVAILABLE", async () => {
@@ -268,7 +271,7 @@ describe("AccessError codes over HTTP", () => {
     const admin = await gql(t, ListWorkspaces, {}, { token: mintToken() });
     expectRefusal(admin, "SERVICE_UNAVAILABLE", 503);
     noLeak(admin.raw);
-    const agent = await gql(t, Heartbeat, { input: { workspaceId: id } }, { token });
+    const agent = await gql(t, Heartbeat, { input: { workspaceId: id } }, { token: mintToken() });
     expectRefusal(agent, "SERVICE_UNAVAILABLE", 503);
     noLeak(agent.raw);
     vi.restoreAllMocks();
