@@ -62,9 +62,13 @@ async function* streamEvents(
   let wakeUp: (() => void) | null = null;
   let overflow = false;
   const stopListening = feed.listen(filter.workspaceId ?? "*", (event) => {
-    if (filter.type && event.type !== filter.type) return;
-    if (queue.length >= MAX_QUEUED_EVENTS) overflow = true;
-    else queue.push(event);
+    if (overflow || (filter.type && event.type !== filter.type)) return;
+    // Past the bound it will be cut off at its next read: drop what it holds now,
+    // since a client that never reads may not read again for a long time.
+    if (queue.length >= MAX_QUEUED_EVENTS) {
+      overflow = true;
+      queue.length = 0;
+    } else queue.push(event);
     wakeUp?.();
   });
   try {
