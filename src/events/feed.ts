@@ -59,6 +59,14 @@ export class EventFeed {
     };
   }
 
+  /** Listeners in place for one topic, or for all topics when omitted: a released subscriber leaves none behind. */
+  listenerCount(topic?: string): number {
+    if (topic !== undefined) return this.byTopic.get(topic)?.size ?? 0;
+    let count = 0;
+    for (const set of this.byTopic.values()) count += set.size;
+    return count;
+  }
+
   /** Reads what is new now; concurrent wakes fold into one more read. */
   wake(): Promise<void> {
     if (this.pumping) {
