@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 
 // The suite runs once on the embedded PGlite and, when TEST_DATABASE_URL is
@@ -11,13 +12,23 @@ const shared = {
   hookTimeout: 60_000,
 };
 
+// One graphql instance: Vite would resolve "graphql" to its ESM build while
+// yoga and Pothos load the CommonJS one in Node, so instanceof GraphQLError
+// would fail in tests only (masking yoga's own 400s as 500s).
+const resolve = { alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve("graphql") }] };
+
 export default defineConfig({
   test: {
     reporters: ["default"],
     projects: [
-      { test: { ...shared, name: "pglite", env: { TEST_BACKEND: "pglite" } } },
+      { resolve, test: { ...shared, name: "pglite", env: { TEST_BACKEND: "pglite" } } },
       ...(postgres
-        ? [{ test: { ...shared, name: "postgres", exclude: ["test/unit/**"], env: { TEST_BACKEND: "postgres" } } }]
+        ? [
+            {
+              resolve,
+              test: { ...shared, name: "postgres", exclude: ["test/unit/**"], env: { TEST_BACKEND: "postgres" } },
+            },
+          ]
         : []),
     ],
   },
