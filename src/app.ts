@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { NoSchemaIntrospectionCustomRule } from "graphql";
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer } from "ws";
@@ -16,8 +16,10 @@ import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
 import { readBody } from "./http/body.js";
+import { createRateLimits, guardSocket, useQueryLimits, useRateLimits } from "./http/limits.js";
 import { createMaskError } from "./http/mask-errors.js";
 import { serveFetch } from "./http/node-adapter.js";
+import { useRequestLog } from "./http/request-log.js";
 import { authorizeSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
 import { loadRegistry } from "./registry/registry.js";
@@ -90,6 +92,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const feed = new EventFeed(db.prisma, events, log);
   await feed.start();
 
+  const rateLimits = createRateLimits(config);
   const corsOrigins = new Set(config.corsOrigins);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -119,10 +122,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         admins,
         feed,
         bearer: parseBearer(header),
-        requestId: (initial.requestId as string | undefined) ?? request?.headers.get("x-request-id") ?? randomUUID(),
+        // Set by the request log from a sane x-request-id header; graphql-ws passes its own.
+        requestId: (initial.requestId as string | undefined) ?? randomUUID(),
       };
     },
-    plugins: [useAccessRules(), ...(config.introspection ? [] : [disableIntrospection()])],
+    // The request log first, so every request is logged, refusals included; then
+    // rate limits: an address out of budget is refused before any check runs.
+    plugins: [
+      useRequestLog(log),
+      useRateLimits(rateLimits),
+      ...useQueryLimits(),
+      useAccessRules(),
+      ...(config.introspection ? [] : [disableIntrospection()]),
+    ],
   });
 
   const healthy = async () => {
@@ -152,7 +164,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return;
     }
     if (body === "aborted") return;
-    await serveFetch(yoga.handleRequest, req, res, body, { requestId: randomUUID() });
+    await serveFetch(yoga.handleRequest, req, res, body, {
+      remoteAddress: req.socket.remoteAddress,
+    });
   };
 
   let server: Server | undefined;
@@ -174,17 +188,37 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           else res.destroy();
         });
       });
-      wss = new WebSocketServer({ server, path: "/graphql", maxPayload: MAX_BODY_BYTES });
+      const sockets = new WebSocketServer({
+        server,
+        path: "/graphql",
+        maxPayload: MAX_BODY_BYTES,
+        // Refused with 503 at the handshake past the bound (per instance).
+        verifyClient: (_info, accept) => accept(sockets.clients.size < config.wsMaxConnections, 503),
+      });
+      wss = sockets;
       const ws = useServer<Record<string, unknown>>(
         {
           connectionInitWaitTimeout: 5_000,
-          onConnect: (ctx) => authorizeSocket(ctx.connectionParams, admins, db.prisma, log),
+          onConnect: (ctx) =>
+            guardSocket(
+              rateLimits,
+              (ctx.extra.request as IncomingMessage).socket.remoteAddress,
+              Boolean(ctx.connectionParams?.authorization),
+              () => authorizeSocket(ctx.connectionParams, admins, db.prisma, log),
+            ),
           onSubscribe: async (ctx, _id, payload) => {
             const enveloped = yoga.getEnveloped({
               connectionParams: ctx.connectionParams ?? {},
               requestId: randomUUID(),
             });
-            const document = enveloped.parse(payload.query);
+            let document: ReturnType<typeof enveloped.parse>;
+            try {
+              document = enveloped.parse(payload.query);
+            } catch (err) {
+              // A syntax error or the token limit: an error for this operation, not a closed socket.
+              if (err instanceof GraphQLError) return [err];
+              throw err;
+            }
             const errors = enveloped.validate(enveloped.schema, document);
             if (errors.length > 0) return errors;
             return {

@@ -15,6 +15,9 @@ const seconds = (fallback: number) =>
     .max(7 * 24 * 3600, "must be at most a week")
     .default(fallback);
 
+const perMinute = (fallback: number) =>
+  z.coerce.number().int("must be a whole number per minute").min(0).max(1_000_000).default(fallback);
+
 const base64Key = z.string().refine((v) => isKey(v), {
   message: "must be base64 of exactly 32 bytes",
 });
@@ -54,6 +57,12 @@ const envSchema = z
     REDIS_URL: url(["redis:", "rediss:"]).optional(),
     HEARTBEAT_TIMEOUT_SECONDS: seconds(90),
     PROVISION_TIMEOUT_SECONDS: seconds(720),
+    SWEEP_INTERVAL_MS: z.coerce
+      .number({ message: "must be a number of milliseconds" })
+      .int("must be a whole number of milliseconds")
+      .min(100, "must be at least 100")
+      .max(60_000, "must be at most 60000 (the sweeps act within 10 s of a deadline)")
+      .default(5_000),
     GRAPHIQL: z.string().optional(),
     INTROSPECTION: z.string().optional(),
     CORS_ORIGINS: z
@@ -71,6 +80,10 @@ const envSchema = z
         message: "must be a comma-separated list of origins such as https://canvas.example.com",
       }),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    // Per client address and per instance; burst = half the minute's rate; 0 turns a limit off.
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(20),
+    RATE_LIMIT_BOOTSTRAPS_PER_MINUTE: perMinute(60),
+    WS_MAX_CONNECTIONS: z.coerce.number().int("must be a whole number").min(1).max(1_000_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.SECRETS_ENCRYPTION_KEY) {
@@ -100,6 +113,9 @@ export type Config = {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** How often the sweeps look for overdue workspaces. */
   sweepIntervalMs: number;
+  authFailuresPerMinute: number;
+  bootstrapsPerMinute: number;
+  wsMaxConnections: number;
 };
 
 export class ConfigError extends Error {
@@ -136,6 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: flag("INTROSPECTION"),
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
-    sweepIntervalMs: 5_000,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+    bootstrapsPerMinute: e.RATE_LIMIT_BOOTSTRAPS_PER_MINUTE,
+    wsMaxConnections: e.WS_MAX_CONNECTIONS,
   };
 }

@@ -1,0 +1,538 @@
+import { randomUUID } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { getIntrospectionQuery } from "graphql";
+import { createClient } from "graphql-ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import * as generated from "../../src/client/gql/graphql.js";
+import { ConfigError, loadConfig } from "../../src/config.js";
+import { clientKey, parseWithTokenLimit, QUERY_LIMITS, RateLimiter } from "../../src/http/limits.js";
+import { expectError, expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import { CreateWorkspace, Heartbeat, RegisterWorkspace, WorkspaceFields } from "../support/operations.js";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.stop());
+
+const errorMessage = (r: GqlResponse<unknown>) => r.errors?.[0]?.message ?? "";
+
+describe("document limits", () => {
+  const repeat = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(" ");
+  const nested = (levels: number) => `{ ${"... on Query { ".repeat(levels - 1)}__typename ${"} ".repeat(levels - 1)}}`;
+
+  it("graphql-js's full introspection query passes without a token", async () => {
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
+    const r = await gql<{ __schema: { types: unknown[] } }>(t, query, undefined, { token: null });
+    expect(ok(r).__schema.types.length).toBeGreaterThan(10);
+  });
+
+  it("every document codegen knows (tests, client, bench) passes the limits", async () => {
+    const docs = Object.entries(generated).filter(
+      ([name, v]) => v instanceof generated.TypedDocumentString && !name.endsWith("FragmentDoc"),
+    );
+    expect(docs.length).toBeGreaterThanOrEqual(15);
+    const enveloped = t.app.yoga.getEnveloped({});
+    for (const [name, doc] of docs) {
+      const errors = enveloped.validate(enveloped.schema, enveloped.parse(doc.toString()));
+      expect(errors.map((e: { message: string }) => `${name}: ${e.message}`)).toEqual([]);
+    }
+  });
+
+  it("a literal page of 100 workspaces with every field is within the cost limit", async () => {
+    const query = `query { workspaces(first: 100) { edges { cursor node { ...WorkspaceFields } } pageInfo { hasNextPage endCursor } } offeredModels { model provider } runtimes { name } } ${WorkspaceFields}`;
+    ok(await gql(t, query));
+  });
+
+  it(`depth: ${QUERY_LIMITS.maxDepth} levels pass, one more is refused`, async () => {
+    expect(ok(await gql(t, nested(QUERY_LIMITS.maxDepth), undefined, { token: null }))).toEqual({
+      __typename: "Query",
+    });
+    const r = await gql(t, nested(QUERY_LIMITS.maxDepth + 1), undefined, { token: null });
+    expect(r.status).toBe(400);
+    expect(r.data).toBeUndefined();
+    expect(errorMessage(r)).toBe(
+      `Syntax Error: Query depth limit of ${QUERY_LIMITS.maxDepth} exceeded, found ${QUERY_LIMITS.maxDepth + 1}.`,
+    );
+    expect(r.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+
+  it(`aliases: ${QUERY_LIMITS.maxAliases} pass, one more is refused`, async () => {
+    const aliased = (n: number) => `{ ${repeat(n, (i) => `r${i}: runtimes { name }`)} }`;
+    ok(await gql(t, aliased(QUERY_LIMITS.maxAliases)));
+    const r = await gql(t, aliased(QUERY_LIMITS.maxAliases + 1));
+    expect(r.status).toBe(400);
+    expect(errorMessage(r)).toContain(`Aliases limit of ${QUERY_LIMITS.maxAliases} exceeded`);
+  });
+
+  it(`directives: ${QUERY_LIMITS.maxDirectives} pass, one more is refused`, async () => {
+    const directed = (n: number) => `{ ${repeat(n, (i) => `t${i}: __typename @include(if: true)`)} }`;
+    ok(await gql(t, directed(QUERY_LIMITS.maxDirectives), undefined, { token: null }));
+    const r = await gql(t, directed(QUERY_LIMITS.maxDirectives + 1), undefined, { token: null });
+    expect(r.status).toBe(400);
+    expect(errorMessage(r)).toContain(`Directives limit of ${QUERY_LIMITS.maxDirectives} exceeded`);
+  });
+
+  it(`tokens: ${QUERY_LIMITS.maxTokens} pass, one more is refused before parsing completes`, async () => {
+    // 20 tokens around the list literal, one per item (commas are not tokens).
+    const sized = (n: number) =>
+      `mutation { registerWorkspace(input: { workspaceId: "${randomUUID()}", agentCard: [${"1,".repeat(n - 20)}] }) { __typename } }`;
+    const fits = ok(await gql<{ registerWorkspace: { __typename: string } }>(t, sized(QUERY_LIMITS.maxTokens)));
+    expect(fits.registerWorkspace.__typename).toBe("RequestError");
+    const r = await gql(t, sized(QUERY_LIMITS.maxTokens + 1), undefined, { token: null });
+    expect(r.status).toBe(400);
+    expect(errorMessage(r)).toBe(`Syntax Error: Token limit of ${QUERY_LIMITS.maxTokens} exceeded.`);
+    expect(r.errors?.[0]?.extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
+  });
+
+  it(`cost: three literal pages of 100 workspaces exceed ${QUERY_LIMITS.maxCost}`, async () => {
+    const page = (alias: string) =>
+      `${alias}: workspaces(first: 100) { edges { node { ...WorkspaceFields } } pageInfo { hasNextPage } }`;
+    const r = await gql(t, `query { ${page("a")} ${page("b")} ${page("c")} } ${WorkspaceFields}`);
+    expect(r.status).toBe(400);
+    expect(errorMessage(r)).toContain(`Query Cost limit of ${QUERY_LIMITS.maxCost} exceeded`);
+  });
+
+  it("a document nested past the parser's stack is a syntax error, not a crash", () => {
+    const literal = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
+    expect(() => parseWithTokenLimit(`{ f(a: ${literal}) }`, 10_000_000)).toThrow(
+      "Syntax Error: The document nests too deeply.",
+    );
+  });
+});
+
+describe("RateLimiter (a token bucket per client)", () => {
+  it("allows the burst, then one per refill interval, and says how long to wait", () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perMinute: 20, burst: 10 }, () => now);
+    for (let i = 0; i < 10; i++) expect(limiter.take("a")).toBe(0);
+    expect(limiter.take("a")).toBe(3);
+    expect(limiter.retryAfter("a")).toBe(3);
+    expect(limiter.take("b")).toBe(0);
+    now += 2_999;
+    expect(limiter.take("a")).toBe(1);
+    now += 1;
+    expect(limiter.take("a")).toBe(0);
+    expect(limiter.take("a")).toBe(3);
+    now += 60_000;
+    expect(limiter.retryAfter("a")).toBe(0);
+    for (let i = 0; i < 10; i++) expect(limiter.take("a")).toBe(0);
+    expect(limiter.take("a")).toBeGreaterThan(0);
+  });
+
+  it("takes several at once, never more than the burst, and nothing when refused", () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perMinute: 60, burst: 5 }, () => now);
+    expect(limiter.take("a", 3)).toBe(0);
+    expect(limiter.take("a", 3)).toBe(1);
+    expect(limiter.take("a", 2)).toBe(0);
+    now += 60_000;
+    expect(limiter.take("a", 50)).toBe(0);
+    expect(limiter.take("a")).toBe(1);
+  });
+
+  it("stays bounded in memory: refilled clients go first, then the oldest", () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perMinute: 60, burst: 2 }, () => now, 100);
+    for (let i = 0; i < 100; i++) limiter.take(`old-${i}`);
+    now += 10_000;
+    for (let i = 0; i < 50; i++) limiter.take(`new-${i}`, 2);
+    expect(limiter.size).toBeLessThanOrEqual(100);
+    expect(limiter.retryAfter("new-49")).toBeGreaterThan(0);
+    for (let i = 0; i < 1_000; i++) limiter.take(`flood-${i}`, 2);
+    expect(limiter.size).toBeLessThanOrEqual(100);
+  });
+
+  it("counts IPv4-mapped addresses as IPv4 and IPv6 clients by /64", () => {
+    expect(clientKey("::ffff:203.0.113.9")).toBe("203.0.113.9");
+    expect(clientKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(clientKey("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8:1:2:ffff:ffff:ffff:ffff")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(clientKey("::1")).toBe("0:0:0:0::/64");
+    expect(clientKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(clientKey(undefined)).toBeNull();
+  });
+});
+
+/** Through yoga.fetch with a client address, as app.ts passes it from the socket. */
+async function fromAddress(
+  app: TestApp,
+  address: string,
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  token: string | null,
+) {
+  const res = await app.app.yoga.fetch(
+    "http://test/graphql",
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/graphql-response+json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    },
+    { remoteAddress: address },
+  );
+  const body = (await res.json()) as {
+    data?: Record<string, { __typename?: string; code?: string }>;
+    errors?: { extensions?: { code?: string } }[];
+  };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get("retry-after"),
+    code: body.errors?.[0]?.extensions?.code,
+    body,
+  };
+}
+
+/**
+ * Calls until one is answered 429, at most `max` times; returns how many were
+ * answered otherwise first. The buckets refill with time, so a slow run may
+ * get a call or two more through, never fewer.
+ */
+async function untilLimited(max: number, call: (i: number) => Promise<{ status: number }>) {
+  for (let i = 0; i < max; i++) if ((await call(i)).status === 429) return i;
+  throw new Error(`no 429 in ${max} calls`);
+}
+
+describe("rate limits (defaults: 20 failed checks and 60 bootstraps a minute per address)", () => {
+  const ORG_SECRETS = "{ orgSecrets { key } }";
+
+  it("after 10 failed bearer checks an address gets 429 for any credential; other addresses and no-token calls do not", async () => {
+    const bad = "203.0.113.10";
+    const passed = await untilLimited(20, async (i) => {
+      const r = await fromAddress(t, bad, ORG_SECRETS, undefined, `guess-${i}`);
+      if (r.status !== 429) expect([r.status, r.code]).toEqual([401, "UNAUTHENTICATED"]);
+      else expect([r.code, Number(r.retryAfter) >= 1]).toEqual(["RATE_LIMITED", true]);
+      return r;
+    });
+    expect(passed).toBeGreaterThanOrEqual(10);
+    // Refused before the check: a right guess must not be told apart from a wrong one.
+    const right = await fromAddress(t, bad, ORG_SECRETS, undefined, t.adminToken);
+    expect([right.status, right.code]).toEqual([429, "RATE_LIMITED"]);
+    expect((await fromAddress(t, "203.0.113.11", ORG_SECRETS, undefined, t.adminToken)).status).toBe(200);
+    expect((await fromAddress(t, bad, "{ __typename }", undefined, null)).body).toEqual({
+      data: { __typename: "Query" },
+    });
+    // In-process calls carry no address and are not limited.
+    ok(await gql(t, ORG_SECRETS));
+  });
+
+  it("successful checks and missing tokens do not count; wrong agent tokens on heartbeat do, per /64", async () => {
+    const addr = "2001:db8:77:1::5";
+    for (let i = 0; i < 30; i++) {
+      expect((await fromAddress(t, addr, ORG_SECRETS, undefined, t.adminToken)).status).toBe(200);
+    }
+    for (let i = 0; i < 15; i++) expect((await fromAddress(t, addr, ORG_SECRETS, undefined, null)).status).toBe(401);
+    const created = ok(await gql(t, CreateWorkspace, { input: { name: "rate" } })).createWorkspace;
+    const workspaceId = expectSuccess(created, "CreateWorkspaceSuccess").workspace.id;
+    const heartbeat = (a: string, i: number) =>
+      fromAddress(t, a, Heartbeat.toString(), { input: { workspaceId } }, `nope-${i}`);
+    expect(await untilLimited(20, (i) => heartbeat(addr, i))).toBeGreaterThanOrEqual(10);
+    // Another address in the same /64 shares the bucket: limited at once, not after 10 more.
+    expect(await untilLimited(3, (i) => heartbeat("2001:db8:77:1::6", i))).toBeLessThan(3);
+  });
+
+  it("after 30 registrations without a token an address gets 429, and the refused call writes nothing", async () => {
+    const addr = "198.51.100.20";
+    const register = (workspaceId: string) =>
+      fromAddress(t, addr, RegisterWorkspace.toString(), { input: { workspaceId } }, null);
+    const passed = await untilLimited(60, async () => {
+      const r = await register(randomUUID());
+      if (r.status !== 429) expect(r.body.data?.registerWorkspace?.code).toBe("NOT_FOUND");
+      return r;
+    });
+    expect(passed).toBeGreaterThanOrEqual(30);
+    const created = ok(await gql(t, CreateWorkspace, { input: { name: "late" } })).createWorkspace;
+    const workspaceId = expectSuccess(created, "CreateWorkspaceSuccess").workspace.id;
+    const r = await register(workspaceId);
+    expect([r.status, r.code, r.retryAfter]).toEqual([429, "RATE_LIMITED", "1"]);
+    expect(await t.app.domain.prisma.instanceToken.count({ where: { workspaceId } })).toBe(0);
+    const elsewhere = await fromAddress(
+      t,
+      "198.51.100.21",
+      RegisterWorkspace.toString(),
+      { input: { workspaceId } },
+      null,
+    );
+    expect(elsewhere.body.data?.registerWorkspace?.__typename).toBe("RegisterWorkspaceSuccess");
+  });
+});
+
+describe("rate limits over a real port, and configured", () => {
+  let small: TestApp;
+  let base: URL;
+  beforeAll(async () => {
+    small = await startTestApp({ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "2", RATE_LIMIT_BOOTSTRAPS_PER_MINUTE: "2" });
+    base = new URL(await small.listen());
+  });
+  afterAll(() => small.stop());
+
+  /** A POST from a chosen loopback address, so each test is its own client. */
+  const post = (from: string, query: string, variables?: unknown, token?: string) =>
+    new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: base.hostname,
+          port: base.port,
+          path: "/graphql",
+          method: "POST",
+          localAddress: from,
+          headers: {
+            "content-type": "application/json",
+            accept: "application/graphql-response+json",
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (c) => {
+            body += c;
+          });
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] as string, body }),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(JSON.stringify({ query, variables }));
+    });
+
+  it("the socket's address reaches the limiter: a wrong token, then 429 with Retry-After (burst 1 at 2 a minute)", async () => {
+    expect((await post("127.0.0.21", "{ orgSecrets { key } }", undefined, "wrong")).status).toBe(401);
+    const r = await post("127.0.0.21", "{ orgSecrets { key } }", undefined, small.adminToken);
+    expect(r.status).toBe(429);
+    expect(Number(r.retryAfter)).toBeGreaterThan(20);
+    expect(Number(r.retryAfter)).toBeLessThanOrEqual(30);
+    expect(JSON.parse(r.body)).toMatchObject({ errors: [{ extensions: { code: "RATE_LIMITED" } }] });
+    expect((await post("127.0.0.21", "{ __typename }")).status).toBe(200);
+    expect((await post("127.0.0.22", "{ orgSecrets { key } }", undefined, small.adminToken)).status).toBe(200);
+  });
+
+  it("bootstraps: one, then 429", async () => {
+    const register = RegisterWorkspace.toString();
+    expect((await post("127.0.0.23", register, { input: { workspaceId: randomUUID() } })).status).toBe(200);
+    const second = await post("127.0.0.23", register, { input: { workspaceId: randomUUID() } });
+    expect(second.status).toBe(429);
+    expect(Number(second.retryAfter)).toBeGreaterThan(20);
+  });
+
+  it("graphql-ws: a refused connection with credentials counts, and a limited address is refused (4403) even with the admin token", async () => {
+    const from = "127.0.0.24";
+    class FromAddress extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { localAddress: from });
+      }
+    }
+    const connect = (token: string) =>
+      new Promise<number>((resolve) => {
+        const client = createClient({
+          url: `ws://${base.host}/graphql`,
+          webSocketImpl: FromAddress,
+          retryAttempts: 0,
+          lazy: false,
+          connectionParams: { authorization: `Bearer ${token}` },
+          on: {
+            connected: () => {
+              resolve(0);
+              void client.dispose();
+            },
+            closed: (e) => resolve((e as { code: number }).code),
+          },
+          onNonLazyError: () => {},
+        });
+      });
+    expect(await connect(small.adminToken)).toBe(0);
+    expect(await connect("wrong")).toBe(4403);
+    expect(await connect(small.adminToken)).toBe(4403);
+    expect((await post(from, "{ orgSecrets { key } }", undefined, small.adminToken)).status).toBe(429);
+  });
+});
+
+describe("graphql-ws bounds", () => {
+  let small: TestApp;
+  let wsUrl: string;
+  beforeAll(async () => {
+    small = await startTestApp({ WS_MAX_CONNECTIONS: "2" });
+    wsUrl = `${(await small.listen()).replace(/^http/, "ws")}/graphql`;
+  });
+  afterAll(() => small.stop());
+
+  const open = () =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl, "graphql-transport-ws");
+      ws.once("open", () => resolve(ws));
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once("error", reject);
+    });
+  const closeOf = (ws: WebSocket) => new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+
+  it(`refuses connections past WS_MAX_CONNECTIONS with 503 and accepts again once one closes`, async () => {
+    const a = await open();
+    const b = await open();
+    await expect(open()).rejects.toThrow("HTTP 503");
+    const gone = closeOf(a);
+    a.close();
+    await gone;
+    // The server forgets a socket at its own close, which may trail the client's.
+    let c: WebSocket | null = null;
+    await expect.poll(async () => (c = await open().catch(() => null)) !== null).toBe(true);
+    if (!c) throw new Error("unreachable");
+    const closed = [closeOf(b), closeOf(c)];
+    b.close();
+    (c as WebSocket).close();
+    await Promise.all(closed);
+  });
+
+  it("closes a socket that sends a message over 1 MiB (1009) and stays up", async () => {
+    const ws = await open();
+    const closed = closeOf(ws);
+    ws.send(JSON.stringify({ type: "connection_init", payload: { blob: "x".repeat(1024 * 1024) } }));
+    expect(await closed).toBe(1009);
+    const health = await fetch(wsUrl.replace(/^ws/, "http").replace(/\/graphql$/, "/healthz"));
+    expect(health.status).toBe(200);
+  });
+
+  it("a syntax error or an over-limit document in a subscription is an error, not a closed socket", async () => {
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${small.adminToken}` },
+    });
+    const run = (query: string) =>
+      new Promise<unknown>((resolve) => {
+        client.subscribe({ query }, { next: () => {}, error: resolve, complete: () => resolve(null) });
+      });
+    const syntax = (await run("subscription {")) as { message: string }[];
+    expect(syntax[0]?.message).toContain("Syntax Error");
+    const tooLong = (await run(`subscription { ${"__typename ".repeat(QUERY_LIMITS.maxTokens)}}`)) as {
+      message: string;
+    }[];
+    expect(tooLong[0]?.message).toContain("Token limit");
+    const deep = `subscription { workspaceEvents { ${"... on WorkspaceEvent { ".repeat(QUERY_LIMITS.maxDepth)}cursor ${"} ".repeat(QUERY_LIMITS.maxDepth)}} }`;
+    const tooDeep = (await run(deep)) as { message: string }[];
+    expect(tooDeep[0]?.message).toContain("depth limit");
+    await client.dispose();
+  });
+});
+
+describe("request body limit (1 MiB)", () => {
+  let base: URL;
+  beforeAll(async () => {
+    base = new URL(await t.listen());
+  });
+
+  const raw = (headers: Record<string, string>, write: (req: ReturnType<typeof httpRequest>) => void) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: base.hostname, port: base.port, path: "/graphql", method: "POST", headers },
+        (res) => {
+          let body = "";
+          res.on("data", (c) => {
+            body += c;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      // The server may answer and close before the whole body is written.
+      req.on("error", (err) =>
+        String(err).includes("EPIPE") || String(err).includes("ECONNRESET") ? undefined : reject(err),
+      );
+      write(req);
+    });
+
+  const registerBody = (cardBytes: number) =>
+    JSON.stringify({
+      query: RegisterWorkspace.toString(),
+      variables: { input: { workspaceId: randomUUID(), agentCard: { pad: "x".repeat(cardBytes) } } },
+    });
+
+  it("a Content-Length over 1 MiB is refused with 413 without reading the body", async () => {
+    const r = await raw({ "content-type": "application/json", "content-length": String(1024 * 1024 + 1) }, (req) =>
+      req.end(),
+    );
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.body)).toMatchObject({ errors: [{ extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+  });
+
+  it("a chunked body with no Content-Length is refused with 413 once past 1 MiB", async () => {
+    const body = registerBody(2 * 1024 * 1024);
+    const r = await raw({ "content-type": "application/json", "transfer-encoding": "chunked" }, (req) => {
+      for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.slice(i, i + 64 * 1024));
+      req.end();
+    });
+    expect(r.status).toBe(413);
+  });
+
+  it("a body just under 1 MiB is read and answered (the card itself is over its own 64 KiB bound)", async () => {
+    const body = registerBody(1024 * 1024 - 1024);
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(1024 * 1024);
+    const r = await raw(
+      { "content-type": "application/json", "transfer-encoding": "chunked", accept: "application/json" },
+      (req) => req.end(body),
+    );
+    expect(r.status).toBe(200);
+    const result = JSON.parse(r.body).data.registerWorkspace;
+    expect(expectError(result, "VALIDATION_FAILED").field).toBe("input.agentCard");
+  });
+});
+
+describe("configuration", () => {
+  const base = { SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") };
+
+  it("documents its defaults", () => {
+    const c = loadConfig(base);
+    expect([c.authFailuresPerMinute, c.bootstrapsPerMinute, c.wsMaxConnections]).toEqual([20, 60, 10_000]);
+  });
+
+  it("0 turns a rate limit off; a bad value stops the start naming the variable", () => {
+    expect(loadConfig({ ...base, RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "0" }).authFailuresPerMinute).toBe(0);
+    for (const [name, value] of [
+      ["RATE_LIMIT_AUTH_FAILURES_PER_MINUTE", "-1"],
+      ["RATE_LIMIT_BOOTSTRAPS_PER_MINUTE", "ten"],
+      ["WS_MAX_CONNECTIONS", "0"],
+    ] as const) {
+      expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...base, [name]: value })).toThrow(name);
+    }
+  });
+
+  it("with the limits off, failed checks are never answered 429", async () => {
+    const open = await startTestApp({
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "0",
+      RATE_LIMIT_BOOTSTRAPS_PER_MINUTE: "0",
+    });
+    try {
+      for (let i = 0; i < 15; i++) {
+        expect((await fromAddress(open, "203.0.113.99", "{ orgSecrets { key } }", undefined, "wrong")).status).toBe(
+          401,
+        );
+      }
+      for (let i = 0; i < 35; i++) {
+        const r = await fromAddress(
+          open,
+          "203.0.113.99",
+          RegisterWorkspace.toString(),
+          { input: { workspaceId: randomUUID() } },
+          null,
+        );
+        expect(r.status).toBe(200);
+      }
+    } finally {
+      await open.stop();
+    }
+  });
+});
