@@ -10,6 +10,7 @@ import { isWorkspaceId } from "./validate.js";
 
 export const MAX_URL = 2048;
 export const MAX_AGENT_CARD_BYTES = 64 * 1024;
+export const MAX_AGENT_CARD_DEPTH = 64;
 
 export type RegisterInput = {
   workspaceId: string;
@@ -41,11 +42,26 @@ function validateRegisterInput(input: RegisterInput): RequestFailure | null {
     return fail("VALIDATION_FAILED", "PUSH delivery needs a url.", "input.deliveryMode");
   }
   if (input.agentCard !== undefined && input.agentCard !== null) {
+    if (nestedDeeperThan(input.agentCard, MAX_AGENT_CARD_DEPTH)) {
+      return fail("VALIDATION_FAILED", `agentCard nests at most ${MAX_AGENT_CARD_DEPTH} levels.`, "input.agentCard");
+    }
     if (Buffer.byteLength(JSON.stringify(input.agentCard), "utf8") > MAX_AGENT_CARD_BYTES) {
       return fail("VALIDATION_FAILED", "agentCard is at most 64 KiB of JSON.", "input.agentCard");
     }
   }
   return null;
+}
+
+/** Walks without recursion: a card nested past the stack must be refused, not overflow JSON.stringify. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const [v, depth] = item;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
