@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import { getOperationAST } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Logger } from "../log.js";
+
+export const REQUEST_ID_HEADER = "x-request-id";
+
+// A caller's id is kept only if it cannot forge or break a log line.
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is a sane value, else a new one. */
+export function requestIdOf(header: string | null | undefined): string {
+  return header && SANE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+type Seen = {
+  id: string;
+  start: number;
+  operation: string | null;
+  type: string | null;
+  codes: Set<string>;
+};
+
+const codesOf = (result: unknown, into: Set<string>) => {
+  for (const r of Array.isArray(result) ? result : [result]) {
+    const errors = (r as { errors?: readonly { extensions?: { code?: unknown } }[] } | null)?.errors;
+    for (const e of errors ?? []) into.add(typeof e.extensions?.code === "string" ? e.extensions.code : "UNKNOWN");
+  }
+};
+
+/**
+ * One JSON line per HTTP request: its id, operation name and type, HTTP
+ * status, error codes and duration. Never variables, headers or bodies, so
+ * no token or secret can reach the log. The id is set on the server context
+ * (and so on the GraphQL context) and echoed in the response. Must come
+ * first among plugins: a plugin that ends a request early in onRequest
+ * skips the onRequest hooks after it.
+ */
+export function useRequestLog(log: Logger): Plugin {
+  const seen = new WeakMap<Request, Seen>();
+  const of = (request: unknown) => (request ? seen.get(request as Request) : undefined);
+  const name = (document: Parameters<typeof getOperationAST>[0], operationName?: string | null) => {
+    const op = getOperationAST(document, operationName ?? undefined);
+    return { operation: op?.name?.value ?? operationName ?? null, type: op?.operation ?? null };
+  };
+  return {
+    onRequest({ request, serverContext }) {
+      const id = requestIdOf(request.headers.get(REQUEST_ID_HEADER));
+      (serverContext as { requestId?: string }).requestId = id;
+      seen.set(request, { id, start: performance.now(), operation: null, type: null, codes: new Set() });
+    },
+    onParams({ request, params }) {
+      const s = of(request);
+      if (s && typeof params.operationName === "string") s.operation = params.operationName.slice(0, 128);
+    },
+    onExecute({ args }) {
+      const s = of((args.contextValue as { request?: Request }).request);
+      if (s) Object.assign(s, name(args.document, args.operationName));
+    },
+    onSubscribe({ args }) {
+      const s = of((args.contextValue as { request?: Request }).request);
+      if (s) Object.assign(s, name(args.document, args.operationName));
+    },
+    onResultProcess({ request, result }) {
+      const s = of(request);
+      if (s) codesOf(result, s.codes);
+    },
+    onResponse({ request, response }) {
+      const s = of(request);
+      if (!s) return;
+      response.headers.set(REQUEST_ID_HEADER, s.id);
+      log.info({
+        msg: "request",
+        requestId: s.id,
+        method: request.method,
+        operation: s.operation,
+        operationType: s.type,
+        status: response.status,
+        ...(s.codes.size > 0 ? { errors: [...s.codes] } : {}),
+        durationMs: Math.round((performance.now() - s.start) * 10) / 10,
+      });
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectSuccess, gql, ok } from "../support/gql.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import { CreateWorkspace, Heartbeat, RegisterWorkspace } from "../support/operations.js";
+
+let t: TestApp;
+let base: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  base = await t.listen();
+});
+afterAll(() => t.stop());
+
+type Line = { level: string; time: string; msg: string; requestId?: string; [k: string]: unknown };
+const lines = (): Line[] => t.logs.map((l) => JSON.parse(l) as Line);
+const requestLines = (id: string) => lines().filter((l) => l.msg === "request" && l.requestId === id);
+
+/** POST through yoga.fetch, keeping the response headers. */
+async function send(query: string, headers: Record<string, string> = {}, operationName?: string) {
+  const res = await t.app.yoga.fetch("http://test/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${t.adminToken}`, ...headers },
+    body: JSON.stringify({ query, operationName }),
+  });
+  await res.text();
+  return res;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe("structured logs", () => {
+  it("writes every line as exactly one JSON object with a level, a time and a message", async () => {
+    await send("{ __typename }");
+    await send("query Broken {");
+    await send("{ workspaces { edges { node { id } } } }", { authorization: "Bearer wrong-token-value-123" });
+    expect(t.logs.length).toBeGreaterThan(3);
+    for (const raw of t.logs) {
+      expect(raw.endsWith("\n")).toBe(true);
+      expect(raw.slice(0, -1)).not.toContain("\n");
+      const line = JSON.parse(raw) as Line;
+      expect(typeof line).toBe("object");
+      expect(Array.isArray(line)).toBe(false);
+      expect(["debug", "info", "warn", "error"]).toContain(line.level);
+      expect(Number.isNaN(Date.parse(line.time))).toBe(false);
+      expect(typeof line.msg).toBe("string");
+    }
+  });
+
+  it("logs one line per request with its id, operation, status and error codes, and echoes the id", async () => {
+    const a = await send("query Probe { __typename }");
+    const b = await send('mutation Nope { removeWorkspace(id: "x") { __typename } }', { authorization: "" });
+    const idA = a.headers.get("x-request-id") as string;
+    const idB = b.headers.get("x-request-id") as string;
+    expect(idA).toMatch(UUID);
+    expect(idB).toMatch(UUID);
+    expect(idA).not.toBe(idB);
+    expect(requestLines(idA)).toEqual([
+      expect.objectContaining({
+        level: "info",
+        method: "POST",
+        operation: "Probe",
+        operationType: "query",
+        status: 200,
+        durationMs: expect.any(Number),
+      }),
+    ]);
+    expect(requestLines(idA)[0]).not.toHaveProperty("errors");
+    expect(requestLines(idB)).toEqual([
+      expect.objectContaining({
+        operation: "Nope",
+        operationType: "mutation",
+        status: 401,
+        errors: ["UNAUTHENTICATED"],
+      }),
+    ]);
+  });
+
+  it("honours a sane x-request-id and replaces one that is not", async () => {
+    const mine = "canvas-7f3a.retry:2";
+    const r = await send("{ __typename }", { "x-request-id": mine });
+    expect(r.headers.get("x-request-id")).toBe(mine);
+    expect(requestLines(mine)).toHaveLength(1);
+
+    for (const bad of ['a" , "level": "error', "x".repeat(129), "spaces are not ids", "é-unicode"]) {
+      const res = await send("{ __typename }", { "x-request-id": bad });
+      const echoed = res.headers.get("x-request-id") as string;
+      expect(echoed).toMatch(UUID);
+      expect(requestLines(echoed)).toHaveLength(1);
+      expect(t.logs.join("")).not.toContain(bad);
+    }
+  });
+
+  it("does the same over a real port, for POST and GET", async () => {
+    const res = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${t.adminToken}`,
+        "x-request-id": "over-http-1",
+      },
+      body: JSON.stringify({ query: "query OverHttp { __typename }" }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toBe("over-http-1");
+    expect(requestLines("over-http-1")).toEqual([expect.objectContaining({ operation: "OverHttp", status: 200 })]);
+    const viaGet = await fetch(`${base}/graphql?query=${encodeURIComponent("{ __typename }")}`, {
+      headers: { accept: "application/json" },
+    });
+    await viaGet.text();
+    expect(requestLines(viaGet.headers.get("x-request-id") as string)).toEqual([
+      expect.objectContaining({ method: "GET", status: 200 }),
+    ]);
+  });
+
+  it("never logs an authorization header value, valid or not", async () => {
+    const ws = expectSuccess(
+      ok(await gql(t, CreateWorkspace, { input: { name: "logged" } })).createWorkspace,
+      "CreateWorkspaceSuccess",
+    ).workspace;
+    const reg = expectSuccess(
+      ok(await gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: null })).registerWorkspace,
+      "RegisterWorkspaceSuccess",
+    );
+    const instance = reg.authToken as string;
+    ok(await gql(t, Heartbeat, { input: { workspaceId: ws.id } }, { token: instance }));
+    const bogus = "bogus-bearer-0123456789abcdef";
+    await gql(t, Heartbeat, { input: { workspaceId: ws.id } }, { token: bogus });
+    const basic = "Basic dXNlcjpwYXNzd29yZC1zaG91bGQtbm90LWxlYWs=";
+    await send("{ workspaces { edges { node { id } } } }", { authorization: basic });
+    const all = t.logs.join("");
+    for (const value of [t.adminToken, instance, bogus, basic, "dXNlcjpwYXNzd29yZC1zaG91bGQtbm90LWxlYWs"]) {
+      expect(all).not.toContain(value);
+    }
+    expect(all).not.toContain(reg.platformInboundSecret as string);
+  });
+});
