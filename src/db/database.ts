@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapterFactory } from "@prisma/client/runtime/client";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
@@ -23,25 +24,30 @@ export interface Database {
   dumpDataDir?: () => Promise<Blob>;
 }
 
-export type DatabaseOptions =
+/** Wraps Prisma's driver adapter: tests count the statements Prisma sends through it. */
+export type AdapterWrapper = (adapter: SqlDriverAdapterFactory) => SqlDriverAdapterFactory;
+
+export type DatabaseOptions = (
   | { kind: "postgres"; url: string; maxConnections?: number }
-  | { kind: "pglite"; dataDir: string | undefined; loadDataDir?: Blob };
+  | { kind: "pglite"; dataDir: string | undefined; loadDataDir?: Blob }
+) & { wrapAdapter?: AdapterWrapper };
 
 // int8 columns (event sequence numbers) arrive as strings from pg unless told:
 // keep them strings everywhere, since cursors are strings anyway.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  if (opts.kind === "postgres") return openPostgres(opts.url, opts.maxConnections ?? 10);
-  return openPglite(opts.dataDir, opts.loadDataDir);
+  const wrap: AdapterWrapper = opts.wrapAdapter ?? ((adapter) => adapter);
+  if (opts.kind === "postgres") return openPostgres(opts.url, opts.maxConnections ?? 10, wrap);
+  return openPglite(opts.dataDir, opts.loadDataDir, wrap);
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, wrap: AdapterWrapper): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server emits 'error' on the pool; without a
   // listener that is an uncaught exception. The next checkout reconnects.
   pool.on("error", () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: wrap(new PrismaPg(pool)) });
   const driverOf = (q: pg.Pool | pg.PoolClient): SqlDriver => ({
     exec: async (script) => {
       await q.query(script);
@@ -73,11 +79,15 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
-async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
+async function openPglite(
+  dataDir: string | undefined,
+  loadDataDir: Blob | undefined,
+  wrap: AdapterWrapper,
+): Promise<Database> {
   // PGlite rejects asynchronously (unhandled) when a parent directory is missing.
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = new PrismaClient({ adapter: wrap(new PrismaPGlite(pglite)) });
   type Q = Pick<PGlite, "exec" | "query">;
   const driverOf = (q: Q, inTx: boolean): SqlDriver => ({
     exec: async (script) => {

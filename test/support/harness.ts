@@ -6,7 +6,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { type App, buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { type Database, openDatabase } from "../../src/db/database.js";
+import { type Database, type DatabaseOptions, openDatabase } from "../../src/db/database.js";
 import { createLogger, type Logger } from "../../src/log.js";
 
 export type Backend = "pglite" | "postgres";
@@ -15,7 +15,9 @@ export const backend = (process.env.TEST_BACKEND ?? "pglite") as Backend;
 let copies = 0;
 
 /** A fresh, migrated database of this run's backend, private to the caller. */
-export async function openTestDatabase(): Promise<{ database: Database; url: string | null }> {
+export async function openTestDatabase(
+  hooks: Pick<DatabaseOptions, "wrapAdapter"> = {},
+): Promise<{ database: Database; url: string | null }> {
   if (backend === "postgres") {
     const base = process.env.TEST_DATABASE_URL as string;
     const template = inject("postgresTemplate");
@@ -27,11 +29,11 @@ export async function openTestDatabase(): Promise<{ database: Database; url: str
     await admin.end();
     const u = new URL(base);
     u.pathname = `/${name}`;
-    return { database: await openDatabase({ kind: "postgres", url: u.toString() }), url: u.toString() };
+    return { database: await openDatabase({ kind: "postgres", url: u.toString(), ...hooks }), url: u.toString() };
   }
   const tarball = await readFile(inject("pgliteTemplate"));
   return {
-    database: await openDatabase({ kind: "pglite", dataDir: undefined, loadDataDir: new Blob([tarball]) }),
+    database: await openDatabase({ kind: "pglite", dataDir: undefined, loadDataDir: new Blob([tarball]), ...hooks }),
     url: null,
   };
 }
