@@ -1,39 +1,17 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database.js";
-import type { PrismaClient } from "../../src/generated/prisma/client.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { openTestDatabase, startTestApp, type TestApp } from "../support/harness.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
 import { DeleteOrgSecret, OfferedModels, PreflightWorkspace, SetOrgSecret } from "../support/operations.js";
+import { openCountedDatabase, type Tracer } from "../support/query-counter.js";
 
 type RegistryFile = {
   defaultRuntime: string;
   providers: { name: string; authEnv: string[]; platform: boolean }[];
   runtimes: { name: string; providers: { provider: string; models: string[] }[] }[];
 };
-
-/** Every Prisma operation the app makes, attributed to the async call that caused it. */
-function countingDatabase(database: Database) {
-  const scope = new AsyncLocalStorage<string[]>();
-  const prisma = database.prisma.$extends({
-    query: {
-      async $allOperations({ model, operation, args, query }) {
-        scope.getStore()?.push(model ? `${model}.${operation}` : operation);
-        return query(args);
-      },
-    },
-  }) as unknown as PrismaClient;
-  const trace = async <R>(fn: () => Promise<R>) => {
-    const ops: string[] = [];
-    // Awaited inside the scope: a PrismaPromise runs only when awaited.
-    const result = await scope.run(ops, async () => await fn());
-    return { result, ops };
-  };
-  return { database: { ...database, prisma }, trace };
-}
 
 /** Code-point order computed independently of the service's comparator. */
 const codePoints = (s: string) => Array.from(s, (c) => c.codePointAt(0) as number);
@@ -45,13 +23,13 @@ function compareCodePoints(a: string, b: string) {
 }
 
 let t: TestApp;
-let trace: ReturnType<typeof countingDatabase>["trace"];
+let trace: Tracer;
 let bundled: RegistryFile;
 let platformName: string;
 const orgKeys = new Set<string>();
 
 beforeAll(async () => {
-  const counted = countingDatabase((await openTestDatabase()).database);
+  const counted = await openCountedDatabase();
   trace = counted.trace;
   t = await startTestApp({}, counted.database);
   const file = path.join(import.meta.dirname, "../../src/registry/default-registry.json");

@@ -1,6 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database.js";
 import {
   checkCredentialGate,
   type GateInput,
@@ -9,10 +7,10 @@ import {
   type OrgSecretNameSource,
   suggestedModelFor,
 } from "../../src/gate/credential-gate.js";
-import type { PrismaClient } from "../../src/generated/prisma/client.js";
 import { loadRegistry, parseRegistry, type Registry } from "../../src/registry/registry.js";
 import { createWorkspace, preflightWorkspace } from "../../src/workspaces/create.js";
-import { openTestDatabase, startTestApp, type TestApp } from "../support/harness.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import { openCountedDatabase, type Tracer } from "../support/query-counter.js";
 
 let registry: Registry;
 beforeAll(async () => {
@@ -343,31 +341,11 @@ describe("MissingCredential", () => {
   });
 });
 
-/** Every Prisma operation the app makes, attributed to the async call that caused it. */
-function countingDatabase(database: Database) {
-  const scope = new AsyncLocalStorage<string[]>();
-  const prisma = database.prisma.$extends({
-    query: {
-      async $allOperations({ model, operation, args, query }) {
-        scope.getStore()?.push(model ? `${model}.${operation}` : operation);
-        return query(args);
-      },
-    },
-  }) as unknown as PrismaClient;
-  const trace = async <R>(fn: () => Promise<R>) => {
-    const ops: string[] = [];
-    // Awaited inside the scope: a PrismaPromise runs only when awaited.
-    const result = await scope.run(ops, async () => await fn());
-    return { result, ops };
-  };
-  return { database: { ...database, prisma }, trace };
-}
-
 describe("on a real database", () => {
   let t: TestApp;
-  let trace: ReturnType<typeof countingDatabase>["trace"];
+  let trace: Tracer;
   beforeAll(async () => {
-    const counted = countingDatabase((await openTestDatabase()).database);
+    const counted = await openCountedDatabase();
     trace = counted.trace;
     t = await startTestApp({}, counted.database);
   });
