@@ -100,6 +100,13 @@ export type AgentHeartbeatMutation = { heartbeat:
     | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
    };
 
+export type ListWorkspacesWithSecretsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type ListWorkspacesWithSecretsQuery = { workspaces: { edges: Array<{ node: { id: string, name: string, status: WorkspaceStatus, secrets: Array<{ key: string, updatedAt: string }> } }> } };
+
 export type WorkspaceFieldsFragment = { id: string, name: string, kind: WorkspaceKind, runtime: string, model: string, provider: string | null, platformBilled: boolean, status: WorkspaceStatus, url: string | null, deliveryMode: DeliveryMode | null, lastHeartbeatAt: string | null, createdAt: string, updatedAt: string, failure: { code: string, message: string, at: string } | null, secrets: Array<{ key: string, updatedAt: string }> };
 
 export type CreateWorkspaceMutationVariables = Exact<{
@@ -358,6 +365,23 @@ export const AgentHeartbeatDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AgentHeartbeatMutation, AgentHeartbeatMutationVariables>;
+export const ListWorkspacesWithSecretsDocument = new TypedDocumentString(`
+    query ListWorkspacesWithSecrets($first: Int) {
+  workspaces(first: $first) {
+    edges {
+      node {
+        id
+        name
+        status
+        secrets {
+          key
+          updatedAt
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ListWorkspacesWithSecretsQuery, ListWorkspacesWithSecretsQueryVariables>;
 export const CreateWorkspaceDocument = new TypedDocumentString(`
     mutation CreateWorkspace($input: CreateWorkspaceInput!) {
   createWorkspace(input: $input) {

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { graphql } from "../../src/client/gql/gql.js";
+import { expectSuccess, gql, ok } from "../support/gql.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import {
+  CreateWorkspace,
+  GetWorkspace,
+  Heartbeat,
+  ListWorkspaces,
+  OfferedModels,
+  RegisterWorkspace,
+  SetWorkspaceSecret,
+} from "../support/operations.js";
+import { openCountedDatabase, type Trace, type Tracer } from "../support/query-counter.js";
+
+// The database round trips of each hot path, pinned: a change in the number
+// is a regression (or an improvement) that must show up in review. Counts,
+// not times. Each path is called once first, so that what is cached after
+// a first call (the admin token's lookup) is cached, as in steady state.
+
+const ListWorkspacesWithSecrets = graphql(`
+  query ListWorkspacesWithSecrets($first: Int) {
+    workspaces(first: $first) { edges { node { id name status secrets { key updatedAt } } } }
+  }
+`);
+
+let t: TestApp;
+let trace: Tracer;
+beforeAll(async () => {
+  const counted = await openCountedDatabase();
+  trace = counted.trace;
+  t = await startTestApp({}, counted.database);
+});
+afterAll(() => t?.stop());
+
+/** What a failing count prints: the short list, then every statement in full. */
+const explain = (r: Trace) => `${r.queries.join("\n")}\n\n${r.sql.join(";\n")}`;
+
+const PLATFORM_BILLED = "moonshot/kimi-k2.6";
+
+async function createWorkspace(name: string) {
+  const r = ok(await gql(t, CreateWorkspace, { input: { name, model: PLATFORM_BILLED } })).createWorkspace;
+  return expectSuccess(r, "CreateWorkspaceSuccess").workspace;
+}
+
+/** A workspace whose agent has registered: ONLINE, with a live instance token. */
+async function onlineWorkspace(name: string) {
+  const ws = await createWorkspace(name);
+  const r = ok(await gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: null })).registerWorkspace;
+  const s = expectSuccess(r, "RegisterWorkspaceSuccess");
+  expect(s.workspace.status).toBe("ONLINE");
+  return { id: ws.id, token: s.authToken as string };
+}
+
+describe("the counter", () => {
+  it("sees raw SQL and each transaction's BEGIN and COMMIT", async () => {
+    const r = await trace(() =>
+      t.app.domain.prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(1)");
+        return tx.workspace.count();
+      }),
+    );
+    expect(r.queries, explain(r)).toEqual(["BEGIN", "SELECT pg_advisory_xact_lock", "SELECT Workspace", "COMMIT"]);
+    expect(r.ops).toEqual(["$executeRawUnsafe", "Workspace.count"]);
+  });
+
+  it("counts a rolled-back transaction's ROLLBACK", async () => {
+    const r = await trace(() =>
+      t.app.domain.prisma
+        .$transaction(async (tx) => {
+          await tx.workspace.count();
+          throw new Error("abandon");
+        })
+        .catch((err: Error) => err.message),
+    );
+    expect(r.result).toBe("abandon");
+    expect(r.queries, explain(r)).toEqual(["BEGIN", "SELECT Workspace", "ROLLBACK"]);
+  });
+
+  it("counts only the traced call, not the event feed reading the record meanwhile", async () => {
+    await gql(t, OfferedModels, {});
+    // Two traces at once: each sees its own statements only.
+    const [feed, request] = await Promise.all([trace(() => t.app.feed.wake()), trace(() => gql(t, OfferedModels, {}))]);
+    expect(request.queries, explain(request)).toEqual(["SELECT OrgSecret"]);
+    expect(
+      feed.queries.every((q) => q === "SELECT WorkspaceEvent"),
+      explain(feed),
+    ).toBe(true);
+    // Background work outside any trace (as the feed's timer and hints run it) is recorded nowhere.
+    const background = t.app.feed.wake();
+    const alongside = await trace(() => gql(t, OfferedModels, {}));
+    await background;
+    expect(alongside.queries, explain(alongside)).toEqual(["SELECT OrgSecret"]);
+  });
+});
+
+describe("database round trips per hot path, after one warm-up call", () => {
+  it("offeredModels with an admin token: 1", async () => {
+    ok(await gql(t, OfferedModels, { runtime: "claude-code" }));
+    const r = await trace(() => gql(t, OfferedModels, { runtime: "claude-code" }));
+    expect(ok(r.result).offeredModels.length).toBeGreaterThan(1);
+    expect(r.queries.length, explain(r)).toBe(1);
+    expect(r.queries).toEqual([
+      "SELECT OrgSecret", // the org secret names, once for every model; the admin check is cached
+    ]);
+  });
+
+  it("heartbeat with the live instance token of an ONLINE workspace: 2", async () => {
+    const ws = await onlineWorkspace("hb");
+    const beat = () => gql(t, Heartbeat, { input: { workspaceId: ws.id } }, { token: ws.token });
+    expectSuccess(ok(await beat()).heartbeat, "HeartbeatSuccess");
+    const r = await trace(beat);
+    expectSuccess(ok(r.result).heartbeat, "HeartbeatSuccess");
+    expect(r.queries.length, explain(r)).toBe(2);
+    expect(r.queries).toEqual([
+      "SELECT InstanceToken", // the token lookup (the admin check runs only for a miss)
+      "UPDATE Workspace", // lastHeartbeatAt where status is ONLINE, RETURNING the row
+    ]);
+  });
+
+  it("registerWorkspace with the workspace's live bearer, ONLINE: 8", async () => {
+    const ws = await onlineWorkspace("reg");
+    const register = () => gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: ws.token });
+    expectSuccess(ok(await register()).registerWorkspace, "RegisterWorkspaceSuccess");
+    const r = await trace(register);
+    const s = expectSuccess(ok(r.result).registerWorkspace, "RegisterWorkspaceSuccess");
+    expect(s.authToken).toBeNull();
+    expect(r.queries.length, explain(r)).toBe(8);
+    expect(r.queries).toEqual([
+      "SELECT Workspace", // the workspace row (status, kind, inbound secret)
+      "SELECT AdminToken", // is the bearer an admin token? (only positive answers are cached)
+      "SELECT InstanceToken", // is it a live instance token, and of which workspace?
+      "BEGIN",
+      "SELECT Workspace FOR UPDATE", // the row lock; status re-read under it
+      "SELECT InstanceToken", // the presented token is still live under the lock
+      "UPDATE Workspace", // ONLINE, url, delivery mode, card, lastHeartbeatAt, RETURNING the row
+      "COMMIT", // no event: the workspace was already ONLINE
+    ]);
+  });
+
+  it("createWorkspace of a platform-billed model (kind WORKSPACE): 13", async () => {
+    await createWorkspace("warm-up");
+    const r = await trace(() => gql(t, CreateWorkspace, { input: { name: "counted", model: PLATFORM_BILLED } }));
+    const ws = expectSuccess(ok(r.result).createWorkspace, "CreateWorkspaceSuccess").workspace;
+    expect(ws).toMatchObject({ status: "PROVISIONING", provider: "platform", platformBilled: true, secrets: [] });
+    expect(r.queries.length, explain(r)).toBe(13);
+    expect(r.queries).toEqual([
+      // Preflight: a platform-billed model needs no org secret names, and kind WORKSPACE no PLATFORM check.
+      "BEGIN",
+      "INSERT Workspace", // RETURNING id
+      "SELECT Workspace", // Prisma reads the row back after a create with a nested (here empty) secrets create
+      "SELECT pg_advisory_xact_lock", // the event-order lock
+      "INSERT WorkspaceEvent", // WORKSPACE_PROVISIONING, RETURNING seq
+      "COMMIT",
+      // The provision checks:
+      "SELECT Workspace", // kind, runtime, model, status
+      "SELECT WorkspaceSecret", // the workspace's secret names
+      "SELECT OrgSecret", // the org secret names, read before the gate whatever the model
+      "UPDATE Workspace", // provider and platformBilled as the gate settled them
+      // The answer:
+      "SELECT Workspace", // createWorkspace re-reads the row
+      "SELECT Workspace", // Pothos loads the row again for the `secrets` field...
+      "SELECT WorkspaceSecret", // ...and its secrets
+    ]);
+  });
+
+  it("workspaces(first: 20), without and with secrets: 1 and 3, whatever the number of workspaces", async () => {
+    await onlineWorkspace("listed-1");
+    const withSecret = await createWorkspace("listed-2");
+    ok(await gql(t, SetWorkspaceSecret, { input: { workspaceId: withSecret.id, key: "LISTED", value: "v" } }));
+
+    ok(await gql(t, ListWorkspaces, { first: 20 }));
+    const plain = await trace(() => gql(t, ListWorkspaces, { first: 20 }));
+    expect(ok(plain.result).workspaces.edges.length).toBeGreaterThan(1);
+    expect(plain.queries.length, explain(plain)).toBe(1);
+    expect(plain.queries).toEqual([
+      "SELECT Workspace", // one page (LIMIT first + 1); the admin check is cached
+    ]);
+
+    const secrets = async () => {
+      ok(await gql(t, ListWorkspacesWithSecrets, { first: 20 }));
+      const r = await trace(() => gql(t, ListWorkspacesWithSecrets, { first: 20 }));
+      const edges = ok(r.result).workspaces.edges;
+      expect(edges.find((e) => e.node.id === withSecret.id)?.node.secrets.map((s) => s.key)).toEqual(["LISTED"]);
+      expect(r.queries.length, explain(r)).toBe(3);
+      expect(r.queries).toEqual([
+        "SELECT Workspace", // the page
+        "SELECT Workspace", // Pothos loads the page's rows again for `secrets`, batched into one query...
+        "SELECT WorkspaceSecret", // ...and their secrets, in one query
+      ]);
+      return edges.length;
+    };
+    const before = await secrets();
+    for (let i = 0; i < 3; i++) await createWorkspace(`listed-more-${i}`);
+    expect(await secrets()).toBeGreaterThan(before);
+  });
+
+  it("workspace(id) with secrets: 3", async () => {
+    const ws = await onlineWorkspace("read");
+    ok(await gql(t, SetWorkspaceSecret, { input: { workspaceId: ws.id, key: "READ_ME", value: "v" } }));
+    ok(await gql(t, GetWorkspace, { id: ws.id }));
+    const r = await trace(() => gql(t, GetWorkspace, { id: ws.id }));
+    expect(ok(r.result).workspace?.secrets.map((s) => s.key)).toEqual(["READ_ME"]);
+    expect(r.queries.length, explain(r)).toBe(3);
+    expect(r.queries).toEqual([
+      "SELECT Workspace", // findWorkspace
+      "SELECT Workspace", // Pothos loads the row again for the `secrets` field...
+      "SELECT WorkspaceSecret", // ...and its secrets
+    ]);
+  });
+});
