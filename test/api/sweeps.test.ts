@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
+import { sweepOnce } from "../../src/workspaces/sweeps.js";
+import { expectSuccess, gql, ok } from "../support/gql.js";
+import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { CreateWorkspace, GetWorkspace, ListEvents, RegisterWorkspace } from "../support/operations.js";
+
+// The sweeps (SPEC section 6): PROVISIONING past its deadline → FAILED
+// (PROVISION_TIMEOUT), ONLINE without a heartbeat past its deadline →
+// OFFLINE, each change recorded once however many sweepers run.
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.stop());
+
+const HOUR = 3600_000;
+
+async function provisioning(on: TestApp = t) {
+  const r = ok(await gql(on, CreateWorkspace, { input: { name: "swept" } })).createWorkspace;
+  const ws = expectSuccess(r, "CreateWorkspaceSuccess").workspace;
+  expect(ws.status).toBe("PROVISIONING");
+  return ws.id;
+}
+
+async function online(on: TestApp = t) {
+  const id = await provisioning(on);
+  const r = ok(await gql(on, RegisterWorkspace, { input: { workspaceId: id } }, { token: null })).registerWorkspace;
+  expect(expectSuccess(r, "RegisterWorkspaceSuccess").workspace.status).toBe("ONLINE");
+  return id;
+}
+
+const row = (id: string) => t.app.domain.prisma.workspace.findUniqueOrThrow({ where: { id } });
+
+async function eventsOf(id: string, on: TestApp = t) {
+  return ok(await gql(on, ListEvents, { workspaceId: id, first: 100 })).workspaceEvents.edges.map((e) => e.node);
+}
+
+/** Far enough ahead that every workspace of this file is overdue. */
+const farFuture = () => new Date(Date.now() + 1000 * HOUR);
+
+async function expectTimedOutOnce(id: string, on: TestApp = t) {
+  const ws = ok(await gql(on, GetWorkspace, { id })).workspace;
+  expect(ws?.status).toBe("FAILED");
+  expect(ws?.failure?.code).toBe("PROVISION_TIMEOUT");
+  const failed = (await eventsOf(id, on)).filter((e) => e.type === "WORKSPACE_PROVISION_FAILED");
+  expect(failed.map((e) => [e.status, e.code])).toEqual([["FAILED", "PROVISION_TIMEOUT"]]);
+}
+
+async function expectOfflineOnce(id: string, on: TestApp = t) {
+  expect(ok(await gql(on, GetWorkspace, { id })).workspace?.status).toBe("OFFLINE");
+  const offline = (await eventsOf(id, on)).filter((e) => e.type === "WORKSPACE_OFFLINE");
+  expect(offline.map((e) => e.status)).toEqual(["OFFLINE"]);
+}
+
+describe("sweepOnce", () => {
+  it("fails a workspace still PROVISIONING past PROVISION_TIMEOUT_SECONDS with PROVISION_TIMEOUT", async () => {
+    const id = await provisioning();
+    const result = await sweepOnce(t.app.domain, farFuture());
+    expect(result.timedOut).toBeGreaterThanOrEqual(1);
+    await expectTimedOutOnce(id);
+    // A second pass finds nothing more to do for it.
+    await sweepOnce(t.app.domain, farFuture());
+    await expectTimedOutOnce(id);
+  });
+
+  it("turns an ONLINE workspace silent past HEARTBEAT_TIMEOUT_SECONDS OFFLINE", async () => {
+    const id = await online();
+    const result = await sweepOnce(t.app.domain, farFuture());
+    expect(result.offline).toBeGreaterThanOrEqual(1);
+    await expectOfflineOnce(id);
+    expect(await row(id)).toMatchObject({ failureCode: null });
+    await sweepOnce(t.app.domain, farFuture());
+    await expectOfflineOnce(id);
+  });
+
+  it("leaves workspaces that are not yet due alone", async () => {
+    const waiting = await provisioning();
+    const live = await online();
+    const { provisionTimeoutSeconds, heartbeatTimeoutSeconds } = t.app.domain.config;
+    const started = (await row(waiting)).provisioningStartedAt.getTime();
+    const heard = (await row(live)).lastHeartbeatAt?.getTime() as number;
+    // Just before the heartbeat deadline: neither is due.
+    await sweepOnce(t.app.domain, new Date(heard + heartbeatTimeoutSeconds * 1000 - 1000));
+    expect((await row(waiting)).status).toBe("PROVISIONING");
+    expect((await row(live)).status).toBe("ONLINE");
+    expect((await eventsOf(live)).map((e) => e.type)).toEqual(["WORKSPACE_PROVISIONING", "WORKSPACE_ONLINE"]);
+    // Just before the provisioning deadline: only the silent one is due.
+    await sweepOnce(t.app.domain, new Date(started + provisionTimeoutSeconds * 1000 - 1000));
+    expect((await row(waiting)).status).toBe("PROVISIONING");
+    expect((await eventsOf(waiting)).map((e) => e.type)).toEqual(["WORKSPACE_PROVISIONING"]);
+    await expectOfflineOnce(live);
+  });
+
+  it("records each change once when two sweeps run at once", async () => {
+    const stuck = await Promise.all(Array.from({ length: 6 }, () => provisioning()));
+    const silent = await Promise.all(Array.from({ length: 6 }, () => online()));
+    const due = {
+      timedOut: await t.app.domain.prisma.workspace.count({ where: { status: "PROVISIONING" } }),
+      offline: await t.app.domain.prisma.workspace.count({ where: { status: "ONLINE" } }),
+    };
+    const now = farFuture();
+    const [a, b] = await Promise.all([sweepOnce(t.app.domain, now), sweepOnce(t.app.domain, now)]);
+    expect({ timedOut: a.timedOut + b.timedOut, offline: a.offline + b.offline }).toEqual(due);
+    for (const id of stuck) await expectTimedOutOnce(id);
+    for (const id of silent) await expectOfflineOnce(id);
+  });
+
+  it.runIf(backend === "postgres")("records each change once when two instances sweep one database", async () => {
+    const other = await startTestApp({}, await openDatabase({ kind: "postgres", url: t.databaseUrl as string }));
+    try {
+      const stuck = await Promise.all(Array.from({ length: 8 }, (_, i) => provisioning(i % 2 ? t : other)));
+      const silent = await Promise.all(Array.from({ length: 8 }, (_, i) => online(i % 2 ? t : other)));
+      const due = {
+        timedOut: await t.app.domain.prisma.workspace.count({ where: { status: "PROVISIONING" } }),
+        offline: await t.app.domain.prisma.workspace.count({ where: { status: "ONLINE" } }),
+      };
+      const now = farFuture();
+      const results = await Promise.all([
+        sweepOnce(t.app.domain, now),
+        sweepOnce(other.app.domain, now),
+        sweepOnce(t.app.domain, now),
+        sweepOnce(other.app.domain, now),
+      ]);
+      expect({
+        timedOut: results.reduce((n, r) => n + r.timedOut, 0),
+        offline: results.reduce((n, r) => n + r.offline, 0),
+      }).toEqual(due);
+      for (const id of stuck) await expectTimedOutOnce(id, other);
+      for (const id of silent) await expectOfflineOnce(id, other);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe("the sweep timer", () => {
+  let timed: TestApp;
+  beforeAll(async () => {
+    timed = await startTestApp({ HEARTBEAT_TIMEOUT_SECONDS: "1", SWEEP_INTERVAL_MS: "100" });
+    await timed.listen();
+  });
+  afterAll(() => timed.stop());
+
+  /** Polls the API until the workspace reaches the status; bounded, not timed. */
+  async function until(id: string, status: string) {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const ws = ok(await gql(timed, GetWorkspace, { id })).workspace;
+      if (ws?.status === status) return;
+      if (Date.now() > deadline) throw new Error(`workspace ${id} still ${ws?.status}, never ${status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it("turns an ONLINE workspace OFFLINE by itself", async () => {
+    const id = await online(timed);
+    await until(id, "OFFLINE");
+    await expectOfflineOnce(id, timed);
+  });
+
+  it("fails an overdue PROVISIONING workspace by itself", async () => {
+    const id = await provisioning(timed);
+    const overdue = new Date(Date.now() - (timed.app.domain.config.provisionTimeoutSeconds + 1) * 1000);
+    await timed.app.domain.prisma.workspace.update({ where: { id }, data: { provisioningStartedAt: overdue } });
+    await until(id, "FAILED");
+    await expectTimedOutOnce(id, timed);
+  });
+});
