@@ -107,9 +107,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const origin = request.headers.get("origin");
       if (!origin || !corsOrigins.has(origin)) return false;
       return {
-        origin: [origin],
+        // Listed twice so yoga echoes it with Vary: Origin (a one-entry list sends no Vary).
+        origin: [origin, origin],
         credentials: true,
         allowedHeaders: ["authorization", "content-type"],
+        exposedHeaders: ["x-request-id"],
         methods: ["GET", "POST"],
       };
     },

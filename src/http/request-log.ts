@@ -34,7 +34,9 @@ const codesOf = (result: unknown, into: Set<string>) => {
  * no token or secret can reach the log. The id is set on the server context
  * (and so on the GraphQL context) and echoed in the response. Must come
  * first among plugins: a plugin that ends a request early in onRequest
- * skips the onRequest hooks after it.
+ * skips the onRequest hooks after it (yoga's own CORS plugin, which answers
+ * preflights, runs before ours: preflights are not logged). For a stream
+ * (SSE) the line is written when its headers are sent.
  */
 export function useRequestLog(log: Logger): Plugin {
   const seen = new WeakMap<Request, Seen>();
