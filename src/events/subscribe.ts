@@ -3,21 +3,17 @@ import type { EventFeed } from "./feed.js";
 
 export type EventFilter = { workspaceId?: string | null; type?: WorkspaceEventType; afterSeq?: bigint | null };
 
-/** A subscriber this far behind is dropped; it resumes with `after` and loses nothing. */
+/**
+ * Live events held per subscriber. A subscriber further behind than this
+ * (a burst, a slow client) drops its queue and catches up from the record.
+ */
 export const MAX_QUEUED_EVENTS = 1_000;
 const REPLAY_PAGE = 200;
-
-export class SubscriberTooSlowError extends Error {
-  override name = "SubscriberTooSlowError";
-  constructor() {
-    super(`subscriber fell more than ${MAX_QUEUED_EVENTS} events behind; resubscribe with the last cursor as after`);
-  }
-}
 
 /**
  * Recorded events past `afterSeq`, then live ones, with no gap and no
  * duplicate: the live listener is in place before the replay reads, and
- * anything at or below the last replayed sequence number is skipped.
+ * anything at or below the last sequence number delivered is skipped.
  */
 export function subscribeToEvents(
   prisma: PrismaClient,
@@ -60,39 +56,46 @@ async function* streamEvents(
   });
   const queue: WorkspaceEvent[] = [];
   let wakeUp: (() => void) | null = null;
-  let overflow = false;
+  // Set when the queue overflowed: what it held was dropped, and the stream
+  // catches up from the record instead (memory stays bounded, nothing is lost).
+  let behind = false;
   const stopListening = feed.listen(filter.workspaceId ?? "*", (event) => {
-    if (overflow || (filter.type && event.type !== filter.type)) return;
-    // Past the bound it will be cut off at its next read: drop what it holds now,
-    // since a client that never reads may not read again for a long time.
+    if (filter.type && event.type !== filter.type) return;
     if (queue.length >= MAX_QUEUED_EVENTS) {
-      overflow = true;
+      behind = true;
       queue.length = 0;
-    } else queue.push(event);
+    } else if (!behind) queue.push(event);
     wakeUp?.();
   });
   try {
-    let last: bigint | null = filter.afterSeq ?? null;
-    if (last !== null) {
-      for (;;) {
-        const page: WorkspaceEvent[] = await prisma.workspaceEvent.findMany({
-          where: {
-            seq: { gt: last as bigint },
-            ...(filter.workspaceId ? { workspaceId: filter.workspaceId } : {}),
-            ...(filter.type ? { type: filter.type } : {}),
-          },
-          orderBy: { seq: "asc" },
-          take: REPLAY_PAGE,
-        });
-        for (const event of page) {
-          last = event.seq;
-          yield event;
-        }
-        if (page.length < REPLAY_PAGE) break;
-      }
-    }
+    // Without `after`, the stream starts where the feed is now: anything the
+    // feed hands out later is new to this subscriber.
+    let last: bigint = filter.afterSeq ?? feed.position;
+    let replay = filter.afterSeq !== null && filter.afterSeq !== undefined;
     for (;;) {
-      if (overflow) throw new SubscriberTooSlowError();
+      if (replay || behind) {
+        // Clear first: events queued from here on may overlap the pages read
+        // below, and the sequence check drops the overlap.
+        behind = false;
+        replay = false;
+        for (;;) {
+          const page: WorkspaceEvent[] = await prisma.workspaceEvent.findMany({
+            where: {
+              seq: { gt: last },
+              ...(filter.workspaceId ? { workspaceId: filter.workspaceId } : {}),
+              ...(filter.type ? { type: filter.type } : {}),
+            },
+            orderBy: { seq: "asc" },
+            take: REPLAY_PAGE,
+          });
+          for (const event of page) {
+            last = event.seq;
+            yield event;
+          }
+          if (page.length < REPLAY_PAGE || isClosed) break;
+        }
+        continue;
+      }
       const event: WorkspaceEvent | undefined = queue.shift();
       if (!event) {
         await Promise.race([
@@ -105,7 +108,7 @@ async function* streamEvents(
         if (isClosed) return;
         continue;
       }
-      if (last !== null && event.seq <= last) continue;
+      if (event.seq <= last) continue;
       last = event.seq;
       yield event;
     }

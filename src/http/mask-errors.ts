@@ -1,7 +1,6 @@
 import { GraphQLError } from "graphql";
 import { isDatabaseUnavailable } from "../db/errors.js";
 import { AccessError } from "../domain.js";
-import { SubscriberTooSlowError } from "../events/subscribe.js";
 import type { Logger } from "../log.js";
 import { accessErrorToGraphQL } from "./access.js";
 
@@ -21,10 +20,6 @@ export function createMaskError(log: Logger) {
       return accessErrorToGraphQL(original);
     }
     if (error instanceof GraphQLError && (original === undefined || original instanceof GraphQLError)) return error;
-    if (original instanceof SubscriberTooSlowError) {
-      // Not a fault: the client resubscribes with its last cursor and loses nothing.
-      return new GraphQLError(original.message, { path, extensions: { code: "SUBSCRIBER_TOO_SLOW" } });
-    }
     if (isDatabaseUnavailable(original)) {
       log.warn({ msg: "database unavailable", err: (original as Error).message?.slice(0, 300) });
       return new GraphQLError("The database is unavailable; retry.", {
