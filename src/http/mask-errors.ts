@@ -19,7 +19,8 @@ export function createMaskError(log: Logger) {
       }
       return accessErrorToGraphQL(original);
     }
-    if (error instanceof GraphQLError && (original === undefined || original instanceof GraphQLError)) return error;
+    if (error instanceof GraphQLError && (original === undefined || original instanceof GraphQLError))
+      return withoutInvalidValue(error);
     if (isDatabaseUnavailable(original)) {
       log.warn({ msg: "database unavailable", err: (original as Error).message?.slice(0, 300) });
       return new GraphQLError("The database is unavailable; retry.", {
@@ -35,4 +36,29 @@ export function createMaskError(log: Logger) {
     });
     return new GraphQLError(message, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
   };
+}
+
+const INVALID_VARIABLE = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value /;
+const AT_PATH = / at "[_A-Za-z][_0-9A-Za-z]*(?:\.[_A-Za-z][_0-9A-Za-z]*|\[\d+\])*"; /g;
+
+/**
+ * graphql-js quotes a whole invalid variable in its message, secret values
+ * included (a secret beside an unknown field): keep where and why, never what.
+ */
+export function withoutInvalidValue(error: GraphQLError): GraphQLError {
+  const head = INVALID_VARIABLE.exec(error.message)?.[0];
+  if (!head) return error;
+  const rest = error.message.slice(head.length);
+  // The value comes first and may contain anything: take the last separator.
+  const at = [...rest.matchAll(AT_PATH)].pop();
+  const cut = at?.index ?? rest.lastIndexOf("; ");
+  const why = cut < 0 ? "." : rest.slice(cut).replace(/(cannot represent[^:]*):[\s\S]*$/, "$1.");
+  return new GraphQLError(`${head}(not shown)${why}`, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
 }
