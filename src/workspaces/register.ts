@@ -34,6 +34,8 @@ function validateRegisterInput(input: RegisterInput): RequestFailure | null {
   if (input.url !== undefined && input.url !== null) {
     if (input.url.length > MAX_URL)
       return fail("VALIDATION_FAILED", `url is at most ${MAX_URL} characters.`, "input.url");
+    if (URL_CONTROL.test(input.url) || !input.url.isWellFormed())
+      return fail("VALIDATION_FAILED", "url cannot contain control characters.", "input.url");
     if (!URL.canParse(input.url) || !["http:", "https:"].includes(new URL(input.url).protocol)) {
       return fail("VALIDATION_FAILED", "url must be an http or https URL.", "input.url");
     }
@@ -42,9 +44,8 @@ function validateRegisterInput(input: RegisterInput): RequestFailure | null {
     return fail("VALIDATION_FAILED", "PUSH delivery needs a url.", "input.deliveryMode");
   }
   if (input.agentCard !== undefined && input.agentCard !== null) {
-    if (nestedDeeperThan(input.agentCard, MAX_AGENT_CARD_DEPTH)) {
-      return fail("VALIDATION_FAILED", `agentCard nests at most ${MAX_AGENT_CARD_DEPTH} levels.`, "input.agentCard");
-    }
+    const problem = agentCardProblem(input.agentCard);
+    if (problem) return fail("VALIDATION_FAILED", problem, "input.agentCard");
     if (Buffer.byteLength(JSON.stringify(input.agentCard), "utf8") > MAX_AGENT_CARD_BYTES) {
       return fail("VALIDATION_FAILED", "agentCard is at most 64 KiB of JSON.", "input.agentCard");
     }
@@ -52,16 +53,27 @@ function validateRegisterInput(input: RegisterInput): RequestFailure | null {
   return null;
 }
 
-/** Walks without recursion: a card nested past the stack must be refused, not overflow JSON.stringify. */
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  const pending: [unknown, number][] = [[value, 0]];
+// The URL parser would drop or encode these, but the url is stored as given.
+const URL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Walks without recursion (a card nested past the stack must be refused, not
+ * overflow JSON.stringify) and finds the text PostgreSQL's jsonb cannot
+ * store: NUL characters and lone surrogates.
+ */
+function agentCardProblem(card: unknown): string | null {
+  const pending: [unknown, number][] = [[card, 0]];
   for (let item = pending.pop(); item; item = pending.pop()) {
     const [v, depth] = item;
+    if (typeof v === "string") {
+      if (v.includes("\u0000") || !v.isWellFormed()) return "agentCard text must be valid Unicode without NUL.";
+      continue;
+    }
     if (v === null || typeof v !== "object") continue;
-    if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) pending.push([child, depth + 1]);
+    if (depth >= MAX_AGENT_CARD_DEPTH) return `agentCard nests at most ${MAX_AGENT_CARD_DEPTH} levels.`;
+    for (const [key, child] of Object.entries(v)) pending.push([key, depth], [child, depth + 1]);
   }
-  return false;
+  return null;
 }
 
 const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
