@@ -104,7 +104,7 @@ describe("NODE_ENV=production with GRAPHIQL, INTROSPECTION and CORS_ORIGINS set"
     expect(page.status).toBe(200);
     expect(page.type).toContain("text/html");
     expect(page.body).toMatch(/graphiql/i);
-    const r = ok(await gql(t, INTROSPECTION));
+    const r = ok(await gql<{ __schema: { queryType: { name: string } } }>(t, INTROSPECTION));
     expect(r.__schema.queryType.name).toBe("Query");
   });
 

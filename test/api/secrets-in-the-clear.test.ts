@@ -199,15 +199,16 @@ describe("secrets never appear in the clear", () => {
   });
 
   it("refuses a malformed input without quoting the secret beside the mistake", async () => {
-    const cases: [Doc<unknown, unknown>, unknown, RegExp][] = [
-      [SetOrgSecret, { input: { key: "K", value: secrets.org, extra: 1 } }, /Field "extra" is not defined/],
-      [SetOrgSecret, { input: { value: secrets.org } }, /Field "key" of required type "String!" was not provided/],
+    // Plain strings: these variables are deliberately not what the documents' types allow.
+    const cases: [string, unknown, RegExp][] = [
+      [`${SetOrgSecret}`, { input: { key: "K", value: secrets.org, extra: 1 } }, /Field "extra" is not defined/],
+      [`${SetOrgSecret}`, { input: { value: secrets.org } }, /Field "key" of required type "String!" was not provided/],
       [
-        CreateWorkspace,
+        `${CreateWorkspace}`,
         { input: { name: "x", secrets: [{ key: "A", value: `${secrets.atCreate}; at "input.x"; `, bogus: true }] } },
         /at "input.secrets\[0\]"; Field "bogus" is not defined by type "SecretInput"/,
       ],
-      [SetWorkspaceSecret, { input: { workspaceId: "w", key: secrets.set, value: 5 } }, /String cannot represent/],
+      [`${SetWorkspaceSecret}`, { input: { workspaceId: "w", key: secrets.set, value: 5 } }, /String cannot represent/],
     ];
     for (const [doc, variables, why] of cases) {
       const r = await call(doc, variables);
