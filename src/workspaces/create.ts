@@ -5,7 +5,7 @@ import { recordEvent } from "../events/record.js";
 import { checkCredentialGate, missingCredentialMessage } from "../gate/credential-gate.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { deriveProvider } from "../registry/derive.js";
-import { runProvisionChecks } from "./provision.js";
+import { checkProvisioning, recordProvisionOutcome } from "./provision.js";
 import { type CreateInput, validateCreateInput } from "./validate.js";
 
 export type Preflight = {
@@ -95,12 +95,11 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
   const plan = await preflightWorkspace(domain, input);
   if ("code" in plan) return plan;
   const { prisma, secrets } = domain;
-  let created: { id: string };
+  // The id is chosen here so each sealed value can be bound to it.
+  const id = randomUUID();
   try {
-    // The id is chosen here so each sealed value can be bound to it.
-    const id = randomUUID();
-    const [workspace, hint] = await prisma.$transaction(async (tx) => {
-      const workspace = await tx.workspace.create({
+    const [workspace, hints] = await prisma.$transaction(async (tx) => {
+      await tx.workspace.create({
         data: {
           id,
           name: plan.name,
@@ -111,17 +110,38 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
           platformBilled: plan.platformBilled,
           status: "PROVISIONING",
           inboundSecret: secrets.sealInboundSecret(id, randomBytes(32).toString("base64url")),
-          secrets: {
-            create: plan.secrets.map((s) => ({ key: s.key, value: secrets.sealWorkspaceSecret(id, s.key, s.value) })),
-          },
         },
         select: { id: true },
       });
-      const hint = await recordEvent(tx, { workspaceId: id, type: "WORKSPACE_PROVISIONING", status: "PROVISIONING" });
-      return [workspace, hint] as const;
+      if (plan.secrets.length > 0) {
+        await tx.workspaceSecret.createMany({
+          data: plan.secrets.map((s) => ({
+            workspaceId: id,
+            key: s.key,
+            value: secrets.sealWorkspaceSecret(id, s.key, s.value),
+          })),
+        });
+      }
+      // Nothing is committed until the provision checks have given their
+      // verdict: the workspace is never seen PROVISIONING with checks pending.
+      const outcome = await checkProvisioning(domain, tx, id, {
+        kind: plan.kind,
+        runtime: plan.runtime,
+        model: plan.model,
+        provider: plan.provider,
+        platformBilled: plan.platformBilled,
+        secretNames: plan.secrets.map((s) => s.key),
+      });
+      const provisioning = await recordEvent(tx, {
+        workspaceId: id,
+        type: "WORKSPACE_PROVISIONING",
+        status: "PROVISIONING",
+      });
+      const failed = await recordProvisionOutcome(tx, id, outcome);
+      return [await tx.workspace.findUniqueOrThrow({ where: { id } }), [provisioning, failed]] as const;
     });
-    domain.events.publish(hint);
-    created = workspace;
+    for (const hint of hints) if (hint) domain.events.publish(hint);
+    return workspace;
   } catch (err) {
     // The partial unique index on live PLATFORM rows closes the race that
     // preflight's check leaves open.
@@ -130,6 +150,4 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
     }
     throw err;
   }
-  await runProvisionChecks(domain, created.id);
-  return prisma.workspace.findUniqueOrThrow({ where: { id: created.id } });
 }

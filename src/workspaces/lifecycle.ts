@@ -1,7 +1,7 @@
 import { type Domain, fail, type RequestFailure } from "../domain.js";
 import { recordEvent } from "../events/record.js";
 import type { Workspace } from "../generated/prisma/client.js";
-import { runProvisionChecks } from "./provision.js";
+import { checkProvisioning, lockWorkspace, recordProvisionOutcome } from "./provision.js";
 import { isWorkspaceId } from "./validate.js";
 
 const notFound = () => fail("NOT_FOUND", "No such workspace.", "id");
@@ -14,11 +14,9 @@ const notFound = () => fail("NOT_FOUND", "No such workspace.", "id");
 export async function restartWorkspace(domain: Domain, id: string): Promise<Workspace | RequestFailure> {
   if (!isWorkspaceId(id)) return notFound();
   const { prisma } = domain;
-  const [found, hint] = await prisma.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ status: string }[]>`
-      SELECT status::text AS status FROM "Workspace" WHERE id = ${id}::uuid FOR UPDATE`;
-    const status = locked[0]?.status;
-    if (!status || status === "REMOVED") return [false, null] as const;
+  const result = await prisma.$transaction(async (tx) => {
+    const status = await lockWorkspace(tx, id);
+    if (!status || status === "REMOVED") return null;
     const now = new Date();
     await tx.instanceToken.updateMany({ where: { workspaceId: id, revokedAt: null }, data: { revokedAt: now } });
     await tx.workspace.update({
@@ -32,16 +30,18 @@ export async function restartWorkspace(domain: Domain, id: string): Promise<Work
       },
       select: { id: true },
     });
-    const hint =
+    // Under the row lock: no register can slip in before the verdict.
+    const outcome = await checkProvisioning(domain, tx, id);
+    const provisioning =
       status === "PROVISIONING"
         ? null
         : await recordEvent(tx, { workspaceId: id, type: "WORKSPACE_PROVISIONING", status: "PROVISIONING" });
-    return [true, hint] as const;
+    const failed = await recordProvisionOutcome(tx, id, outcome);
+    return { workspace: await tx.workspace.findUniqueOrThrow({ where: { id } }), hints: [provisioning, failed] };
   });
-  if (!found) return notFound();
-  if (hint) domain.events.publish(hint);
-  await runProvisionChecks(domain, id);
-  return prisma.workspace.findUniqueOrThrow({ where: { id } });
+  if (!result) return notFound();
+  for (const hint of result.hints) if (hint) domain.events.publish(hint);
+  return result.workspace;
 }
 
 /**

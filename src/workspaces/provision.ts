@@ -1,52 +1,109 @@
-import { isUniqueViolation } from "../db/errors.js";
 import type { Domain } from "../domain.js";
-import { recordEvent } from "../events/record.js";
+import { type EventHint, recordEvent } from "../events/record.js";
 import { checkCredentialGate, missingCredentialMessage, readNames } from "../gate/credential-gate.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { deriveProvider } from "../registry/derive.js";
-import type { SecretRead } from "../secrets/store.js";
 
 export type ProvisionFailureCode = "SECRET_UNREADABLE" | "MISSING_BYOK_CREDENTIAL" | "UNREGISTERED_MODEL_FOR_RUNTIME";
-type Outcome = { ok: true } | { ok: false; code: ProvisionFailureCode; message: string };
+export type ProvisionFailure = { ok: false; code: ProvisionFailureCode; message: string };
+export type Outcome = { ok: true } | ProvisionFailure;
+type Tx = Prisma.TransactionClient;
 
-const unreadable = (what: string): Outcome => ({
+/** What the caller already knows of the workspace; saves reading it back. */
+export type ProvisionSnapshot = {
+  kind: "WORKSPACE" | "PLATFORM";
+  runtime: string;
+  model: string;
+  provider: string | null;
+  platformBilled: boolean;
+  /** The workspace secret names as they stand in this transaction. */
+  secretNames: string[];
+};
+
+const unreadable = (what: string): ProvisionFailure => ({
   ok: false,
   code: "SECRET_UNREADABLE",
   message: `${what} could not be read or decrypted; fix or replace it, then restart the workspace.`,
 });
 
-/**
- * The provision checks (SPEC section 6), run after create and restart before
- * the mutation answers. Unlike create's gate they fail closed: a secret that
- * cannot be read is a failure, never "unset".
- */
-export async function runProvisionChecks(domain: Domain, workspaceId: string): Promise<void> {
-  const outcome = await checkProvisioning(domain, workspaceId);
-  if (outcome && !outcome.ok) await markProvisionFailed(domain, workspaceId, outcome.code, outcome.message);
+/** Takes the workspace row's lock: register and restart wait on it. */
+export async function lockWorkspace(tx: Tx, workspaceId: string): Promise<string | null> {
+  const rows = await tx.$queryRaw<{ status: string }[]>`
+    SELECT status::text AS status FROM "Workspace" WHERE id = ${workspaceId}::uuid FOR UPDATE`;
+  return rows[0]?.status ?? null;
 }
 
-async function checkProvisioning(domain: Domain, workspaceId: string): Promise<Outcome | null> {
-  const { prisma, registry, secrets } = domain;
-  const ws = await prisma.workspace.findUnique({
-    where: { id: workspaceId },
-    select: { kind: true, runtime: true, model: true, status: true },
-  });
-  if (ws?.status !== "PROVISIONING") return null;
+/**
+ * The provision checks (SPEC section 6), run inside the transaction that
+ * created or restarted the workspace, which holds its row lock: no register
+ * can take the workspace ONLINE between the write and the verdict, and a
+ * crash leaves neither half. Unlike create's gate they fail closed: a secret
+ * that cannot be read is a failure, never "unset". The caller records the
+ * events (PROVISIONING, then the failure with failInTransaction) last, so the
+ * event-order lock is held only for the final statements.
+ */
+export function checkProvisioning(
+  domain: Domain,
+  tx: Tx,
+  workspaceId: string,
+  snapshot?: ProvisionSnapshot,
+): Promise<Outcome | null> {
+  return runChecks(domain, tx, workspaceId, snapshot);
+}
 
+/** Records a failed outcome: FAILED, its failure code and the event. */
+export function recordProvisionOutcome(tx: Tx, workspaceId: string, outcome: Outcome | null) {
+  if (!outcome || outcome.ok) return Promise.resolve(null);
+  return failInTransaction(tx, workspaceId, outcome.code, outcome.message, ["PROVISIONING"]);
+}
+
+/** The checks on their own, in a transaction of their own (after a crash, or from tests). */
+export async function runProvisionChecks(domain: Domain, workspaceId: string): Promise<void> {
+  const hint = await domain.prisma.$transaction(async (tx) => {
+    if ((await lockWorkspace(tx, workspaceId)) !== "PROVISIONING") return null;
+    return recordProvisionOutcome(tx, workspaceId, await checkProvisioning(domain, tx, workspaceId));
+  });
+  if (hint) domain.events.publish(hint);
+}
+
+async function runChecks(
+  domain: Domain,
+  tx: Tx,
+  workspaceId: string,
+  snapshot?: ProvisionSnapshot,
+): Promise<Outcome | null> {
+  const { registry, secrets } = domain;
+  let ws: Omit<ProvisionSnapshot, "secretNames">;
   let workspaceNames: string[];
-  let orgNames: string[];
-  try {
-    workspaceNames = await secrets.workspaceSecretNames(workspaceId);
-    // The gate's own reader: a bad row fails here as a failed query does.
-    orgNames = await readNames(secrets.orgSecretNames());
-  } catch {
-    return unreadable("The secret names");
+  if (snapshot) {
+    ws = snapshot;
+    workspaceNames = [...snapshot.secretNames];
+  } else {
+    const row = await tx.workspace.findUnique({
+      where: { id: workspaceId },
+      select: { kind: true, runtime: true, model: true, status: true, provider: true, platformBilled: true },
+    });
+    if (row?.status !== "PROVISIONING") return null;
+    ws = row;
+    try {
+      workspaceNames = await secrets.workspaceSecretNames(workspaceId, tx);
+    } catch {
+      return unreadable("The workspace secret names");
+    }
   }
 
+  // Read at most once, and only if a rule needs them; the gate's own reader,
+  // so a failed query, a bad row and a failed iteration all fail closed.
+  let orgNames: Promise<string[]> | undefined;
+  const readOrgNames = () => {
+    orgNames ??= readNames(secrets.orgSecretNames(tx));
+    return orgNames;
+  };
+
   if (ws.kind === "PLATFORM") {
-    const seeded = await seedPlatformIdentity(domain, workspaceId, ws, [...workspaceNames, ...orgNames]);
+    const seeded = await seedPlatformIdentity(domain, tx, workspaceId, ws, workspaceNames, readOrgNames);
     if (!seeded.ok) return seeded;
-    workspaceNames = await secrets.workspaceSecretNames(workspaceId).catch(() => workspaceNames);
+    workspaceNames = seeded.names;
   }
 
   const verdict = await checkCredentialGate({
@@ -54,14 +111,18 @@ async function checkProvisioning(domain: Domain, workspaceId: string): Promise<O
     runtime: ws.runtime,
     model: ws.model,
     workspaceKeyNames: workspaceNames,
-    orgSecretNames: async () => orgNames.map((key) => ({ key })),
+    orgSecretNames: async () => (await readOrgNames()).map((key) => ({ key })),
     onFailure: "closed",
   });
   if (verdict.pass) {
-    await prisma.workspace.updateMany({
-      where: { id: workspaceId, status: "PROVISIONING" },
-      data: { provider: verdict.provider?.name ?? null, platformBilled: verdict.platformBilled },
-    });
+    const provider = verdict.provider?.name ?? null;
+    if (provider !== ws.provider || verdict.platformBilled !== ws.platformBilled) {
+      await tx.workspace.update({
+        where: { id: workspaceId },
+        data: { provider, platformBilled: verdict.platformBilled },
+        select: { id: true },
+      });
+    }
     return { ok: true };
   }
   switch (verdict.reason) {
@@ -85,70 +146,80 @@ async function checkProvisioning(domain: Domain, workspaceId: string): Promise<O
  */
 async function seedPlatformIdentity(
   domain: Domain,
+  tx: Tx,
   workspaceId: string,
   ws: { runtime: string; model: string },
-  availableNames: string[],
-): Promise<Outcome> {
+  workspaceNames: string[],
+  readOrgNames: () => Promise<string[]>,
+): Promise<{ ok: true; names: string[] } | ProvisionFailure> {
   const { secrets, registry } = domain;
-  const [model, provider]: SecretRead[] = await Promise.all([
-    secrets.readWorkspaceSecret(workspaceId, "MODEL"),
-    secrets.readWorkspaceSecret(workspaceId, "LLM_PROVIDER"),
-  ]);
-  if (model?.state === "error") return unreadable("The MODEL secret");
-  if (provider?.state === "error") return unreadable("The LLM_PROVIDER secret");
+  // One after the other: a transaction's statements do not run in parallel.
+  const model = await secrets.readWorkspaceSecret(workspaceId, "MODEL", tx);
+  const provider = await secrets.readWorkspaceSecret(workspaceId, "LLM_PROVIDER", tx);
+  if (model.state === "error") return unreadable("The MODEL secret");
+  if (provider.state === "error") return unreadable("The LLM_PROVIDER secret");
 
-  const modelValue = model?.state === "value" ? model.value : ws.model;
-  try {
-    if (model?.state === "unset") await seedSecret(domain, workspaceId, "MODEL", ws.model);
-    if (provider?.state === "unset") {
-      const derived = modelValue === "" ? null : deriveProvider(registry, ws.runtime, modelValue, availableNames);
-      if (modelValue === "" || (derived?.ok && derived.platformBilled)) {
-        await seedSecret(domain, workspaceId, "LLM_PROVIDER", "platform");
+  const seeds: { key: string; value: string }[] = [];
+  if (model.state === "unset") seeds.push({ key: "MODEL", value: ws.model });
+  if (provider.state === "unset") {
+    const modelValue = model.state === "value" ? model.value : ws.model;
+    let pin = modelValue === "";
+    if (!pin) {
+      let orgNames: string[];
+      try {
+        orgNames = await readOrgNames();
+      } catch {
+        return unreadable("The org secret names");
       }
+      const derived = deriveProvider(registry, ws.runtime, modelValue, [...workspaceNames, ...orgNames]);
+      pin = derived.ok && derived.platformBilled;
     }
-  } catch {
-    return unreadable("The platform identity secrets");
+    if (pin) seeds.push({ key: "LLM_PROVIDER", value: "platform" });
   }
-  return { ok: true };
-}
-
-/** Creates a secret only if it is still unset: a concurrent write wins. */
-async function seedSecret(domain: Domain, workspaceId: string, key: string, value: string) {
-  try {
-    await domain.prisma.workspaceSecret.create({
-      data: { workspaceId, key, value: domain.secrets.sealWorkspaceSecret(workspaceId, key, value) },
+  if (seeds.length > 0) {
+    // ON CONFLICT DO NOTHING: a value stored concurrently wins, and no failed
+    // statement aborts the surrounding transaction.
+    await tx.workspaceSecret.createMany({
+      data: seeds.map((s) => ({
+        workspaceId,
+        key: s.key,
+        value: secrets.sealWorkspaceSecret(workspaceId, s.key, s.value),
+      })),
+      skipDuplicates: true,
     });
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
   }
+  const names = [...new Set([...workspaceNames, ...seeds.map((s) => s.key)])];
+  return { ok: true, names };
 }
 
-/** FAILED with its code and event, in one transaction, only if still provisioning. */
+/** FAILED with its code and event, inside `tx`, only if the status is still one of `from`. */
+export async function failInTransaction(
+  tx: Tx,
+  workspaceId: string,
+  code: string,
+  message: string,
+  from: readonly ("PROVISIONING" | "ONLINE" | "OFFLINE")[],
+  stillTrue: Prisma.WorkspaceWhereInput = {},
+): Promise<EventHint | null> {
+  const { count } = await tx.workspace.updateMany({
+    where: { id: workspaceId, status: { in: [...from] }, ...stillTrue },
+    data: { status: "FAILED", failureCode: code, failureMessage: message, failedAt: new Date() },
+  });
+  if (count === 0) return null;
+  return recordEvent(tx, { workspaceId, type: "WORKSPACE_PROVISION_FAILED", status: "FAILED", code, message });
+}
+
+/** FAILED with its code and event, in a transaction of its own (the provisioning timeout sweep). */
 export async function markProvisionFailed(
   domain: Domain,
   workspaceId: string,
   code: string,
   message: string,
-  payload?: Record<string, string>,
-  from: readonly ("PROVISIONING" | "ONLINE" | "OFFLINE")[] = ["PROVISIONING"],
   stillTrue: Prisma.WorkspaceWhereInput = {},
 ): Promise<boolean> {
-  const hint = await domain.prisma.$transaction(async (tx) => {
-    const now = new Date();
-    const { count } = await tx.workspace.updateMany({
-      where: { id: workspaceId, status: { in: [...from] }, ...stillTrue },
-      data: { status: "FAILED", failureCode: code, failureMessage: message, failedAt: now },
-    });
-    if (count === 0) return null;
-    return recordEvent(tx, {
-      workspaceId,
-      type: "WORKSPACE_PROVISION_FAILED",
-      status: "FAILED",
-      code,
-      message,
-      payload,
-    });
-  });
+  const hint = await domain.prisma.$transaction((tx) =>
+    failInTransaction(tx, workspaceId, code, message, ["PROVISIONING"], stillTrue),
+  );
   if (hint) domain.events.publish(hint);
   return hint !== null;
 }

@@ -24,7 +24,7 @@ export async function sweepOnce(domain: Domain, now = new Date()): Promise<{ tim
   });
   for (const { id } of stuck) {
     const message = `No agent registered within ${config.provisionTimeoutSeconds} s of provisioning.`;
-    const changed = await markProvisionFailed(domain, id, "PROVISION_TIMEOUT", message, undefined, ["PROVISIONING"], {
+    const changed = await markProvisionFailed(domain, id, "PROVISION_TIMEOUT", message, {
       provisioningStartedAt: { lt: provisionDeadline },
     });
     if (changed) timedOut++;

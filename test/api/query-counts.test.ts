@@ -138,33 +138,27 @@ describe("database round trips per hot path, after one warm-up call", () => {
     ]);
   });
 
-  it("createWorkspace of a platform-billed model (kind WORKSPACE): 13", async () => {
+  it("createWorkspace of a platform-billed model (kind WORKSPACE): 7", async () => {
     await createWorkspace("warm-up");
     const r = await trace(() => gql(t, CreateWorkspace, { input: { name: "counted", model: PLATFORM_BILLED } }));
     const ws = expectSuccess(ok(r.result).createWorkspace, "CreateWorkspaceSuccess").workspace;
     expect(ws).toMatchObject({ status: "PROVISIONING", provider: "platform", platformBilled: true, secrets: [] });
-    expect(r.queries.length, explain(r)).toBe(13);
+    expect(r.queries.length, explain(r)).toBe(7);
     expect(r.queries).toEqual([
       // Preflight: a platform-billed model needs no org secret names, and kind WORKSPACE no PLATFORM check.
       "BEGIN",
       "INSERT Workspace", // RETURNING id
-      "SELECT Workspace", // Prisma reads the row back after a create with a nested (here empty) secrets create
-      "SELECT pg_advisory_xact_lock", // the event-order lock
+      // The provision checks run here, in the same transaction, from what create just wrote:
+      // a platform-billed model needs no secret names and the provider is unchanged, so no query.
+      "SELECT pg_advisory_xact_lock", // the event-order lock, taken last
       "INSERT WorkspaceEvent", // WORKSPACE_PROVISIONING, RETURNING seq
+      "SELECT Workspace", // the row as the checks left it, for the answer
       "COMMIT",
-      // The provision checks:
-      "SELECT Workspace", // kind, runtime, model, status
-      "SELECT WorkspaceSecret", // the workspace's secret names
-      "SELECT OrgSecret", // the org secret names, read before the gate whatever the model
-      "UPDATE Workspace", // provider and platformBilled as the gate settled them
-      // The answer:
-      "SELECT Workspace", // createWorkspace re-reads the row
-      "SELECT Workspace", // Pothos loads the row again for the `secrets` field...
-      "SELECT WorkspaceSecret", // ...and its secrets
+      "SELECT WorkspaceSecret", // the answer's `secrets`
     ]);
   });
 
-  it("workspaces(first: 20), without and with secrets: 1 and 3, whatever the number of workspaces", async () => {
+  it("workspaces(first: 20), without and with secrets: 1 and 2, whatever the number of workspaces", async () => {
     await onlineWorkspace("listed-1");
     const withSecret = await createWorkspace("listed-2");
     ok(await gql(t, SetWorkspaceSecret, { input: { workspaceId: withSecret.id, key: "LISTED", value: "v" } }));
@@ -182,11 +176,10 @@ describe("database round trips per hot path, after one warm-up call", () => {
       const r = await trace(() => gql(t, ListWorkspacesWithSecrets, { first: 20 }));
       const edges = ok(r.result).workspaces.edges;
       expect(edges.find((e) => e.node.id === withSecret.id)?.node.secrets.map((s) => s.key)).toEqual(["LISTED"]);
-      expect(r.queries.length, explain(r)).toBe(3);
+      expect(r.queries.length, explain(r)).toBe(2);
       expect(r.queries).toEqual([
         "SELECT Workspace", // the page
-        "SELECT Workspace", // Pothos loads the page's rows again for `secrets`, batched into one query...
-        "SELECT WorkspaceSecret", // ...and their secrets, in one query
+        "SELECT WorkspaceSecret", // the secret names of every workspace on it, batched by a per-request loader
       ]);
       return edges.length;
     };
@@ -195,17 +188,16 @@ describe("database round trips per hot path, after one warm-up call", () => {
     expect(await secrets()).toBeGreaterThan(before);
   });
 
-  it("workspace(id) with secrets: 3", async () => {
+  it("workspace(id) with secrets: 2", async () => {
     const ws = await onlineWorkspace("read");
     ok(await gql(t, SetWorkspaceSecret, { input: { workspaceId: ws.id, key: "READ_ME", value: "v" } }));
     ok(await gql(t, GetWorkspace, { id: ws.id }));
     const r = await trace(() => gql(t, GetWorkspace, { id: ws.id }));
     expect(ok(r.result).workspace?.secrets.map((s) => s.key)).toEqual(["READ_ME"]);
-    expect(r.queries.length, explain(r)).toBe(3);
+    expect(r.queries.length, explain(r)).toBe(2);
     expect(r.queries).toEqual([
       "SELECT Workspace", // findWorkspace
-      "SELECT Workspace", // Pothos loads the row again for the `secrets` field...
-      "SELECT WorkspaceSecret", // ...and its secrets
+      "SELECT WorkspaceSecret", // its secret names
     ]);
   });
 });

@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Domain } from "../../src/domain.js";
 import type { OrgSecretNameSource } from "../../src/gate/credential-gate.js";
-import type { PrismaClient } from "../../src/generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "../../src/generated/prisma/client.js";
+
+type Db = Prisma.TransactionClient | PrismaClient;
+
 import defaultRegistryJson from "../../src/registry/default-registry.json" with { type: "json" };
 import { deriveProvider } from "../../src/registry/derive.js";
 import { parseRegistry } from "../../src/registry/registry.js";
@@ -66,27 +69,37 @@ class ReadErrorStore extends SecretStore {
   constructor(private readonly failing: string) {
     super(domain.prisma, domain.secrets.keyring);
   }
-  override async readWorkspaceSecret(workspaceId: string, key: string): Promise<SecretRead> {
+  override async readWorkspaceSecret(workspaceId: string, key: string, db?: Db): Promise<SecretRead> {
     if (key === this.failing) return { state: "error", error: new Error("injected read error") };
-    return super.readWorkspaceSecret(workspaceId, key);
+    return super.readWorkspaceSecret(workspaceId, key, db);
   }
 }
 
-/** The real store over a client whose findUnique of one secret key throws. */
+/**
+ * The real store over a client whose findUnique of one secret key throws,
+ * whichever client it is handed (the root client, or the transaction's).
+ */
 function findUniqueThrowsOn(failing: string): SecretStore {
-  const secrets = domain.prisma.workspaceSecret;
-  const delegate = {
-    ...secrets,
-    findMany: secrets.findMany.bind(secrets),
-    findUnique: (async (args: { where: { workspaceId_key?: { key: string } } }) => {
-      if (args.where.workspaceId_key?.key === failing) throw new Error("injected: connection reset");
-      return secrets.findUnique(args as never);
-    }) as unknown as typeof secrets.findUnique,
+  const throwing = (db: Db): Db => {
+    const secrets = db.workspaceSecret;
+    const delegate = new Proxy(secrets, {
+      get: (target, prop) =>
+        prop === "findUnique"
+          ? async (args: { where: { workspaceId_key?: { key: string } } }) => {
+              if (args.where.workspaceId_key?.key === failing) throw new Error("injected: connection reset");
+              return target.findUnique(args as never);
+            }
+          : Reflect.get(target, prop),
+    });
+    return new Proxy(db, {
+      get: (target, prop) => (prop === "workspaceSecret" ? delegate : Reflect.get(target, prop)),
+    });
   };
-  const prisma = new Proxy(domain.prisma, {
-    get: (target, prop) => (prop === "workspaceSecret" ? delegate : Reflect.get(target, prop)),
-  }) as PrismaClient;
-  return new SecretStore(prisma, domain.secrets.keyring);
+  return new (class extends SecretStore {
+    override readWorkspaceSecret(workspaceId: string, key: string, db: Db = domain.prisma): Promise<SecretRead> {
+      return super.readWorkspaceSecret(workspaceId, key, throwing(db));
+    }
+  })(domain.prisma, domain.secrets.keyring);
 }
 
 /** A store whose org secret names cannot be read. */
@@ -250,10 +263,27 @@ describe("runProvisionChecks: platform identity secrets", () => {
 
 describe("runProvisionChecks: the credential gate, failing closed", () => {
   it.each(orgNameFailures)("org secret names unreadable (%s) → FAILED SECRET_UNREADABLE", async (_name, source) => {
-    const ws = await createPlatform();
-    await runProvisionChecks(withSecrets(new OrgNamesStore(source)), ws.id);
-    await expectFailedOnce(ws.id, "SECRET_UNREADABLE");
+    // A BYOK workspace that passes through an org key: the gate needs the names.
+    await domain.secrets.setOrgSecret("ANTHROPIC_API_KEY", "sk-ant-org");
+    try {
+      const ws = await create({ runtime: "claude-code", model: "claude-sonnet-4-5" });
+      expect(ws.status).toBe("PROVISIONING");
+      await runProvisionChecks(withSecrets(new OrgNamesStore(source)), ws.id);
+      await expectFailedOnce(ws.id, "SECRET_UNREADABLE");
+    } finally {
+      await domain.secrets.deleteOrgSecret("ANTHROPIC_API_KEY");
+    }
   });
+
+  it.each(orgNameFailures)(
+    "a platform-billed agent with its identity stored never reads the org names (%s): it stays PROVISIONING",
+    async (_name, source) => {
+      // The gate passes a platform-billed model with no query at all (SPEC 4 step 6), here as at create.
+      const ws = await createPlatform();
+      await runProvisionChecks(withSecrets(new OrgNamesStore(source)), ws.id);
+      expect((await workspace(ws.id)).status).toBe("PROVISIONING");
+    },
+  );
 
   it.each(orgNameFailures)("create fails open but its provision checks fail closed (%s)", async (_name, source) => {
     const broken = withSecrets(new OrgNamesStore(source));
