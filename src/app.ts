@@ -25,6 +25,7 @@ import { createLogger, type Logger } from "./log.js";
 import { loadRegistry } from "./registry/registry.js";
 import type { Context } from "./schema/context.js";
 import { schema } from "./schema/index.js";
+import { createLoaders } from "./schema/loaders.js";
 import { KeyRing, loadOrCreateLocalKey } from "./secrets/keyring.js";
 import { SecretStore } from "./secrets/store.js";
 import { startSweeps } from "./workspaces/sweeps.js";
@@ -124,6 +125,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         admins,
         feed,
         bearer: parseBearer(header),
+        loaders: createLoaders(domain),
         // Set by the request log from a sane x-request-id header; graphql-ws passes its own.
         requestId: (initial.requestId as string | undefined) ?? randomUUID(),
       };

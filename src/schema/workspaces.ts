@@ -47,8 +47,7 @@ export const Workspace = builder.prismaObject("Workspace", {
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     secrets: t.field({
       type: [SecretKey],
-      select: { secrets: { select: { key: true, updatedAt: true }, orderBy: { key: "asc" } } },
-      resolve: (w) => w.secrets,
+      resolve: (w, _, ctx) => ctx.loaders.secretsByWorkspace.load(w.id),
     }),
   }),
 });
