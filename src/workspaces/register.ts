@@ -88,8 +88,10 @@ async function checkRegisterToken({ domain, admins, bearer }: AgentAuth, workspa
   let liveCount: number;
   try {
     if (bearer.kind === "token") {
-      const admin = await admins.isAdmin(bearer.hash);
-      presented = { admin, instance: admin ? null : await findLiveInstanceToken(prisma, bearer.hash) };
+      // The instance token first: a live one cannot also be an admin token,
+      // so an agent's register pays for one lookup, not two.
+      const instance = await findLiveInstanceToken(prisma, bearer.hash);
+      presented = { admin: instance ? false : await admins.isAdmin(bearer.hash), instance };
     }
     if (!presented.admin && !presented.instance) {
       liveCount = await prisma.instanceToken.count({ where: { workspaceId, revokedAt: null } });

@@ -118,18 +118,17 @@ describe("database round trips per hot path, after one warm-up call", () => {
     ]);
   });
 
-  it("registerWorkspace with the workspace's live bearer, ONLINE: 8", async () => {
+  it("registerWorkspace with the workspace's live bearer, ONLINE: 7", async () => {
     const ws = await onlineWorkspace("reg");
     const register = () => gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: ws.token });
     expectSuccess(ok(await register()).registerWorkspace, "RegisterWorkspaceSuccess");
     const r = await trace(register);
     const s = expectSuccess(ok(r.result).registerWorkspace, "RegisterWorkspaceSuccess");
     expect(s.authToken).toBeNull();
-    expect(r.queries.length, explain(r)).toBe(8);
+    expect(r.queries.length, explain(r)).toBe(7);
     expect(r.queries).toEqual([
       "SELECT Workspace", // the workspace row (status, kind, inbound secret)
-      "SELECT AdminToken", // is the bearer an admin token? (only positive answers are cached)
-      "SELECT InstanceToken", // is it a live instance token, and of which workspace?
+      "SELECT InstanceToken", // a live instance token, and of which workspace? (then no admin check is needed)
       "BEGIN",
       "SELECT Workspace FOR UPDATE", // the row lock; status re-read under it
       "SELECT InstanceToken", // the presented token is still live under the lock

@@ -135,13 +135,19 @@ describe("registerWorkspace: the token check when a query fails", () => {
     expect(await tokenRows(id)).toEqual(before);
   });
 
-  it("the admin lookup fails → SERVICE_UNAVAILABLE", async () => {
+  it("the admin lookup fails → SERVICE_UNAVAILABLE for a bearer that is not a live instance token", async () => {
     const { id, token } = await onlineWorkspace();
     const broken = { isAdmin: async () => fail() } as unknown as AdminTokens;
     const e = await refusal(
-      registerWorkspace({ domain: t.app.domain, admins: broken, bearer: bearerOf(token) }, { workspaceId: id }),
+      registerWorkspace({ domain: t.app.domain, admins: broken, bearer: bearerOf(mintToken()) }, { workspaceId: id }),
     );
     expect(e.code).toBe("SERVICE_UNAVAILABLE");
+    // A live instance token cannot be an admin token: it needs no admin check.
+    const r = await registerWorkspace(
+      { domain: t.app.domain, admins: broken, bearer: bearerOf(token) },
+      { workspaceId: id },
+    );
+    expect("workspace" in r && r.workspace.status).toBe("ONLINE");
   });
 
   it("the re-count for a stale bearer fails → UNAUTHENTICATED (the bearer was already found wrong)", async () => {
