@@ -86,7 +86,13 @@ async function openPglite(
 ): Promise<Database> {
   // PGlite rejects asynchronously (unhandled) when a parent directory is missing.
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+  // PostgreSQL's default 128 MB of shared buffers is sized for a server; the
+  // embedded database serves one process, and 16 MB halves its memory and
+  // its opening time.
+  const pglite = await PGlite.create(dataDir, {
+    postgresqlconf: ["shared_buffers=16MB"],
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
   const prisma = new PrismaClient({ adapter: wrap(new PrismaPGlite(pglite)) });
   type Q = Pick<PGlite, "exec" | "query">;
   const driverOf = (q: Q, inTx: boolean): SqlDriver => ({

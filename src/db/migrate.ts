@@ -1,10 +1,14 @@
 import { createHash, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SqlDriver } from "./database.js";
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+// src/db/migrate.ts when run from source, dist/main.js when run from the build.
+export const MIGRATIONS_DIR = ["../../prisma/migrations", "../prisma/migrations"]
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((dir) => existsSync(path.join(dir, "migration_lock.toml"))) as string;
 
 // Prisma's own DDL for its history table, so `prisma migrate deploy` on a
 // machine that has the schema engine reads this history as in sync.
