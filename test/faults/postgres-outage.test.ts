@@ -287,4 +287,69 @@ describe.skipIf(skipReason)(`PostgreSQL outage under load${skipReason ? ` (skipp
     },
     90_000,
   );
+
+  it("answers 503, never 500, when the server has no connection slot left, and recovers when slots free", async () => {
+    const c = await call("create", CreateWorkspace, { input: { name: "slots" } }, t.adminToken);
+    const created = c.data?.createWorkspace;
+    if (created?.__typename !== "CreateWorkspaceSuccess") throw new Error(JSON.stringify(c.outcome));
+    const r = await call("register", RegisterWorkspace, { input: { workspaceId: created.workspace.id } }, null);
+    const reg = r.data?.registerWorkspace;
+    if (reg?.__typename !== "RegisterWorkspaceSuccess" || !reg.authToken) throw new Error(JSON.stringify(r.outcome));
+    const token = reg.authToken;
+
+    const fillers: pg.Client[] = [];
+    const fill = async () => {
+      for (;;) {
+        const client = new pg.Client({ connectionString: url });
+        client.on("error", () => {});
+        try {
+          await client.connect();
+          fillers.push(client);
+        } catch (err) {
+          expect((err as { code?: string }).code).toBe("53300");
+          return;
+        }
+      }
+    };
+    try {
+      // Every slot is ours: the app's connections are ended and their slots taken before it reconnects.
+      const pids = () => fillers.map((f) => (f as unknown as { processID: number }).processID);
+      const others = async () =>
+        (
+          await admin.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> ALL($1::int[])`,
+            [pids()],
+          )
+        ).rows[0]?.n;
+      await fill();
+      const admin = fillers[0] as pg.Client;
+      for (let i = 0; i < 100; i++) {
+        await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> ALL($1::int[])`,
+          [pids()],
+        );
+        await sleep(50);
+        if ((await others()) !== 0) continue;
+        await fill();
+        if ((await others()) === 0) break;
+      }
+      expect(await others()).toBe(0);
+      const refused = [
+        (await call("heartbeat", Heartbeat, { input: { workspaceId: created.workspace.id } }, token)).outcome,
+        (await call("create", CreateWorkspace, { input: { name: "no-slot" } }, t.adminToken)).outcome,
+        (await call("read", GetWorkspace, { id: created.workspace.id }, t.adminToken)).outcome,
+      ];
+      expect(refused.map((o) => [o.op, o.status, o.code])).toEqual([
+        ["heartbeat", 503, "SERVICE_UNAVAILABLE"],
+        ["create", 503, "SERVICE_UNAVAILABLE"],
+        ["read", 503, "SERVICE_UNAVAILABLE"],
+      ]);
+      expect((await healthz()).status).toBe(503);
+    } finally {
+      await Promise.all(fillers.map((f) => f.end().catch(() => {})));
+    }
+    const again = await call("heartbeat", Heartbeat, { input: { workspaceId: created.workspace.id } }, token);
+    expect(again.data?.heartbeat.__typename, JSON.stringify(again.outcome)).toBe("HeartbeatSuccess");
+    expect((await healthz()).status).toBe(200);
+  }, 60_000);
 });
