@@ -23,6 +23,8 @@ export function validateName(name: string, field: string): RequestFailure | null
     return fail("VALIDATION_FAILED", `Names are 1 to ${MAX_NAME} characters after trimming.`, field);
   }
   if (CONTROL.test(trimmed)) return fail("VALIDATION_FAILED", "Names cannot contain control characters.", field);
+  // A lone surrogate would be stored as U+FFFD: not the name that was given.
+  if (!trimmed.isWellFormed()) return fail("VALIDATION_FAILED", "Names must be valid Unicode text.", field);
   return null;
 }
 
@@ -33,6 +35,7 @@ function validateIdentifier(value: string | null | undefined, field: string, wha
     return fail("VALIDATION_FAILED", `${what} is at most ${MAX_RUNTIME_OR_MODEL} characters.`, field);
   }
   if (CONTROL.test(value)) return fail("VALIDATION_FAILED", `${what} cannot contain control characters.`, field);
+  if (!value.isWellFormed()) return fail("VALIDATION_FAILED", `${what} must be valid Unicode text.`, field);
   return null;
 }
 

@@ -96,6 +96,8 @@ describe("createWorkspace", () => {
     const cases: [Record<string, unknown>, string, string | null][] = [
       [{ name: "   " }, "VALIDATION_FAILED", "input.name"],
       [{ name: "a\u0007b" }, "VALIDATION_FAILED", "input.name"],
+      [{ name: "lone \ud800 surrogate" }, "VALIDATION_FAILED", "input.name"],
+      [{ name: "ok", model: "m\udfff" }, "VALIDATION_FAILED", "input.model"],
       [{ name: "x".repeat(129) }, "VALIDATION_FAILED", "input.name"],
       [{ name: "ok", model: "m".repeat(257) }, "VALIDATION_FAILED", "input.model"],
       [{ name: "ok", secrets: [{ key: "lower", value: "v" }] }, "VALIDATION_FAILED", "input.secrets.0.key"],
