@@ -3,6 +3,7 @@
 // server answering a fixed JSON body, then loads each over loopback with
 // autocannon from this process. Results are printed and written to
 // BENCHMARKS.md (machine, command and date included).
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -174,6 +175,7 @@ function report(results: Awaited<ReturnType<typeof benchBackend>>[]) {
 }
 
 async function main() {
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
   const backends: Backend[] = args.backend === "both" ? ["pglite", "postgres"] : [args.backend as Backend];
   const results = [];
   for (const backend of backends) {

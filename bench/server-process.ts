@@ -6,10 +6,10 @@ export type ServerProcess = { url: string; pid: number; child: ChildProcess; sto
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-/** Starts the service as its own process (the load generator stays in this one). */
+/** Starts the service as `npm start` runs it (the bundle), in its own process; the load generator stays in this one. */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess & { startedInMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["dist/main.js"], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { GraphQLError, NoSchemaIntrospectionCustomRule } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
+import { NoSchemaIntrospectionCustomRule } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
-import { WebSocketServer } from "ws";
 import { AdminTokens, ensureAdminToken } from "./auth/admin.js";
 import { parseBearer } from "./auth/tokens.js";
 import type { Config } from "./config.js";
@@ -15,11 +13,11 @@ import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
 import { readBody } from "./http/body.js";
-import { createRateLimits, guardSocket, useQueryLimits, useRateLimits } from "./http/limits.js";
+import { createRateLimits, useQueryLimits, useRateLimits } from "./http/limits.js";
 import { createMaskError } from "./http/mask-errors.js";
 import { serveFetch } from "./http/node-adapter.js";
 import { useRequestLog } from "./http/request-log.js";
-import { authorizeSocket } from "./http/socket.js";
+import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
 import { loadRegistry } from "./registry/registry.js";
 import type { Context } from "./schema/context.js";
@@ -174,9 +172,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   };
 
   let server: Server | undefined;
-  let wss: WebSocketServer | undefined;
+  let sockets: { dispose(): Promise<void> } | undefined;
   let stopSweeps: (() => Promise<void>) | undefined;
-  let disposeSockets: (() => Promise<void>) | undefined;
 
   return {
     yoga,
@@ -192,54 +189,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           else res.destroy();
         });
       });
-      const sockets = new WebSocketServer({
+      sockets = attachGraphQLWebSocket({
         server,
         path: "/graphql",
+        yoga,
+        admins,
+        prisma: db.prisma,
+        rateLimits,
+        log,
+        maxConnections: config.wsMaxConnections,
         maxPayload: MAX_BODY_BYTES,
-        // Refused with 503 at the handshake past the bound (per instance).
-        verifyClient: (_info, accept) => accept(sockets.clients.size < config.wsMaxConnections, 503),
       });
-      wss = sockets;
-      const ws = useServer<Record<string, unknown>>(
-        {
-          connectionInitWaitTimeout: 5_000,
-          onConnect: (ctx) =>
-            guardSocket(
-              rateLimits,
-              (ctx.extra.request as IncomingMessage).socket.remoteAddress,
-              Boolean(ctx.connectionParams?.authorization),
-              () => authorizeSocket(ctx.connectionParams, admins, db.prisma, log),
-            ),
-          onSubscribe: async (ctx, _id, payload) => {
-            const enveloped = yoga.getEnveloped({
-              connectionParams: ctx.connectionParams ?? {},
-              requestId: randomUUID(),
-            });
-            let document: ReturnType<typeof enveloped.parse>;
-            try {
-              document = enveloped.parse(payload.query);
-            } catch (err) {
-              // A syntax error or the token limit: an error for this operation, not a closed socket.
-              if (err instanceof GraphQLError) return [err];
-              throw err;
-            }
-            const errors = enveloped.validate(enveloped.schema, document);
-            if (errors.length > 0) return errors;
-            return {
-              schema: enveloped.schema,
-              operationName: payload.operationName,
-              document,
-              variableValues: payload.variables,
-              contextValue: await enveloped.contextFactory(),
-              rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-            };
-          },
-          execute: (args) => (args.rootValue as { execute: typeof import("graphql").execute }).execute(args),
-          subscribe: (args) => (args.rootValue as { subscribe: typeof import("graphql").subscribe }).subscribe(args),
-        },
-        wss,
-      );
-      disposeSockets = () => ws.dispose() as Promise<void>;
       stopSweeps = startSweeps(domain, config.sweepIntervalMs, log);
       await new Promise<void>((resolve, reject) => {
         server?.once("error", reject);
@@ -252,9 +212,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     async stop() {
       await stopSweeps?.();
-      await disposeSockets?.();
-      for (const client of wss?.clients ?? []) client.terminate();
-      wss?.close();
+      await sockets?.dispose();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server?.close(() => resolve()));

@@ -1,8 +1,15 @@
+import type { IncomingMessage, Server } from "node:http";
+import { type ExecutionArgs, type execute, GraphQLError, type subscribe } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import type { YogaServerInstance } from "graphql-yoga";
+import { WebSocketServer } from "ws";
 import { requireAdmin } from "../auth/access.js";
 import type { AdminTokens } from "../auth/admin.js";
 import { parseBearer } from "../auth/tokens.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
+import type { Context } from "../schema/context.js";
+import { guardSocket, type RateLimits } from "./limits.js";
 
 /**
  * graphql-ws connections are admin-only (subscriptions are the only thing
@@ -21,4 +28,75 @@ export async function authorizeSocket(
     log.debug({ msg: "websocket refused", reason: (err as Error).message });
     return false;
   }
+}
+
+type Enveloped = { execute: typeof execute; subscribe: typeof subscribe };
+
+/**
+ * graphql-ws on the HTTP server's port and path. Each operation's arguments
+ * are built through yoga's getEnveloped, so plugins (limits, access rules,
+ * logging) and the context are the same as over HTTP.
+ */
+export function attachGraphQLWebSocket(opts: {
+  server: Server;
+  path: string;
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  admins: AdminTokens;
+  prisma: PrismaClient;
+  rateLimits: RateLimits;
+  log: Logger;
+  maxConnections: number;
+  maxPayload: number;
+}): { dispose(): Promise<void> } {
+  const { yoga, log } = opts;
+  const sockets = new WebSocketServer({
+    server: opts.server,
+    path: opts.path,
+    maxPayload: opts.maxPayload,
+    // Refused with 503 at the handshake past the bound (per instance).
+    verifyClient: (_info, accept) => accept(sockets.clients.size < opts.maxConnections, 503),
+  });
+  const graphqlWs = useServer<Record<string, unknown>>(
+    {
+      connectionInitWaitTimeout: 5_000,
+      onConnect: (ctx) =>
+        guardSocket(
+          opts.rateLimits,
+          (ctx.extra.request as IncomingMessage).socket.remoteAddress,
+          Boolean(ctx.connectionParams?.authorization),
+          () => authorizeSocket(ctx.connectionParams, opts.admins, opts.prisma, log),
+        ),
+      onSubscribe: async (ctx, _id, payload) => {
+        const enveloped = yoga.getEnveloped({ connectionParams: ctx.connectionParams ?? {} });
+        let document: ReturnType<typeof enveloped.parse>;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (err) {
+          // A syntax error or the token limit: an error for this operation, not a closed socket.
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema: enveloped.schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe } satisfies Enveloped,
+        };
+      },
+      execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args: ExecutionArgs) => (args.rootValue as Enveloped).subscribe(args),
+    },
+    sockets,
+  );
+  return {
+    async dispose() {
+      await graphqlWs.dispose();
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+    },
+  };
 }
