@@ -8,6 +8,7 @@ import { parseBearer } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
+import type { ChangeWatch } from "./db/notifications.js";
 import type { Domain } from "./domain.js";
 import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
@@ -24,6 +25,7 @@ import type { Context } from "./schema/context.js";
 import { schema } from "./schema/index.js";
 import { createLoaders } from "./schema/loaders.js";
 import { KeyRing, loadOrCreateLocalKey } from "./secrets/keyring.js";
+import { ORG_SECRETS_CHANNEL, OrgSecretNamesCache } from "./secrets/org-names-cache.js";
 import { SecretStore } from "./secrets/store.js";
 import { startSweeps } from "./workspaces/sweeps.js";
 
@@ -75,11 +77,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     throw err;
   }
 
+  // Org secret names are cached between changes; on PostgreSQL other
+  // instances' changes arrive by NOTIFY, and the cache is not trusted while
+  // that connection is down.
+  let orgWatch: ChangeWatch | null = null;
+  const orgNames = new OrgSecretNamesCache(() => orgWatch === null || orgWatch.live);
+  orgWatch = db.watch(ORG_SECRETS_CHANNEL, () => orgNames.invalidate());
   const events = createEventPublisher(config.redisUrl, log);
   const domain: Domain = {
     prisma: db.prisma,
     registry,
-    secrets: new SecretStore(db.prisma, keyring),
+    secrets: new SecretStore(db.prisma, keyring, orgNames),
     events,
     config: {
       heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
@@ -219,6 +227,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       }
       await feed.stop();
       await events.close();
+      await orgWatch?.close();
       await db.close();
     },
   };

@@ -5,6 +5,7 @@ import type { SqlDriverAdapterFactory } from "@prisma/client/runtime/client";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { type ChangeWatch, watchPostgresChannel } from "./notifications.js";
 
 /** Plain SQL access beside Prisma, for the migration runner and health checks. */
 export interface SqlDriver {
@@ -22,6 +23,11 @@ export interface Database {
   close(): Promise<void>;
   /** PGlite only: the data directory as a tarball (test templates). */
   dumpDataDir?: () => Promise<Blob>;
+  /**
+   * Hears of changes other processes commit on `channel` (NOTIFY). Null for
+   * PGlite: this process owns the data directory, so no other writer exists.
+   */
+  watch(channel: string, onChange: () => void): ChangeWatch | null;
 }
 
 /** Wraps Prisma's driver adapter: tests count the statements Prisma sends through it. */
@@ -72,6 +78,7 @@ async function openPostgres(url: string, max: number, wrap: AdapterWrapper): Pro
     kind: "postgres",
     prisma,
     sql: driverOf(pool),
+    watch: (channel, onChange) => watchPostgresChannel(url, channel, onChange),
     close: async () => {
       await prisma.$disconnect();
       await pool.end();
@@ -109,6 +116,7 @@ async function openPglite(
     kind: "pglite",
     prisma,
     sql: driverOf(pglite, false),
+    watch: () => null,
     dumpDataDir: () => pglite.dumpDataDir("gzip"),
     close: async () => {
       await prisma.$disconnect();

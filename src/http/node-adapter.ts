@@ -18,7 +18,11 @@ export async function serveFetch(
   serverContext: Record<string, unknown>,
 ): Promise<void> {
   const controller = new AbortController();
-  res.once("close", () => controller.abort());
+  // Abort only for a client that left early: an abort builds a DOMException,
+  // which is not free on every finished response.
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;

@@ -1,6 +1,7 @@
 import type { OrgSecretNameSource } from "../gate/credential-gate.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { KeyRing } from "./keyring.js";
+import { ORG_SECRETS_CHANNEL, type OrgSecretNamesCache } from "./org-names-cache.js";
 
 type Db = Pick<PrismaClient, "orgSecret" | "workspaceSecret" | "workspace">;
 
@@ -15,30 +16,62 @@ export class SecretStore {
   constructor(
     private readonly prisma: PrismaClient,
     readonly keyring: KeyRing,
+    private readonly orgNames?: OrgSecretNamesCache,
   ) {}
 
-  /** Org secret names only, never values: what the credential gate reads. */
-  orgSecretNames(db: Db = this.prisma): OrgSecretNameSource {
-    return () => db.orgSecret.findMany({ select: { key: true } });
+  /**
+   * Org secret names only, never values: what the credential gate reads.
+   * Inside a transaction (`db` given: the provision checks, which fail
+   * closed) always from the database; otherwise through the cache.
+   */
+  orgSecretNames(db?: Db): OrgSecretNameSource {
+    const read = () => (db ?? this.prisma).orgSecret.findMany({ select: { key: true } });
+    const cache = this.orgNames;
+    return db || !cache ? read : () => cache.read(read);
   }
 
   listOrgSecrets() {
     return this.prisma.orgSecret.findMany({ select: { key: true, updatedAt: true }, orderBy: { key: "asc" } });
   }
 
-  setOrgSecret(key: string, value: string) {
+  /** Drops the cached org secret names (tests; a change does this itself). */
+  forgetOrgSecretNames(): void {
+    this.orgNames?.invalidate();
+  }
+
+  /** NOTIFY commits with the change: every instance's cache hears of it. */
+  private notifyOrgChange() {
+    return this.prisma.$executeRawUnsafe(`NOTIFY ${ORG_SECRETS_CHANNEL}`);
+  }
+
+  async setOrgSecret(key: string, value: string) {
     const sealed = this.keyring.encrypt(value, orgSecretAad(key));
-    return this.prisma.orgSecret.upsert({
-      where: { key },
-      create: { key, value: sealed },
-      update: { value: sealed },
-      select: { key: true, updatedAt: true },
-    });
+    try {
+      const [secret] = await this.prisma.$transaction([
+        this.prisma.orgSecret.upsert({
+          where: { key },
+          create: { key, value: sealed },
+          update: { value: sealed },
+          select: { key: true, updatedAt: true },
+        }),
+        this.notifyOrgChange(),
+      ]);
+      return secret;
+    } finally {
+      this.orgNames?.invalidate();
+    }
   }
 
   async deleteOrgSecret(key: string): Promise<boolean> {
-    const { count } = await this.prisma.orgSecret.deleteMany({ where: { key } });
-    return count > 0;
+    try {
+      const [{ count }] = await this.prisma.$transaction([
+        this.prisma.orgSecret.deleteMany({ where: { key } }),
+        this.notifyOrgChange(),
+      ]);
+      return count > 0;
+    } finally {
+      this.orgNames?.invalidate();
+    }
   }
 
   listWorkspaceSecrets(workspaceId: string, db: Db = this.prisma) {

@@ -366,9 +366,14 @@ describe("on a real database", () => {
     expect(byDefault.result).toMatchObject({ model: "moonshot/kimi-k2.6", platformBilled: true });
     expect(byDefault.ops).toEqual([]);
 
+    // From a cold cache, the org secret names are read once; then from memory.
+    domain.secrets.forgetOrgSecretNames();
     const byok = await trace(() => preflightWorkspace(domain, { name: "b", model: "claude-sonnet-4-5" }));
     expect(byok.result).toMatchObject({ code: "MISSING_BYOK_CREDENTIAL" });
     expect(byok.ops).toEqual(["OrgSecret.findMany"]);
+    const cached = await trace(() => preflightWorkspace(domain, { name: "b", model: "claude-sonnet-4-5" }));
+    expect(cached.result).toMatchObject({ code: "MISSING_BYOK_CREDENTIAL" });
+    expect(cached.ops).toEqual([]);
 
     const keyed = await trace(() =>
       preflightWorkspace(domain, {

@@ -1,0 +1,66 @@
+import pg from "pg";
+
+/**
+ * Follows one PostgreSQL NOTIFY channel on a dedicated connection, so every
+ * instance hears of a change another instance committed. `live` is false
+ * while the connection is down: callers must not trust what they cached
+ * then (anything may have changed unheard), and a reconnect counts as a
+ * change.
+ */
+export type ChangeWatch = { readonly live: boolean; close(): Promise<void> };
+
+export function watchPostgresChannel(url: string, channel: string, onChange: () => void): ChangeWatch {
+  let client: pg.Client | null = null;
+  let live = false;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = 250;
+
+  const connect = async () => {
+    if (closed) return;
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    const lost = () => {
+      if (client !== c) return;
+      client = null;
+      live = false;
+      onChange();
+      c.end().catch(() => {});
+      schedule();
+    };
+    c.on("error", lost);
+    c.on("end", lost);
+    c.on("notification", () => onChange());
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+      client = c;
+      live = true;
+      delay = 250;
+      // Whatever happened while nobody listened is unknown: treat it as a change.
+      onChange();
+    } catch {
+      c.end().catch(() => {});
+      schedule();
+    }
+  };
+  const schedule = () => {
+    if (closed) return;
+    retry = setTimeout(connect, delay);
+    retry.unref();
+    delay = Math.min(delay * 2, 10_000);
+  };
+  void connect();
+  return {
+    get live() {
+      return live;
+    },
+    async close() {
+      closed = true;
+      live = false;
+      clearTimeout(retry);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
+    },
+  };
+}

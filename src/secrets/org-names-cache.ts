@@ -1,0 +1,34 @@
+type Row = { key: string };
+
+/** The NOTIFY channel every instance listens on for org secret changes. */
+export const ORG_SECRETS_CHANNEL = "org_secrets_changed";
+
+/**
+ * The org secret names between two changes, so discovery and create's gate
+ * need no query per request. A write through this process invalidates it at
+ * once; another instance's write arrives by NOTIFY. While `trusted()` is
+ * false (the notification connection is down) nothing is served from it, and
+ * a read that raced an invalidation is not kept.
+ */
+export class OrgSecretNamesCache {
+  private names: string[] | null = null;
+  private generation = 0;
+
+  constructor(private readonly trusted: () => boolean = () => true) {}
+
+  invalidate(): void {
+    this.generation++;
+    this.names = null;
+  }
+
+  async read(load: () => Promise<Row[]>): Promise<Iterable<Row>> {
+    if (this.names && this.trusted()) return this.names.map((key) => ({ key }));
+    const generation = this.generation;
+    const rows = await load();
+    // A bad row is left for the gate's reader to refuse, and never cached.
+    if (generation === this.generation && this.trusted() && rows.every((r) => typeof r.key === "string")) {
+      this.names = rows.map((r) => r.key);
+    }
+    return rows;
+  }
+}

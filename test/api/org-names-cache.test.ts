@@ -1,0 +1,98 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
+import { OrgSecretNamesCache } from "../../src/secrets/org-names-cache.js";
+import { gql, ok } from "../support/gql.js";
+import { backend, openTestDatabase, startTestApp, type TestApp } from "../support/harness.js";
+import { DeleteOrgSecret, OfferedModels, SetOrgSecret } from "../support/operations.js";
+import { eventually } from "../support/ws.js";
+
+// offeredModels and create's gate read the org secret names from memory
+// between changes (SPEC 3: "a change of org secrets is seen by the next
+// request"). These tests are the cache's failure modes.
+
+describe("OrgSecretNamesCache", () => {
+  const rows = (...keys: string[]) => keys.map((key) => ({ key }));
+  const names = async (it: Iterable<{ key: string }>) => [...it].map((r) => r.key);
+
+  it("serves from memory until invalidated, then reads again", async () => {
+    const cache = new OrgSecretNamesCache();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return rows("A");
+    };
+    expect(await names(await cache.read(load))).toEqual(["A"]);
+    expect(await names(await cache.read(load))).toEqual(["A"]);
+    expect(loads).toBe(1);
+    cache.invalidate();
+    await cache.read(load);
+    expect(loads).toBe(2);
+  });
+
+  it("keeps nothing from a read that an invalidation overtook", async () => {
+    const cache = new OrgSecretNamesCache();
+    let release!: () => void;
+    const slow = cache.read(
+      () =>
+        new Promise((resolve) => {
+          release = () => resolve(rows("OLD"));
+        }),
+    );
+    cache.invalidate(); // a change committed while the old names were on their way
+    release();
+    expect(await names(await slow)).toEqual(["OLD"]);
+    expect(await names(await cache.read(async () => rows("NEW")))).toEqual(["NEW"]);
+  });
+
+  it("serves nothing from memory while it is not trusted (the change feed is down)", async () => {
+    let trusted = true;
+    const cache = new OrgSecretNamesCache(() => trusted);
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return rows("A");
+    };
+    await cache.read(load);
+    trusted = false;
+    await cache.read(load);
+    await cache.read(load);
+    expect(loads).toBe(3);
+  });
+
+  it("never caches a bad row: the gate's reader refuses it on every read", async () => {
+    const cache = new OrgSecretNamesCache();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return [{ key: "A" }, {} as { key: string }];
+    };
+    await cache.read(load);
+    await cache.read(load);
+    expect(loads).toBe(2);
+  });
+});
+
+describe.runIf(backend === "postgres")("two instances on one PostgreSQL database", () => {
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    for (const a of apps) await a.stop();
+  });
+
+  it("an org secret set through one instance is seen by the other's cached discovery (NOTIFY)", async () => {
+    const first = await openTestDatabase();
+    const a = await startTestApp({}, first.database);
+    apps.push(a);
+    const b = await startTestApp({}, await openDatabase({ kind: "postgres", url: first.url as string }));
+    apps.push(b);
+    const satisfied = async (t: TestApp) =>
+      ok(await gql(t, OfferedModels, { runtime: "claude-code" }, { token: a.adminToken })).offeredModels.find(
+        (m) => m.model === "claude-sonnet-4-5",
+      )?.credentialSatisfied;
+    // Both apps share one admin token table: a's token works on b.
+    expect(await satisfied(b)).toBe(false); // b's cache now holds the names
+    ok(await gql(a, SetOrgSecret, { input: { key: "ANTHROPIC_API_KEY", value: "sk-ant-org" } }));
+    await eventually(async () => (await satisfied(b)) === true, "b sees the new org secret", 5_000);
+    ok(await gql(a, DeleteOrgSecret, { key: "ANTHROPIC_API_KEY" }));
+    await eventually(async () => (await satisfied(b)) === false, "b sees it deleted", 5_000);
+  });
+});
