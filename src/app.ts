@@ -13,10 +13,8 @@ import type { Domain } from "./domain.js";
 import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
-import { readBody } from "./http/body.js";
 import { createRateLimits, useQueryLimits, useRateLimits } from "./http/limits.js";
 import { createMaskError } from "./http/mask-errors.js";
-import { serveFetch } from "./http/node-adapter.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
@@ -103,6 +101,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
+    maxRequestBodySize: MAX_BODY_BYTES,
     landingPage: false,
     logging: false,
     graphiql: config.graphiql ? { title: "Workspace control plane" } : false,
@@ -164,8 +163,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok }));
       return;
     }
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === "too-large") {
+    // A declared length over the limit is refused before anything is read;
+    // a chunked body is counted as yoga reads it (maxRequestBodySize).
+    if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
+      req.resume();
       res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(
         JSON.stringify({
           errors: [{ message: "Request bodies are at most 1 MiB.", extensions: { code: "PAYLOAD_TOO_LARGE" } }],
@@ -173,10 +174,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       );
       return;
     }
-    if (body === "aborted") return;
-    await serveFetch(yoga.handleRequest, req, res, body, {
-      remoteAddress: req.socket.remoteAddress,
-    });
+    if (req.headers["content-length"] === undefined && req.method !== "GET" && req.method !== "HEAD") {
+      // A chunked body refused part-way (yoga's maxRequestBodySize) leaves
+      // unread bytes on the connection: close it rather than reuse it, and
+      // drain what is left so the client is not reset before it reads the 413.
+      res.shouldKeepAlive = false;
+      res.once("finish", () => req.resume());
+    }
+    await yoga(req, res, { remoteAddress: req.socket.remoteAddress });
   };
 
   let server: Server | undefined;
