@@ -11,7 +11,8 @@ export type FanoutResult = {
   kbPerSubscriber: number;
 };
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
 async function gql(url: string, token: string | null, query: string, variables?: unknown) {
   const res = await fetch(`${url}/graphql`, {
@@ -65,7 +66,10 @@ export async function measureFanout(opts: {
         },
       });
       client.subscribe(
-        { query: `subscription($id: ID) { workspaceEvents(workspaceId: $id) { cursor type } }`, variables: { id: workspaceId } },
+        {
+          query: `subscription($id: ID) { workspaceEvents(workspaceId: $id) { cursor type } }`,
+          variables: { id: workspaceId },
+        },
         {
           next: () => {
             if (round >= 0) receipts[round]?.push(performance.now());

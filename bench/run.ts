@@ -5,7 +5,7 @@
 // BENCHMARKS.md (machine, command and date included).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -115,12 +115,26 @@ async function benchBackend(backend: Backend, bareRow: Row) {
     body: JSON.stringify({ query, variables }),
   });
   const rows: Row[] = [];
+  // The stack's own ceiling: the whole plugin chain and HTTP handling, no resolver work.
+  rows.push(
+    await load("{ __typename } (no token; the stack's floor)", {
+      url: `${url}/graphql`,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    }),
+  );
   rows.push(await load("offeredModels (admin token)", post(adminToken, OFFERED)));
   rows.push(await load("heartbeat (instance token)", post(agentToken, HEARTBEAT, { input: { workspaceId } })));
   rows.push(
-    await load("registerWorkspace (valid bearer)", post(agentToken, REGISTER, { input: { workspaceId, url: "https://agent.example/a2a" } })),
+    await load(
+      "registerWorkspace (valid bearer)",
+      post(agentToken, REGISTER, { input: { workspaceId, url: "https://agent.example/a2a" } }),
+    ),
   );
-  rows.push(await load("createWorkspace (platform-billed)", post(adminToken, CREATE, { input: { name: "bench-create" } })));
+  rows.push(
+    await load("createWorkspace (platform-billed)", post(adminToken, CREATE, { input: { name: "bench-create" } })),
+  );
   const loadedRssMb = rssMb(server.pid);
 
   const fanout = [];
@@ -148,11 +162,16 @@ function report(results: Awaited<ReturnType<typeof benchBackend>>[]) {
   lines.push(
     `Machine: ${os.cpus().length} × ${cpu}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}.`,
   );
-  lines.push(`Command: \`npm run bench -- ${process.argv.slice(2).join(" ")}\` (${DURATION} s per scenario, ${CONNECTIONS} connections, autocannon in the bench process, server in its own process, loopback).`);
+  lines.push(
+    `Command: \`npm run bench -- ${process.argv.slice(2).join(" ")}\` (${DURATION} s per scenario, ${CONNECTIONS} connections, autocannon in the bench process, server in its own process, loopback).`,
+  );
   lines.push(`Date: ${new Date().toISOString()}.`, "");
   for (const r of results) {
     lines.push(`## ${r.backend === "pglite" ? "Embedded PGlite" : "PostgreSQL 15"}`, "");
-    lines.push("| scenario | req/s | ratio to bare | p50 ms | p99 ms | errors | non-2xx |", "|---|---:|---:|---:|---:|---:|---:|");
+    lines.push(
+      "| scenario | req/s | ratio to bare | p50 ms | p99 ms | errors | non-2xx |",
+      "|---|---:|---:|---:|---:|---:|---:|",
+    );
     for (const row of [r.bare, ...r.rows]) {
       lines.push(
         `| ${row.name} | ${fmt(row.rps)} | ${fmt(row.rps / r.bare.rps, 3)} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.non2xx} |`,
@@ -160,13 +179,18 @@ function report(results: Awaited<ReturnType<typeof benchBackend>>[]) {
     }
     lines.push("");
     lines.push(
-      `Start-up to listening: new data ${fmt(r.startNewMs)} ms, existing data ${fmt(r.startExistingMs)} ms (process spawn to the listening log line, includes loading tsx). Idle RSS ${fmt(r.idleRssMb)} MB; after the load ${fmt(r.loadedRssMb)} MB.`,
+      `Start-up to listening: new data ${fmt(r.startNewMs)} ms, existing data ${fmt(r.startExistingMs)} ms (process spawn of the bundled dist/main.js to its listening log line). Idle RSS ${fmt(r.idleRssMb)} MB; after the load ${fmt(r.loadedRssMb)} MB.`,
       "",
     );
     if (r.fanout.length) {
-      lines.push("| graphql-ws subscribers of one workspace | delivery median ms | p95 ms | max ms | all delivered | RSS per subscriber KB |", "|---:|---:|---:|---:|---|---:|");
+      lines.push(
+        "| graphql-ws subscribers of one workspace | delivery median ms | p95 ms | max ms | all delivered | RSS per subscriber KB |",
+        "|---:|---:|---:|---:|---|---:|",
+      );
       for (const f of r.fanout) {
-        lines.push(`| ${f.subscribers} | ${fmt(f.medianMs, 1)} | ${fmt(f.p95Ms, 1)} | ${fmt(f.maxMs, 1)} | ${f.allDelivered ? "yes" : "NO"} | ${fmt(f.kbPerSubscriber, 1)} |`);
+        lines.push(
+          `| ${f.subscribers} | ${fmt(f.medianMs, 1)} | ${fmt(f.p95Ms, 1)} | ${fmt(f.maxMs, 1)} | ${f.allDelivered ? "yes" : "NO"} | ${fmt(f.kbPerSubscriber, 1)} |`,
+        );
       }
       lines.push("");
     }
@@ -182,11 +206,18 @@ async function main() {
     const bareRow = await bare();
     console.log(`[${backend}] bare: ${fmt(bareRow.rps)} req/s`);
     const r = await benchBackend(backend, bareRow);
-    for (const row of r.rows) console.log(`[${backend}] ${row.name}: ${fmt(row.rps)} req/s (${fmt(row.rps / bareRow.rps, 3)}), p99 ${row.p99} ms`);
+    for (const row of r.rows)
+      console.log(
+        `[${backend}] ${row.name}: ${fmt(row.rps)} req/s (${fmt(row.rps / bareRow.rps, 3)}), p99 ${row.p99} ms`,
+      );
     results.push(r);
   }
+  // A hand-written reading of the figures, kept across runs below this heading.
+  const KEPT = "\n## Reading these figures";
+  const previous = await readFile(args.out, "utf8").catch(() => "");
+  const kept = previous.includes(KEPT) ? previous.slice(previous.indexOf(KEPT)) : "";
   const md = report(results);
-  await writeFile(args.out, `${md}\n`);
+  await writeFile(args.out, `${md}\n${kept}`);
   console.log(md);
 }
 

@@ -20,13 +20,19 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = "";
-    child.stdout?.on("data", (d: Buffer) => {
+    const onData = (d: Buffer) => {
       buffer += d.toString();
-      for (const line of buffer.split("\n")) {
-        if (!line.includes('"listening"')) continue;
-        resolve((JSON.parse(line) as { url: string }).url.replace(/\/graphql$/, ""));
-      }
-    });
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      const line = lines.find((l) => l.includes('"listening"'));
+      if (!line) return;
+      // From here on the server's log is drained unread: parsing it in this
+      // process would take CPU from the load generator.
+      child.stdout?.off("data", onData);
+      child.stdout?.resume();
+      resolve((JSON.parse(line) as { url: string }).url.replace(/\/graphql$/, ""));
+    };
+    child.stdout?.on("data", onData);
     child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
   });
   return {
