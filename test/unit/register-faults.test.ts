@@ -27,16 +27,16 @@ afterEach(() => {
 const dbDown = () => Object.assign(new Error("connection lost: SELECT secret-sql-detail"), { code: "P1017" });
 
 type Hook = (call: number) => void | Promise<void>;
-type Hooks = { count?: Hook; findUnique?: Hook; transaction?: Hook };
+type Hooks = { count?: Hook; findUnique?: Hook; transaction?: Hook; queryRaw?: Hook };
 
 /**
  * The real client with hooks run before `instanceToken.count`,
- * `instanceToken.findUnique` and `$transaction` (the nth call of each is
+ * `instanceToken.findUnique`, `$transaction` and `$queryRaw` (the nth call of each is
  * numbered from 1). A hook that throws makes that query fail; one that writes
  * through the real client simulates another request committing in between.
  */
 function hookedPrisma(real: PrismaClient, hooks: Hooks) {
-  const calls = { count: 0, findUnique: 0, transaction: 0 };
+  const calls = { count: 0, findUnique: 0, transaction: 0, queryRaw: 0 };
   const hooked = <A extends unknown[], R>(name: keyof Hooks, fn: (...args: A) => R) => {
     const hook = hooks[name];
     if (!hook) return fn;
@@ -57,6 +57,7 @@ function hookedPrisma(real: PrismaClient, hooks: Hooks) {
     get: (target, prop) => {
       if (prop === "instanceToken") return tokens;
       if (prop === "$transaction") return hooked("transaction", bindAll(target, prop));
+      if (prop === "$queryRaw") return hooked("queryRaw", bindAll(target, prop));
       return bindAll(target, prop);
     },
   });
@@ -216,7 +217,8 @@ describe("registerWorkspace: the token check when a query fails", () => {
 describe("heartbeat when a check fails", () => {
   it("the token lookup fails → SERVICE_UNAVAILABLE, for a live token and for an unknown one", async () => {
     const { id, token } = await onlineWorkspace();
-    const { domain } = domainWith({ findUnique: fail });
+    // Both lookups: the one-statement path for a live token, and the full path.
+    const { domain } = domainWith({ findUnique: fail, queryRaw: fail });
     for (const bearer of [token, mintToken()]) {
       const e = await refusal(heartbeat({ domain, admins, bearer: bearerOf(bearer) }, { workspaceId: id }));
       expect(e.code).toBe("SERVICE_UNAVAILABLE");
