@@ -53,7 +53,7 @@ export async function heartbeat(
   await requireOwnInstanceToken(domain, auth.admins, bearer, input.workspaceId);
   const { prisma } = domain;
   const now = new Date();
-  // The common case in one statement: an ONLINE workspace records the time.
+  // ONLINE after all (it came ONLINE since the statement above): record the time.
   let ws = await prisma.workspace
     .update({ where: { id: input.workspaceId, status: "ONLINE" }, data: { lastHeartbeatAt: now } })
     .catch((err: { code?: string }) => {
