@@ -80,7 +80,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // that connection is down.
   let orgWatch: ChangeWatch | null = null;
   const orgNames = new OrgSecretNamesCache(() => orgWatch === null || orgWatch.live);
-  orgWatch = db.watch(ORG_SECRETS_CHANNEL, () => orgNames.invalidate());
+  orgWatch = db.watch(ORG_SECRETS_CHANNEL, (payload) => orgNames.heard(payload));
   const events = createEventPublisher(config.redisUrl, log);
   const domain: Domain = {
     prisma: db.prisma,

@@ -27,7 +27,7 @@ export interface Database {
    * Hears of changes other processes commit on `channel` (NOTIFY). Null for
    * PGlite: this process owns the data directory, so no other writer exists.
    */
-  watch(channel: string, onChange: () => void): ChangeWatch | null;
+  watch(channel: string, onChange: (payload?: string) => void): ChangeWatch | null;
 }
 
 /** Wraps Prisma's driver adapter: tests count the statements Prisma sends through it. */

@@ -9,7 +9,7 @@ import pg from "pg";
  */
 export type ChangeWatch = { readonly live: boolean; close(): Promise<void> };
 
-export function watchPostgresChannel(url: string, channel: string, onChange: () => void): ChangeWatch {
+export function watchPostgresChannel(url: string, channel: string, onChange: (payload?: string) => void): ChangeWatch {
   let client: pg.Client | null = null;
   let live = false;
   let closed = false;
@@ -29,7 +29,7 @@ export function watchPostgresChannel(url: string, channel: string, onChange: () 
     };
     c.on("error", lost);
     c.on("end", lost);
-    c.on("notification", () => onChange());
+    c.on("notification", (n) => onChange(n.payload));
     try {
       await c.connect();
       await c.query(`LISTEN ${channel}`);

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 type Row = { key: string };
 
 /** The NOTIFY channel every instance listens on for org secret changes. */
@@ -13,12 +15,22 @@ export const ORG_SECRETS_CHANNEL = "org_secrets_changed";
 export class OrgSecretNamesCache {
   private names: string[] | null = null;
   private generation = 0;
+  /** Sent with this process's NOTIFYs: their echo needs no second invalidation. */
+  readonly origin = randomUUID();
 
   constructor(private readonly trusted: () => boolean = () => true) {}
 
   invalidate(): void {
     this.generation++;
     this.names = null;
+  }
+
+  /**
+   * A NOTIFY arrived. This process's own writes invalidated at commit
+   * already; invalidating again on their echo would only cost a read.
+   */
+  heard(payload?: string): void {
+    if (payload !== this.origin) this.invalidate();
   }
 
   async read(load: () => Promise<Row[]>): Promise<Iterable<Row>> {

@@ -41,7 +41,7 @@ export class SecretStore {
 
   /** NOTIFY commits with the change: every instance's cache hears of it. */
   private notifyOrgChange() {
-    return this.prisma.$executeRawUnsafe(`NOTIFY ${ORG_SECRETS_CHANNEL}`);
+    return this.prisma.$executeRawUnsafe(`NOTIFY ${ORG_SECRETS_CHANNEL}, '${this.orgNames?.origin ?? ""}'`);
   }
 
   async setOrgSecret(key: string, value: string) {

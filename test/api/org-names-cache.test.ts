@@ -59,6 +59,24 @@ describe("OrgSecretNamesCache", () => {
     expect(loads).toBe(3);
   });
 
+  it("a NOTIFY from another instance invalidates; this instance's own echo does not", async () => {
+    const cache = new OrgSecretNamesCache();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return rows("A");
+    };
+    await cache.read(load);
+    cache.heard(cache.origin); // the echo of a write that invalidated at commit already
+    await cache.read(load);
+    expect(loads).toBe(1);
+    cache.heard("another-instance");
+    await cache.read(load);
+    cache.heard(undefined); // the listening connection came back: anything may have changed
+    await cache.read(load);
+    expect(loads).toBe(3);
+  });
+
   it("never caches a bad row: the gate's reader refuses it on every read", async () => {
     const cache = new OrgSecretNamesCache();
     let loads = 0;
