@@ -33,24 +33,6 @@ export async function lockWorkspace(tx: Tx, workspaceId: string): Promise<string
   return rows[0]?.status ?? null;
 }
 
-/**
- * The provision checks (SPEC section 6), run inside the transaction that
- * created or restarted the workspace, which holds its row lock: no register
- * can take the workspace ONLINE between the write and the verdict, and a
- * crash leaves neither half. Unlike create's gate they fail closed: a secret
- * that cannot be read is a failure, never "unset". The caller records the
- * events (PROVISIONING, then the failure with failInTransaction) last, so the
- * event-order lock is held only for the final statements.
- */
-export function checkProvisioning(
-  domain: Domain,
-  tx: Tx,
-  workspaceId: string,
-  snapshot?: ProvisionSnapshot,
-): Promise<Outcome | null> {
-  return runChecks(domain, tx, workspaceId, snapshot);
-}
-
 /** Records a failed outcome: FAILED, its failure code and the event. */
 export function recordProvisionOutcome(tx: Tx, workspaceId: string, outcome: Outcome | null) {
   if (!outcome || outcome.ok) return Promise.resolve(null);
@@ -66,7 +48,16 @@ export async function runProvisionChecks(domain: Domain, workspaceId: string): P
   if (hint) domain.events.publish(hint);
 }
 
-async function runChecks(
+/**
+ * The provision checks (SPEC section 6), run inside the transaction that
+ * created or restarted the workspace, which holds its row lock: no register
+ * can take the workspace ONLINE between the write and the verdict, and a
+ * crash leaves neither half. Unlike create's gate they fail closed: a secret
+ * that cannot be read is a failure, never "unset". The caller records the
+ * events (PROVISIONING, then the failure with failInTransaction) last, so the
+ * event-order lock is held only for the final statements.
+ */
+export async function checkProvisioning(
   domain: Domain,
   tx: Tx,
   workspaceId: string,
