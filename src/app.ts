@@ -13,6 +13,7 @@ import type { Domain } from "./domain.js";
 import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
+import { MAX_BODY_BYTES, readBody, refuseTooLarge } from "./http/body.js";
 import { createRateLimits, useQueryLimits, useRateLimits } from "./http/limits.js";
 import { createMaskError } from "./http/mask-errors.js";
 import { useRequestLog } from "./http/request-log.js";
@@ -26,8 +27,6 @@ import { KeyRing, loadOrCreateLocalKey } from "./secrets/keyring.js";
 import { ORG_SECRETS_CHANNEL, OrgSecretNamesCache } from "./secrets/org-names-cache.js";
 import { SecretStore } from "./secrets/store.js";
 import { startSweeps } from "./workspaces/sweeps.js";
-
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type App = {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
@@ -101,7 +100,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
-    maxRequestBodySize: MAX_BODY_BYTES,
+    // The edge reads every body with the limit (src/http/body.ts); yoga.fetch is in-process only.
+    maxRequestBodySize: false,
     landingPage: false,
     logging: false,
     graphiql: config.graphiql ? { title: "Workspace control plane" } : false,
@@ -163,23 +163,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok }));
       return;
     }
-    // A declared length over the limit is refused before anything is read;
-    // a chunked body is counted as yoga reads it (maxRequestBodySize).
-    if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
-      req.resume();
-      res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(
-        JSON.stringify({
-          errors: [{ message: "Request bodies are at most 1 MiB.", extensions: { code: "PAYLOAD_TOO_LARGE" } }],
-        }),
-      );
-      return;
-    }
-    if (req.headers["content-length"] === undefined && req.method !== "GET" && req.method !== "HEAD") {
-      // A chunked body refused part-way (yoga's maxRequestBodySize) leaves
-      // unread bytes on the connection: close it rather than reuse it, and
-      // drain what is left so the client is not reset before it reads the 413.
-      res.shouldKeepAlive = false;
-      res.once("finish", () => req.resume());
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      const body = await readBody(req).catch(() => undefined);
+      if (body === undefined) return; // the client left mid-body
+      if (body === null) return refuseTooLarge(req, res);
+      // whatwg-node takes a body already read as it is (see readBody).
+      (req as IncomingMessage & { body?: Buffer }).body = body;
     }
     await yoga(req, res, { remoteAddress: req.socket.remoteAddress });
   };
