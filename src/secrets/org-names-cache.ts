@@ -13,7 +13,8 @@ export const ORG_SECRETS_CHANNEL = "org_secrets_changed";
  * a read that raced an invalidation is not kept.
  */
 export class OrgSecretNamesCache {
-  private names: string[] | null = null;
+  /** Frozen and handed out as it is: callers may key work on its identity. */
+  private rows: readonly Row[] | null = null;
   private generation = 0;
   /** Sent with this process's NOTIFYs: their echo needs no second invalidation. */
   readonly origin = randomUUID();
@@ -22,7 +23,7 @@ export class OrgSecretNamesCache {
 
   invalidate(): void {
     this.generation++;
-    this.names = null;
+    this.rows = null;
   }
 
   /**
@@ -34,12 +35,13 @@ export class OrgSecretNamesCache {
   }
 
   async read(load: () => Promise<Row[]>): Promise<Iterable<Row>> {
-    if (this.names && this.trusted()) return this.names.map((key) => ({ key }));
+    if (this.rows && this.trusted()) return this.rows;
     const generation = this.generation;
     const rows = await load();
     // A bad row is left for the gate's reader to refuse, and never cached.
     if (generation === this.generation && this.trusted() && rows.every((r) => typeof r.key === "string")) {
-      this.names = rows.map((r) => r.key);
+      this.rows = Object.freeze(rows.map((r) => Object.freeze({ key: r.key })));
+      return this.rows;
     }
     return rows;
   }

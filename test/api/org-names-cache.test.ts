@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
+import { offeredModels } from "../../src/registry/offered.js";
+import { loadRegistry } from "../../src/registry/registry.js";
 import { OrgSecretNamesCache } from "../../src/secrets/org-names-cache.js";
 import { gql, ok } from "../support/gql.js";
 import { backend, openTestDatabase, startTestApp, type TestApp } from "../support/harness.js";
@@ -87,6 +89,43 @@ describe("OrgSecretNamesCache", () => {
     await cache.read(load);
     await cache.read(load);
     expect(loads).toBe(2);
+  });
+});
+
+describe("offered lists judged against the cached names", () => {
+  it("are reused while the names are current and judged again after a change", async () => {
+    const registry = await loadRegistry(undefined);
+    const cache = new OrgSecretNamesCache();
+    let orgKeys: string[] = [];
+    const source = () => cache.read(async () => orgKeys.map((key) => ({ key })));
+    const sonnet = (list: Awaited<ReturnType<typeof offeredModels>>) =>
+      list?.find((m) => m.model === "claude-sonnet-4-5")?.credentialSatisfied;
+
+    const first = await offeredModels(registry, "claude-code", source);
+    expect(sonnet(first)).toBe(false);
+    expect(await offeredModels(registry, "claude-code", source)).toBe(first);
+
+    orgKeys = ["ANTHROPIC_API_KEY"];
+    expect(await offeredModels(registry, "claude-code", source)).toBe(first); // nothing said it changed
+    cache.invalidate();
+    const second = await offeredModels(registry, "claude-code", source);
+    expect(second).not.toBe(first);
+    expect(sonnet(second)).toBe(true);
+  });
+
+  it("are not kept from names read past the cache, nor when the names cannot be read", async () => {
+    const registry = await loadRegistry(undefined);
+    const uncached = async () => [{ key: "ANTHROPIC_API_KEY" }];
+    const a = await offeredModels(registry, "claude-code", uncached);
+    expect(await offeredModels(registry, "claude-code", uncached)).not.toBe(a);
+    let reads = 0;
+    const failing = async () => {
+      reads++;
+      throw new Error("connection reset");
+    };
+    const open = await offeredModels(registry, "claude-code", failing);
+    expect(await offeredModels(registry, "claude-code", failing)).not.toBe(open);
+    expect(reads).toBe(2); // once per list: the gate shares the one read
   });
 });
 
