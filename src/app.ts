@@ -14,6 +14,7 @@ import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
 import { MAX_BODY_BYTES, readBody, refuseTooLarge } from "./http/body.js";
+import { useCompiledExecution } from "./http/compiled-execution.js";
 import { createRateLimits, useQueryLimits, useRateLimits } from "./http/limits.js";
 import { createMaskError } from "./http/mask-errors.js";
 import { useRequestLog } from "./http/request-log.js";
@@ -143,6 +144,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ...useQueryLimits(),
       useAccessRules(),
       ...(config.introspection ? [] : [disableIntrospection()]),
+      // Last: queries and mutations run compiled (graphql-jit), once per document.
+      ...useCompiledExecution(),
     ],
   });
 
