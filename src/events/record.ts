@@ -12,24 +12,23 @@ export type NewEvent = {
 /** What a published hint carries: enough to know which record to read. */
 export type EventHint = { seq: string; workspaceId: string };
 
-// One lock for every event insert, held to commit: sequence numbers are then
-// handed out in commit order, so "after N" never skips an event that commits
-// late (on PostgreSQL a plain sequence gives insertion order, not commit order).
-const EVENT_ORDER_LOCK = "SELECT pg_advisory_xact_lock(72707002)";
-
-/** Records an event inside the transaction of the change it describes. */
+/**
+ * Records an event inside the transaction of the change it describes, in one
+ * round trip. One lock for every event insert, held to commit, taken before
+ * the row's sequence number is drawn (the insert's row comes from the lock's
+ * result): sequence numbers are then handed out in commit order, so "after N"
+ * never skips an event that commits late (on PostgreSQL a plain sequence
+ * gives insertion order, not commit order).
+ */
 export async function recordEvent(tx: Prisma.TransactionClient, event: NewEvent): Promise<EventHint> {
-  await tx.$executeRawUnsafe(EVENT_ORDER_LOCK);
-  const row = await tx.workspaceEvent.create({
-    data: {
-      workspaceId: event.workspaceId,
-      type: event.type,
-      status: event.status,
-      code: event.code ?? null,
-      message: event.message ?? null,
-      payload: event.payload,
-    },
-    select: { seq: true, workspaceId: true },
-  });
-  return { seq: row.seq.toString(), workspaceId: row.workspaceId };
+  const payload = event.payload === undefined ? null : JSON.stringify(event.payload);
+  const [row] = await tx.$queryRaw<EventHint[]>`
+    WITH event_order AS (SELECT pg_advisory_xact_lock(72707002))
+    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message, payload)
+    SELECT ${event.workspaceId}::uuid, ${event.type}::"WorkspaceEventType", ${event.status}::"WorkspaceStatus",
+           ${event.code ?? null}, ${event.message ?? null}, ${payload}::jsonb
+    FROM event_order
+    RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
+  if (!row) throw new Error("the event insert returned no row");
+  return row;
 }

@@ -146,6 +146,14 @@ function countingTransaction(inner: Transaction, record: (sql: string) => void):
 /** `SELECT "public"."Workspace"."id", ... FROM "public"."Workspace" WHERE ...` → `SELECT Workspace`. */
 export function describeStatement(sql: string): string {
   const text = sql.trim().replace(/\s+/g, " ");
+  // WITH name AS (...) <statement>: the statement, then the CTE's name.
+  const cte = /^WITH (\w+) AS \(/i.exec(text);
+  if (cte) {
+    let depth = 1;
+    let i = cte[0].length;
+    for (; i < text.length && depth > 0; i++) depth += text[i] === "(" ? 1 : text[i] === ")" ? -1 : 0;
+    return `${describeStatement(text.slice(i))} (with ${cte[1]})`;
+  }
   const verb = (/^\w+/.exec(text)?.[0] ?? "").toUpperCase();
   if (/^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)$/.test(verb)) return text;
   const fn = /^SELECT (pg_\w+)\(/i.exec(text);
