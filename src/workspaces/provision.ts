@@ -6,7 +6,8 @@ import { deriveProvider } from "../registry/derive.js";
 
 export type ProvisionFailureCode = "SECRET_UNREADABLE" | "MISSING_BYOK_CREDENTIAL" | "UNREGISTERED_MODEL_FOR_RUNTIME";
 export type ProvisionFailure = { ok: false; code: ProvisionFailureCode; message: string };
-export type Outcome = { ok: true } | ProvisionFailure;
+/** `rowChanged`: the checks corrected the workspace row's provider or billing. */
+export type Outcome = { ok: true; rowChanged: boolean } | ProvisionFailure;
 type Tx = Prisma.TransactionClient;
 
 /** What the caller already knows of the workspace; saves reading it back. */
@@ -107,14 +108,15 @@ export async function checkProvisioning(
   });
   if (verdict.pass) {
     const provider = verdict.provider?.name ?? null;
-    if (provider !== ws.provider || verdict.platformBilled !== ws.platformBilled) {
+    const rowChanged = provider !== ws.provider || verdict.platformBilled !== ws.platformBilled;
+    if (rowChanged) {
       await tx.workspace.update({
         where: { id: workspaceId },
         data: { provider, platformBilled: verdict.platformBilled },
         select: { id: true },
       });
     }
-    return { ok: true };
+    return { ok: true, rowChanged };
   }
   switch (verdict.reason) {
     case "missing-credential":

@@ -289,6 +289,32 @@ describe("runProvisionChecks: the credential gate, failing closed", () => {
     const broken = withSecrets(new OrgNamesStore(source));
     const ws = await create({ runtime: "claude-code", model: "claude-sonnet-4-5" }, broken);
     await expectFailedOnce(ws.id, "SECRET_UNREADABLE");
+    // The answer is the row as the checks left it, not as create first wrote it.
+    expect(ws).toMatchObject({ status: "FAILED", failureCode: "SECRET_UNREADABLE" });
+  });
+
+  it("create answers the row as the checks corrected it when the org names changed under it", async () => {
+    // gpt-5.5 on codex goes through a Codex subscription or an OpenAI API key, whichever is present.
+    await domain.secrets.setOrgSecret("CODEX_AUTH_JSON", "{}");
+    try {
+      // Create's gate sees only an API key; by the time the checks read, the org has a subscription.
+      let reads = 0;
+      const racing = withSecrets(
+        new (class extends SecretStore {
+          override orgSecretNames(db?: Db): OrgSecretNameSource {
+            const real = super.orgSecretNames(db);
+            return async () => (++reads === 1 ? [{ key: "OPENAI_API_KEY" }] : real());
+          }
+        })(domain.prisma, domain.secrets.keyring),
+      );
+      const ws = await create({ runtime: "codex", model: "gpt-5.5" }, racing);
+      expect(reads).toBe(2);
+      const stored = await workspace(ws.id);
+      expect(stored).toMatchObject({ status: "PROVISIONING", provider: "openai-subscription" });
+      expect(ws).toMatchObject({ provider: stored.provider, updatedAt: stored.updatedAt });
+    } finally {
+      await domain.secrets.deleteOrgSecret("CODEX_AUTH_JSON");
+    }
   });
 
   it("a BYOK workspace whose workspace key was removed → FAILED MISSING_BYOK_CREDENTIAL", async () => {
