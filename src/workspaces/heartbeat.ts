@@ -99,11 +99,19 @@ function withInboundSecret(domain: Domain, ws: Workspace): Heartbeat {
  * The common heartbeat in one round trip: only a live instance token of this
  * workspace, while it is ONLINE, matches; it records the time and returns
  * the row. Every other case matches nothing and takes the full path.
+ *
+ * Its commit does not wait for the WAL flush (synchronous_commit off, for
+ * this transaction only): should PostgreSQL crash, the last fraction of a
+ * second of heartbeat times may be lost, which the next beat restores, while
+ * the database stays consistent. Waiting for the flush bounded heartbeats at
+ * about 2.6k per second on this machine whatever the CPU; without it, 6k.
+ * Status changes (the full path below) keep their durable commits.
  */
 async function beatWhileOnline(domain: Domain, tokenHash: string, workspaceId: string): Promise<Workspace | null> {
   const rows = await domain.prisma.$queryRaw<Workspace[]>`
+    WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))
     UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now()
-    FROM "InstanceToken" AS t
+    FROM "InstanceToken" AS t, commit_without_flush
     WHERE w.id = ${workspaceId}::uuid AND w.status = 'ONLINE'
       AND t."tokenHash" = ${tokenHash} AND t."workspaceId" = w.id AND t."revokedAt" IS NULL
     RETURNING w.*`;

@@ -120,7 +120,9 @@ describe("database round trips per hot path, after one warm-up call", () => {
     expectSuccess(ok(r.result).heartbeat, "HeartbeatSuccess");
     expect(r.queries.length, explain(r)).toBe(1);
     expect(r.queries).toEqual([
-      "UPDATE Workspace", // lastHeartbeatAt where ONLINE and the token is its live one (UPDATE … FROM), RETURNING the row
+      // lastHeartbeatAt where ONLINE and the token is its live one (UPDATE … FROM), RETURNING the row;
+      // the CTE turns off the commit's WAL flush wait for this statement's transaction only
+      "UPDATE Workspace (with commit_without_flush)",
     ]);
   });
 
@@ -143,21 +145,19 @@ describe("database round trips per hot path, after one warm-up call", () => {
     ]);
   });
 
-  it("createWorkspace of a platform-billed model (kind WORKSPACE): 7", async () => {
+  it("createWorkspace of a platform-billed model (kind WORKSPACE): 5", async () => {
     await createWorkspace("warm-up");
     const r = await trace(() => gql(t, CreateWorkspace, { input: { name: "counted", model: PLATFORM_BILLED } }));
     const ws = expectSuccess(ok(r.result).createWorkspace, "CreateWorkspaceSuccess").workspace;
     expect(ws).toMatchObject({ status: "PROVISIONING", provider: "platform", platformBilled: true, secrets: [] });
-    expect(r.queries.length, explain(r)).toBe(7);
+    expect(r.queries.length, explain(r)).toBe(5);
     expect(r.queries).toEqual([
       // Preflight: a platform-billed model needs no org secret names, and kind WORKSPACE no PLATFORM check.
       "BEGIN",
-      "INSERT Workspace", // RETURNING id
+      "INSERT Workspace", // RETURNING the row, which is the answer unless the checks change it
       // The provision checks run here, in the same transaction, from what create just wrote:
       // a platform-billed model needs no secret names and the provider is unchanged, so no query.
-      "SELECT pg_advisory_xact_lock", // the event-order lock, taken last
-      "INSERT WorkspaceEvent", // WORKSPACE_PROVISIONING, RETURNING seq
-      "SELECT Workspace", // the row as the checks left it, for the answer
+      "INSERT WorkspaceEvent (with event_order)", // WORKSPACE_PROVISIONING, after the event-order lock; RETURNING seq
       "COMMIT",
       "SELECT WorkspaceSecret", // the answer's `secrets`
     ]);
