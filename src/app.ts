@@ -81,7 +81,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   let orgWatch: ChangeWatch | null = null;
   const orgNames = new OrgSecretNamesCache(() => orgWatch === null || orgWatch.live);
   orgWatch = db.watch(ORG_SECRETS_CHANNEL, (payload) => orgNames.heard(payload));
-  const events = createEventPublisher(config.redisUrl, log);
+  const events = await createEventPublisher(config.redisUrl, log);
   const domain: Domain = {
     prisma: db.prisma,
     registry,

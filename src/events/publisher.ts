@@ -1,7 +1,6 @@
 import { setMaxListeners } from "node:events";
-import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub } from "graphql-yoga";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "../log.js";
 import type { EventHint } from "./record.js";
 
@@ -20,13 +19,18 @@ export interface EventPublisher {
   close(): Promise<void>;
 }
 
-export function createEventPublisher(redisUrl: string | undefined, log: Logger): EventPublisher {
+export async function createEventPublisher(redisUrl: string | undefined, log: Logger): Promise<EventPublisher> {
   if (!redisUrl) {
     const target = new EventTarget();
     // One listener per process today, but never warn if that grows.
     setMaxListeners(Number.POSITIVE_INFINITY, target);
     return fromPubSub(createPubSub<Topics>({ eventTarget: target }), async () => {});
   }
+  // Loaded only when configured: the Redis client is about 15 MB of a process's memory.
+  const [{ Redis }, { createRedisEventTarget }] = await Promise.all([
+    import("ioredis"),
+    import("@graphql-yoga/redis-event-target"),
+  ]);
   // Separate connections: a subscribed Redis connection cannot publish.
   // Publishing fails fast while Redis is down instead of queueing without bound.
   const publishClient = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
