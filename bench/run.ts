@@ -1,20 +1,18 @@
 // npm run bench [-- --backend pglite|postgres|both] [--duration 10] [--connections 20] [--fanout 1000,5000]
-// Starts the service as a child process, and in the same run a bare node:http
-// server answering a fixed JSON body, then loads each over loopback with
-// autocannon from this process. Results are printed and written to
+// Starts, each as a process of its own, a bare node:http server answering a
+// fixed JSON body, plain graphql-yoga answering `{ hello }`, and the service,
+// then loads each over loopback with autocannon from this process. Results are printed and written to
 // BENCHMARKS.md (machine, command and date included).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
 import { measureFanout } from "./fanout.js";
-import { rssMb, startServer } from "./server-process.js";
+import { rssMb, startBaseline, startServer } from "./server-process.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -43,19 +41,20 @@ async function load(name: string, opts: autocannon.Options): Promise<Row> {
   };
 }
 
-async function bare(): Promise<Row> {
-  const body = JSON.stringify({ data: { hello: "world" } });
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "application/json" }).end(body);
+/** The two baselines, each in its own process: the bare server, and plain yoga's `{ hello }`. */
+async function baselines(): Promise<{ bare: Row; yoga: Row }> {
+  const bareServer = await startBaseline("bare");
+  const bareRow = await load("bare node:http (fixed JSON)", { url: `${bareServer.url}/` });
+  await bareServer.stop();
+  const yogaServer = await startBaseline("yoga");
+  const yogaRow = await load("plain graphql-yoga { hello } (defaults)", {
+    url: `${yogaServer.url}/graphql`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ hello }" }),
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  // The bare server runs in a child-free way here, so give it the same
-  // footing as the service: its own process would be fairer, but a fixed
-  // body costs next to nothing; the ratio is what matters.
-  const row = await load("bare node:http (fixed JSON)", { url: `http://127.0.0.1:${port}/` });
-  server.close();
-  return row;
+  await yogaServer.stop();
+  return { bare: bareRow, yoga: yogaRow };
 }
 
 async function gqlCall(url: string, token: string | null, query: string, variables?: unknown) {
@@ -76,7 +75,7 @@ const OFFERED = `{ offeredModels { model provider platformBilled authEnv credent
 
 type Backend = "pglite" | "postgres";
 
-async function benchBackend(backend: Backend, bareRow: Row) {
+async function benchBackend(backend: Backend, base: { bare: Row; yoga: Row }) {
   const adminToken = `bench-admin-${randomBytes(12).toString("hex")}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-bench-"));
   let dbName: string | null = null;
@@ -114,7 +113,7 @@ async function benchBackend(backend: Backend, bareRow: Row) {
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
-  const rows: Row[] = [];
+  const rows: Row[] = [base.yoga];
   // The stack's own ceiling: the whole plugin chain and HTTP handling, no resolver work.
   rows.push(
     await load("{ __typename } (no token; the stack's floor)", {
@@ -150,7 +149,7 @@ async function benchBackend(backend: Backend, bareRow: Row) {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
-  return { backend, bare: bareRow, rows, startNewMs, startExistingMs, idleRssMb, loadedRssMb, fanout };
+  return { backend, bare: base.bare, rows, startNewMs, startExistingMs, idleRssMb, loadedRssMb, fanout };
 }
 
 const fmt = (n: number, d = 0) => n.toFixed(d);
@@ -163,7 +162,7 @@ function report(results: Awaited<ReturnType<typeof benchBackend>>[]) {
     `Machine: ${os.cpus().length} × ${cpu}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}.`,
   );
   lines.push(
-    `Command: \`npm run bench -- ${process.argv.slice(2).join(" ")}\` (${DURATION} s per scenario, ${CONNECTIONS} connections, autocannon in the bench process, server in its own process, loopback).`,
+    `Command: \`npm run bench -- ${process.argv.slice(2).join(" ")}\` (${DURATION} s per scenario, ${CONNECTIONS} connections, autocannon in the bench process; the service, the bare server and plain yoga each in a process of its own; loopback).`,
   );
   lines.push(`Date: ${new Date().toISOString()}.`, "");
   for (const r of results) {
@@ -203,12 +202,12 @@ async function main() {
   const backends: Backend[] = args.backend === "both" ? ["pglite", "postgres"] : [args.backend as Backend];
   const results = [];
   for (const backend of backends) {
-    const bareRow = await bare();
-    console.log(`[${backend}] bare: ${fmt(bareRow.rps)} req/s`);
-    const r = await benchBackend(backend, bareRow);
+    const base = await baselines();
+    console.log(`[${backend}] bare: ${fmt(base.bare.rps)} req/s`);
+    const r = await benchBackend(backend, base);
     for (const row of r.rows)
       console.log(
-        `[${backend}] ${row.name}: ${fmt(row.rps)} req/s (${fmt(row.rps / bareRow.rps, 3)}), p99 ${row.p99} ms`,
+        `[${backend}] ${row.name}: ${fmt(row.rps)} req/s (${fmt(row.rps / base.bare.rps, 3)}), p99 ${row.p99} ms`,
       );
     results.push(r);
   }

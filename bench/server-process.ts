@@ -48,6 +48,26 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   };
 }
 
+/** A baseline server (bench/baselines.ts) in its own process; its URL once it listens. */
+export async function startBaseline(kind: "bare" | "yoga"): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/baselines.ts", kind], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.once("data", (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port));
+    child.once("exit", (code) => reject(new Error(`baseline ${kind} exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
 /** Resident memory of a process, in MB (Linux). */
 export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
