@@ -3,22 +3,14 @@ import { type ExecutionResult, GraphQLError, getOperationAST, getVariableValues 
 import type { Plugin } from "graphql-yoga";
 
 /**
- * Queries and mutations run as graphql-jit compiles them, once per parsed
- * document (yoga's parser cache hands out the same one): discovery's ~200
- * fields resolve and serialise in a fraction of graphql-js's time.
- * Subscriptions keep graphql-js's executor: their streams are not a hot path.
+ * Operations run as graphql-jit compiles them, once per parsed document
+ * (yoga's parser cache hands out the same one): discovery's ~200 fields
+ * resolve in a fraction of graphql-js's time, and an event fanned out to
+ * thousands of subscribers of one document is executed for each by the same
+ * compiled function (5,000 subscribers on PGlite: p95 363 -> 137 ms).
  */
 export function useCompiledExecution(): Plugin[] {
-  return [
-    useGraphQlJit(
-      {},
-      {
-        enableIf: (args) =>
-          getOperationAST(args.document, args.operationName ?? undefined)?.operation !== "subscription",
-      },
-    ) as Plugin,
-    useRequestErrors(),
-  ];
+  return [useGraphQlJit() as Plugin, useRequestErrors()];
 }
 
 /**
@@ -27,7 +19,8 @@ export function useCompiledExecution(): Plugin[] {
  * graphql-jit does not mark; and its messages name the wrong variable and
  * drop the path. So such a failure is described again by graphql-js's own
  * coercion (nothing ran, so this repeats no work), with a 400 on each error
- * that carries no status of its own (a 401 stays a 401).
+ * that carries no status of its own (a 401 stays a 401). Subscriptions take
+ * only scalar variables, whose messages agree once the value is masked.
  */
 function useRequestErrors(): Plugin {
   return {
@@ -36,8 +29,9 @@ function useRequestErrors(): Plugin {
         const r = result as ExecutionResult;
         if (!r.errors?.length || "data" in r) return;
         const op = getOperationAST(args.document, args.operationName ?? undefined);
+        const inputs = (args.variableValues ?? {}) as Record<string, unknown>;
         const coerced = op
-          ? getVariableValues(args.schema, op.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 50 })
+          ? getVariableValues(args.schema, op.variableDefinitions ?? [], inputs, { maxErrors: 50 })
           : null;
         const errors = coerced?.errors?.length && !r.errors.some((e) => e.extensions?.http) ? coerced.errors : r.errors;
         setResult({ ...r, errors: errors.map(asRequestError) });

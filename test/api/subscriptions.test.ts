@@ -178,6 +178,12 @@ describe("workspaceEvents over graphql-ws", () => {
       expect(bad.events).toEqual([]);
       expect(bad.errors, JSON.stringify(variables)).toMatchObject([{ extensions: { code: "VALIDATION_FAILED" } }]);
     }
+    // A variable that does not coerce is described as graphql-js describes it, value not shown.
+    const uncoerced = c.subscribe(OnWorkspaceEvents, { after: 12 } as unknown as { after: string });
+    await uncoerced.ended();
+    expect(uncoerced.errors).toMatchObject([
+      { message: 'Variable "$after" got invalid value (not shown); String cannot represent a non string value.' },
+    ]);
     const good = c.subscribe(OnWorkspaceEvents, {});
     await listening("*", 1);
     const w = await createWorkspace("still served");
