@@ -84,6 +84,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const events = await createEventPublisher(config.redisUrl, log);
   const domain: Domain = {
     prisma: db.prisma,
+    sql: db.sql,
     registry,
     secrets: new SecretStore(db.prisma, keyring, orgNames),
     events,

@@ -1,4 +1,5 @@
 import type { Config } from "./config.js";
+import type { SqlDriver } from "./db/database.js";
 import type { EventPublisher } from "./events/publisher.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import type { Registry } from "./registry/registry.js";
@@ -7,6 +8,8 @@ import type { SecretStore } from "./secrets/store.js";
 /** What every domain operation may use; assembled once by buildApp. */
 export type Domain = {
   prisma: PrismaClient;
+  /** The same database without Prisma, for the one statement whose Prisma overhead dominated (heartbeat). */
+  sql: SqlDriver;
   registry: Registry;
   secrets: SecretStore;
   events: EventPublisher;

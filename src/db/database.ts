@@ -11,7 +11,12 @@ import { type ChangeWatch, watchPostgresChannel } from "./notifications.js";
 export interface SqlDriver {
   /** Runs a multi-statement script (no parameters). */
   exec(script: string): Promise<void>;
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * `prepared`: a name for the statement, parsed and planned once per
+   * connection on PostgreSQL (one name, one text, always). PGlite, one
+   * session in this process, runs it as it is.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], prepared?: string): Promise<T[]>;
   /** Runs fn with a driver bound to one connection inside one transaction. */
   transaction<R>(fn: (tx: SqlDriver) => Promise<R>): Promise<R>;
 }
@@ -58,7 +63,8 @@ async function openPostgres(url: string, max: number, wrap: AdapterWrapper): Pro
     exec: async (script) => {
       await q.query(script);
     },
-    query: async <T>(sql: string, params?: unknown[]) => (await q.query(sql, params)).rows as T[],
+    query: async <T>(sql: string, params?: unknown[], prepared?: string) =>
+      (await q.query({ text: sql, values: params, ...(prepared ? { name: prepared } : {}) })).rows as T[],
     transaction: async (fn) => {
       const client = await pool.connect();
       try {

@@ -3,7 +3,7 @@ import type { AdminTokens } from "../auth/admin.js";
 import type { Bearer } from "../auth/tokens.js";
 import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
 import { recordEvent } from "../events/record.js";
-import type { Workspace } from "../generated/prisma/client.js";
+import { Prisma, type Workspace } from "../generated/prisma/client.js";
 import { isWorkspaceId } from "./validate.js";
 
 export type Heartbeat = { workspace: Workspace; platformInboundSecret: string | null };
@@ -106,14 +106,30 @@ function withInboundSecret(domain: Domain, ws: Workspace): Heartbeat {
  * the database stays consistent. Waiting for the flush bounded heartbeats at
  * about 2.6k per second on this machine whatever the CPU; without it, 6k.
  * Status changes (the full path below) keep their durable commits.
+ *
+ * It goes to the driver, not through Prisma: Prisma's $queryRaw took about
+ * 290 µs of CPU per call here (the driver alone 70 µs), most of a heartbeat.
+ * The driver returns the row as Prisma would: timestamptz as Date, jsonb
+ * parsed, enums and uuids as strings (a test compares the two). And it is a
+ * prepared statement, planned once per connection, which halved
+ * PostgreSQL's CPU per beat. Its columns are named, not `w.*`: a column a
+ * later migration adds under a running instance then leaves the prepared
+ * statement's result as it was, instead of failing it. (A pooler in front
+ * of PostgreSQL must keep prepared statements per client, as PgBouncer 1.21+
+ * does with max_prepared_statements.)
  */
+const COLUMNS = Object.values(Prisma.WorkspaceScalarFieldEnum)
+  .map((c) => `w."${c}"`)
+  .join(", ");
+const BEAT_WHILE_ONLINE = `
+  WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))
+  UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now()
+  FROM "InstanceToken" AS t, commit_without_flush
+  WHERE w.id = $1::uuid AND w.status = 'ONLINE'
+    AND t."tokenHash" = $2 AND t."workspaceId" = w.id AND t."revokedAt" IS NULL
+  RETURNING ${COLUMNS}`;
+
 async function beatWhileOnline(domain: Domain, tokenHash: string, workspaceId: string): Promise<Workspace | null> {
-  const rows = await domain.prisma.$queryRaw<Workspace[]>`
-    WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))
-    UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now()
-    FROM "InstanceToken" AS t, commit_without_flush
-    WHERE w.id = ${workspaceId}::uuid AND w.status = 'ONLINE'
-      AND t."tokenHash" = ${tokenHash} AND t."workspaceId" = w.id AND t."revokedAt" IS NULL
-    RETURNING w.*`;
+  const rows = await domain.sql.query<Workspace>(BEAT_WHILE_ONLINE, [workspaceId, tokenHash], "beat_while_online");
   return rows[0] ?? null;
 }

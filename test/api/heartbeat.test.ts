@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mintToken } from "../../src/auth/tokens.js";
+import { AdminTokens } from "../../src/auth/admin.js";
+import { mintToken, parseBearer } from "../../src/auth/tokens.js";
+import { heartbeat as heartbeatDomain } from "../../src/workspaces/heartbeat.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { backend, startTestApp, type TestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   Heartbeat,
@@ -35,6 +37,7 @@ async function onlineWorkspace(name = "agent") {
   return { id: ws.id, token: s.authToken as string, inbound: s.platformInboundSecret };
 }
 
+const bearerOf = (token: string) => parseBearer(`Bearer ${token}`);
 const stored = (id: string) => t.app.domain.prisma.workspace.findUniqueOrThrow({ where: { id } });
 const eventTypes = async (workspaceId: string) =>
   (await t.app.domain.prisma.workspaceEvent.findMany({ where: { workspaceId }, orderBy: { seq: "asc" } })).map(
@@ -107,6 +110,38 @@ describe("heartbeat: what it records", () => {
     expect(new Date(r.workspace.lastHeartbeatAt as string)).toEqual(recorded);
     expect(await eventTypes(id)).toEqual(["WORKSPACE_PROVISIONING", "WORKSPACE_ONLINE"]);
   });
+
+  it("answers the row as Prisma reads it, every field and type, though the common path skips Prisma", async () => {
+    const { id, token } = await onlineWorkspace("full row");
+    const card = { name: "agent", skills: [{ id: "s", tags: ["a", "b"] }], nested: { n: 1.5, ok: true, none: null } };
+    await t.app.domain.prisma.workspace.update({
+      where: { id },
+      data: { url: "https://agent.example/a2a", agentCard: card, deliveryMode: "PUSH" },
+    });
+    const auth = { domain: t.app.domain, admins: new AdminTokens(t.app.domain.prisma), bearer: bearerOf(token) };
+    const r = await heartbeatDomain(auth, { workspaceId: id });
+    if (!("workspace" in r)) throw new Error(`heartbeat failed: ${JSON.stringify(r)}`);
+    const read = await stored(id);
+    expect(r.workspace).toStrictEqual(read);
+    expect(read.agentCard).toEqual(card);
+  });
+
+  it.runIf(backend === "postgres")(
+    "the prepared statement keeps working when a migration adds a column under the running instance",
+    async () => {
+      const { id, token } = await onlineWorkspace("column added");
+      // Prepared on every pooled connection: more beats at once than the pool has connections.
+      const burst = () => Promise.all(Array.from({ length: 25 }, () => heartbeat(id, token)));
+      for (const r of await burst()) expectSuccess(ok(r).heartbeat, "HeartbeatSuccess");
+      await t.app.db.sql.exec(`ALTER TABLE "Workspace" ADD COLUMN "addedByALaterRelease" text`);
+      try {
+        for (const r of await burst()) expectSuccess(ok(r).heartbeat, "HeartbeatSuccess");
+      } finally {
+        await t.app.db.sql.exec(`ALTER TABLE "Workspace" DROP COLUMN "addedByALaterRelease"`);
+      }
+      for (const r of await burst()) expectSuccess(ok(r).heartbeat, "HeartbeatSuccess");
+    },
+  );
 
   it("brings a workspace the sweep made OFFLINE back ONLINE with exactly one WORKSPACE_ONLINE event", async () => {
     const { id, token } = await onlineWorkspace();

@@ -49,7 +49,15 @@ export function queryCounter() {
         },
       },
     }) as unknown as PrismaClient;
-    return { ...database, prisma };
+    // Statements sent to the driver beside Prisma (the heartbeat's) are round trips too.
+    const sql = {
+      ...database.sql,
+      query: <T>(text: string, params?: unknown[], prepared?: string) => {
+        record(text);
+        return database.sql.query<T>(text, params, prepared);
+      },
+    };
+    return { ...database, prisma, sql };
   };
 
   const trace = async <R>(fn: () => Promise<R>): Promise<Trace & { result: R }> => {

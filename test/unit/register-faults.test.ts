@@ -27,17 +27,17 @@ afterEach(() => {
 const dbDown = () => Object.assign(new Error("connection lost: SELECT secret-sql-detail"), { code: "P1017" });
 
 type Hook = (call: number) => void | Promise<void>;
-type Hooks = { count?: Hook; findUnique?: Hook; transaction?: Hook; queryRaw?: Hook };
+type Hooks = { count?: Hook; findUnique?: Hook; transaction?: Hook; sql?: Hook };
 
 /**
  * The real client with hooks run before `instanceToken.count`,
- * `instanceToken.findUnique`, `$transaction` and `$queryRaw` (the nth call of each is
+ * `instanceToken.findUnique` and `$transaction` (the nth call of each is
  * numbered from 1). A hook that throws makes that query fail; one that writes
  * through the real client simulates another request committing in between.
  */
 function hookedPrisma(real: PrismaClient, hooks: Hooks) {
-  const calls = { count: 0, findUnique: 0, transaction: 0, queryRaw: 0 };
-  const hooked = <A extends unknown[], R>(name: keyof Hooks, fn: (...args: A) => R) => {
+  const calls = { count: 0, findUnique: 0, transaction: 0 };
+  const hooked = <A extends unknown[], R>(name: keyof typeof calls, fn: (...args: A) => R) => {
     const hook = hooks[name];
     if (!hook) return fn;
     return async (...args: A) => {
@@ -57,7 +57,6 @@ function hookedPrisma(real: PrismaClient, hooks: Hooks) {
     get: (target, prop) => {
       if (prop === "instanceToken") return tokens;
       if (prop === "$transaction") return hooked("transaction", bindAll(target, prop));
-      if (prop === "$queryRaw") return hooked("queryRaw", bindAll(target, prop));
       return bindAll(target, prop);
     },
   });
@@ -66,7 +65,19 @@ function hookedPrisma(real: PrismaClient, hooks: Hooks) {
 
 const domainWith = (hooks: Hooks): { domain: Domain; calls: ReturnType<typeof hookedPrisma>["calls"] } => {
   const { prisma, calls } = hookedPrisma(t.app.domain.prisma, hooks);
-  return { domain: { ...t.app.domain, prisma }, calls };
+  // `sql`: a statement sent to the driver beside Prisma (the heartbeat's).
+  const real = t.app.domain.sql;
+  const { sql: hook } = hooks;
+  const sql = hook
+    ? {
+        ...real,
+        query: async <T>(text: string, params?: unknown[], prepared?: string) => {
+          await hook(1);
+          return real.query<T>(text, params, prepared);
+        },
+      }
+    : real;
+  return { domain: { ...t.app.domain, prisma, sql }, calls };
 };
 
 const bearerOf = (token: string | null): Bearer => (token === null ? { kind: "none" } : parseBearer(`Bearer ${token}`));
@@ -218,7 +229,7 @@ describe("heartbeat when a check fails", () => {
   it("the token lookup fails → SERVICE_UNAVAILABLE, for a live token and for an unknown one", async () => {
     const { id, token } = await onlineWorkspace();
     // Both lookups: the one-statement path for a live token, and the full path.
-    const { domain } = domainWith({ findUnique: fail, queryRaw: fail });
+    const { domain } = domainWith({ findUnique: fail, sql: fail });
     for (const bearer of [token, mintToken()]) {
       const e = await refusal(heartbeat({ domain, admins, bearer: bearerOf(bearer) }, { workspaceId: id }));
       expect(e.code).toBe("SERVICE_UNAVAILABLE");
