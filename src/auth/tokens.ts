@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /** 32 random bytes, base64url: what an agent or admin presents as its bearer. */
 export const mintToken = () => randomBytes(32).toString("base64url");
 
-/** Only this digest is ever stored. */
-export const hashToken = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
+/** Only this digest is ever stored. (One-shot `hash`: a third of createHash's cost, on every request.) */
+export const hashToken = (token: string) => hash("sha256", token, "hex");
 
 const MAX_BEARER = 512;
 
