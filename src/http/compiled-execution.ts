@@ -3,14 +3,26 @@ import { type ExecutionResult, GraphQLError, getOperationAST, getVariableValues 
 import type { Plugin } from "graphql-yoga";
 
 /**
- * Operations run as graphql-jit compiles them, once per parsed document
- * (yoga's parser cache hands out the same one): discovery's ~200 fields
- * resolve in a fraction of graphql-js's time, and an event fanned out to
- * thousands of subscribers of one document is executed for each by the same
- * compiled function (5,000 subscribers on PGlite: p95 363 -> 137 ms).
+ * Queries and mutations run as graphql-jit compiles them, once per parsed
+ * document (yoga's parser cache hands out the same one): discovery's ~200
+ * fields resolve and serialise in a fraction of graphql-js's time.
+ *
+ * Subscriptions keep graphql-js's executor. graphql-jit (0.8) calls a
+ * subscription field's `subscribe` with the operation's variables in place
+ * of the field's arguments: `workspaceEvents(workspaceId: $id)` would stream
+ * every workspace's events. test/api/reads.test.ts subscribes exactly so.
  */
 export function useCompiledExecution(): Plugin[] {
-  return [useGraphQlJit() as Plugin, useRequestErrors()];
+  return [
+    useGraphQlJit(
+      {},
+      {
+        enableIf: (args) =>
+          getOperationAST(args.document, args.operationName ?? undefined)?.operation !== "subscription",
+      },
+    ) as Plugin,
+    useRequestErrors(),
+  ];
 }
 
 /**
@@ -19,8 +31,7 @@ export function useCompiledExecution(): Plugin[] {
  * graphql-jit does not mark; and its messages name the wrong variable and
  * drop the path. So such a failure is described again by graphql-js's own
  * coercion (nothing ran, so this repeats no work), with a 400 on each error
- * that carries no status of its own (a 401 stays a 401). Subscriptions take
- * only scalar variables, whose messages agree once the value is masked.
+ * that carries no status of its own (a 401 stays a 401).
  */
 function useRequestErrors(): Plugin {
   return {
