@@ -33,9 +33,13 @@ export function stdoutPerTurn(): (line: string) => void {
 }
 
 export function createLogger(level: LogLevel, write: (line: string) => void = stdoutPerTurn()): Logger {
-  const at = (name: Exclude<LogLevel, "silent">) => (fields: LogFields) => {
-    if (LEVELS[name] < LEVELS[level]) return;
-    write(`${JSON.stringify({ level: name, time: new Date().toISOString(), ...fields })}\n`);
+  const at = (name: Exclude<LogLevel, "silent">) => {
+    // Level and time are written ahead of the fields, not merged into a copy of them.
+    const head = `{"level":"${name}","time":"`;
+    return (fields: LogFields) => {
+      if (LEVELS[name] < LEVELS[level]) return;
+      write(`${head}${new Date().toISOString()}",${JSON.stringify(fields).slice(1)}\n`);
+    };
   };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
