@@ -66,7 +66,10 @@ export interface RuntimeBackend {
 /** The engine (Docker daemon, process table, API server) cannot be reached right now; retry. */
 export class BackendUnavailableError extends Error {
   override name = "BackendUnavailableError";
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
   }
 }
