@@ -1,11 +1,20 @@
-import { useGraphQlJit } from "@envelop/graphql-jit";
-import { type ExecutionResult, GraphQLError, getOperationAST, getVariableValues } from "graphql";
-import type { Plugin } from "graphql-yoga";
+import { type ExecutionResult, GraphQLError, getVariableValues, type OperationDefinitionNode } from "graphql";
+import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
+import { makeExecute, type Plugin } from "graphql-yoga";
+import { selectOperation } from "./operation.js";
 
 /**
- * Queries and mutations run as graphql-jit compiles them, once per parsed
- * document (yoga's parser cache hands out the same one): discovery's ~200
+ * Queries and mutations run as graphql-jit compiles them: discovery's ~200
  * fields resolve and serialise in a fraction of graphql-js's time.
+ *
+ * Compiled code is kept per operation node, never per document: a document
+ * holding several operations compiles each one alone, and a request runs
+ * the operation its `operationName` selects, the one the access rules
+ * judged (selectOperation), whatever ran before from the same text. (Keyed
+ * by document, as @envelop/graphql-jit does, an admin's `mutation Kill` was
+ * replayed for a caller with no token who named `query Ping` in the same
+ * text.) An operation node belongs to one parsed document, so its fragments
+ * are that document's.
  *
  * Subscriptions keep graphql-js's executor. graphql-jit (0.8) calls a
  * subscription field's `subscribe` with the operation's variables in place
@@ -13,14 +22,26 @@ import type { Plugin } from "graphql-yoga";
  * every workspace's events. test/api/reads.test.ts subscribes exactly so.
  */
 export function useCompiledExecution(): Plugin[] {
+  const compiled = new WeakMap<OperationDefinitionNode, CompiledQuery | ExecutionResult>();
+  const execute = makeExecute((args) => {
+    const operation = selectOperation(args.document, args.operationName);
+    if (!operation) throw new Error("compiled execution reached without an operation");
+    let entry = compiled.get(operation);
+    if (!entry) {
+      entry = compileQuery(args.schema, args.document, operation.name?.value);
+      compiled.set(operation, entry);
+    }
+    if (!isCompiledQuery(entry)) return entry;
+    return entry.query(args.rootValue, args.contextValue, args.variableValues);
+  });
   return [
-    useGraphQlJit(
-      {},
-      {
-        enableIf: (args) =>
-          getOperationAST(args.document, args.operationName ?? undefined)?.operation !== "subscription",
+    {
+      onExecute({ args, setExecuteFn }) {
+        // No operation selected: graphql-js's executor reports why ("Must provide operation name").
+        const operation = selectOperation(args.document, args.operationName);
+        if (operation && operation.operation !== "subscription") setExecuteFn(execute);
       },
-    ) as Plugin,
+    },
     useRequestErrors(),
   ];
 }
@@ -39,7 +60,7 @@ function useRequestErrors(): Plugin {
       onExecuteDone({ result, setResult }) {
         const r = result as ExecutionResult;
         if (!r.errors?.length || "data" in r) return;
-        const op = getOperationAST(args.document, args.operationName ?? undefined);
+        const op = selectOperation(args.document, args.operationName);
         const inputs = (args.variableValues ?? {}) as Record<string, unknown>;
         const coerced = op
           ? getVariableValues(args.schema, op.variableDefinitions ?? [], inputs, { maxErrors: 50 })

@@ -3,18 +3,10 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { MaxTokensParserWLexer } from "@escape.tech/graphql-armor-max-tokens";
-import {
-  type DocumentNode,
-  GraphQLError,
-  getOperationAST,
-  Kind,
-  type ParseOptions,
-  type SelectionSetNode,
-  type Source,
-  type ValidationContext,
-} from "graphql";
+import { GraphQLError, type ParseOptions, type Source, type ValidationContext } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../schema/context.js";
+import { rootFields, selectOperation } from "./operation.js";
 
 /**
  * Bounds on a GraphQL document (SPEC section 8). Our own deepest operation
@@ -189,23 +181,6 @@ function rateLimitedError(what: string, seconds: number): GraphQLError {
   });
 }
 
-function countRootFields(document: DocumentNode, set: SelectionSetNode, name: string, depth = 0): number {
-  if (depth > 10) return 0;
-  let n = 0;
-  for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD) n += sel.name.value === name ? 1 : 0;
-    else if (sel.kind === Kind.INLINE_FRAGMENT) n += countRootFields(document, sel.selectionSet, name, depth + 1);
-    else {
-      const fragment = document.definitions.find(
-        (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === sel.name.value,
-      );
-      if (fragment?.kind === Kind.FRAGMENT_DEFINITION)
-        n += countRootFields(document, fragment.selectionSet, name, depth + 1);
-    }
-  }
-  return n;
-}
-
 type Addressed = { remoteAddress?: string };
 
 const hasUnauthenticated = (result: unknown): boolean => {
@@ -233,9 +208,9 @@ export function useRateLimits(limits: RateLimits): Plugin<Context> {
       const ctx = args.contextValue as Context & Addressed;
       const key = clientKey(ctx.remoteAddress);
       if (!key || !bootstraps || ctx.bearer.kind !== "none") return;
-      const op = getOperationAST(args.document, args.operationName ?? undefined);
+      const op = selectOperation(args.document, args.operationName);
       if (op?.operation !== "mutation") return;
-      const calls = countRootFields(args.document, op.selectionSet, "registerWorkspace");
+      const calls = rootFields(args.document, op).filter((f) => f.name.value === "registerWorkspace").length;
       if (calls === 0) return;
       const wait = bootstraps.take(key, calls);
       if (wait > 0) setResultAndStopExecution({ errors: [rateLimitedError("registrations without a token", wait)] });

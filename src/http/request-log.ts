@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { getOperationAST } from "graphql";
+import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "../log.js";
+import { selectOperation } from "./operation.js";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
@@ -41,8 +42,8 @@ const codesOf = (result: unknown, into: Set<string>) => {
 export function useRequestLog(log: Logger): Plugin {
   const seen = new WeakMap<Request, Seen>();
   const of = (request: unknown) => (request ? seen.get(request as Request) : undefined);
-  const name = (document: Parameters<typeof getOperationAST>[0], operationName?: string | null) => {
-    const op = getOperationAST(document, operationName ?? undefined);
+  const name = (document: DocumentNode, operationName?: string | null) => {
+    const op = selectOperation(document, operationName);
     return { operation: op?.name?.value ?? operationName ?? null, type: op?.operation ?? null };
   };
   return {
