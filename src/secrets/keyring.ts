@@ -34,6 +34,16 @@ export class KeyRing {
     this.byId = new Map(all.map((k) => [k.id, k]));
   }
 
+  /** Whether a stored envelope is sealed with the current key (nothing left to re-encrypt). */
+  sealedWithCurrent(envelope: string): boolean {
+    return envelope.startsWith(this.currentPrefix);
+  }
+
+  /** The start of every envelope the current key seals: what a query can filter on. */
+  get currentPrefix(): string {
+    return `${VERSION}.${this.current.id}.`;
+  }
+
   encrypt(plaintext: string, aad: string): string {
     const nonce = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.current.bytes, nonce);
@@ -69,7 +79,7 @@ export class KeyRing {
  * production passes SECRETS_ENCRYPTION_KEY and nothing is written.
  */
 export async function loadOrCreateLocalKey(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, "secrets.key");
+  const file = localKeyFile(dataDir);
   try {
     return await readLocalKey(file);
   } catch (err) {
@@ -92,7 +102,10 @@ export async function loadOrCreateLocalKey(dataDir: string): Promise<string> {
   return readLocalKey(file);
 }
 
-async function readLocalKey(file: string): Promise<string> {
+export const localKeyFile = (dataDir: string) => path.join(dataDir, "secrets.key");
+
+/** The generated key of an embedded DATA_DIR; throws (ENOENT) if there is none. */
+export async function readLocalKey(file: string): Promise<string> {
   const key = (await readFile(file, "utf8")).trim();
   if (Buffer.from(key, "base64").length !== 32) throw new Error(`${file} does not hold a base64 key of 32 bytes`);
   return key;
