@@ -20,6 +20,7 @@ import { createMaskError } from "./http/mask-errors.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
+import { startTracing, tracedSql, useTracing } from "./observability/tracing.js";
 import { loadRegistry } from "./registry/registry.js";
 import type { Context } from "./schema/context.js";
 import { schema } from "./schema/index.js";
@@ -82,9 +83,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const orgNames = new OrgSecretNamesCache(() => orgWatch === null || orgWatch.live);
   orgWatch = db.watch(ORG_SECRETS_CHANNEL, (payload) => orgNames.heard(payload));
   const events = await createEventPublisher(config.redisUrl, log);
+  const tracing = config.otelEndpoint
+    ? await startTracing({ endpoint: config.otelEndpoint, serviceName: config.otelServiceName })
+    : null;
   const domain: Domain = {
     prisma: db.prisma,
-    sql: db.sql,
+    sql: tracing ? tracedSql(db.sql, tracing.tracer) : db.sql,
     registry,
     secrets: new SecretStore(db.prisma, keyring, orgNames),
     events,
@@ -141,6 +145,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // rate limits: an address out of budget is refused before any check runs.
     plugins: [
       useRequestLog(log),
+      // Then the operation's span, so every check and the execution run beneath it.
+      ...(tracing ? [useTracing(tracing.tracer)] : []),
       useRateLimits(rateLimits),
       ...useQueryLimits(),
       useAccessRules(),
@@ -226,6 +232,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await feed.stop();
       await events.close();
       await orgWatch?.close();
+      await tracing?.shutdown();
       await db.close();
     },
   };

@@ -83,6 +83,8 @@ const envSchema = z
     // Per client address and per instance; burst = half the minute's rate; 0 turns a limit off.
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(20),
     RATE_LIMIT_BOOTSTRAPS_PER_MINUTE: perMinute(60),
+    OTEL_EXPORTER_OTLP_ENDPOINT: url(["http:", "https:"]).optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).max(128).default("workspace-control-plane"),
     WS_MAX_CONNECTIONS: z.coerce.number().int("must be a whole number").min(1).max(1_000_000).default(10_000),
   })
   .superRefine((env, ctx) => {
@@ -116,6 +118,9 @@ export type Config = {
   authFailuresPerMinute: number;
   bootstrapsPerMinute: number;
   wsMaxConnections: number;
+  /** OTLP/HTTP base URL: traces go to `<it>/v1/traces`; unset, no tracing is loaded. */
+  otelEndpoint: string | undefined;
+  otelServiceName: string;
 };
 
 export class ConfigError extends Error {
@@ -156,5 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     bootstrapsPerMinute: e.RATE_LIMIT_BOOTSTRAPS_PER_MINUTE,
     wsMaxConnections: e.WS_MAX_CONNECTIONS,
+    otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otelServiceName: e.OTEL_SERVICE_NAME,
   };
 }
