@@ -38,8 +38,17 @@ export type App = {
   log: Logger;
   /** Listens on config.port (0: an ephemeral port); resolves to the base URL. */
   start(): Promise<string>;
-  /** Closes sockets, sweeps, the feed, Redis and the database (flushed). */
-  stop(): Promise<void>;
+  /**
+   * Drains, then closes (SPEC 11): readiness turns false at once, new
+   * connections are refused, subscriptions complete, in-flight requests get
+   * `graceMs` (default SHUTDOWN_GRACE_SECONDS) to finish, then every
+   * connection is closed, and the feed, Redis and the database after them.
+   */
+  stop(graceMs?: number): Promise<void>;
+  /** HTTP requests being answered right now (SSE streams included). */
+  readonly inflight: number;
+  /** What /readyz answers: migrated, the database answering, and not draining. */
+  ready(): Promise<boolean>;
 };
 
 export type AppOverrides = {
@@ -156,6 +165,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ],
   });
 
+  let draining = false;
+  let inflight = 0;
+  let settled: (() => void) | null = null;
   const healthy = async () => {
     if (!migrated) return false;
     try {
@@ -168,8 +180,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
-    if (path === "/healthz") {
-      const ok = await healthy();
+    if (path === "/healthz" || path === "/readyz" || path === "/livez") {
+      // livez: the process serves; healthz (SPEC 1): migrated and reachable; readyz: that, and not draining.
+      const ok = path === "/livez" || (path === "/readyz" ? !draining && (await healthy()) : await healthy());
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok }));
       return;
     }
@@ -195,6 +208,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     log,
     async start() {
       server = createServer((req, res) => {
+        inflight++;
+        res.once("close", () => {
+          inflight--;
+          if (inflight === 0) settled?.();
+        });
         handle(req, res).catch((err: Error) => {
           log.error({ msg: "request handler failed", err: err.message });
           if (!res.headersSent) res.writeHead(500).end();
@@ -222,13 +240,29 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       log.info({ msg: "listening", url: `http://${host}:${port}/graphql`, database: db.kind });
       return `http://${host}:${port}`;
     },
-    async stop() {
+    get inflight() {
+      return inflight;
+    },
+    ready: async () => !draining && (await healthy()),
+    async stop(graceMs = config.shutdownGraceSeconds * 1000) {
+      draining = true;
+      // No new connections; idle keep-alive ones are closed by close() itself.
+      const closed = server ? new Promise<void>((resolve) => server?.close(() => resolve())) : Promise.resolve();
       await stopSweeps?.();
+      // Subscriptions end as completed streams, so SSE responses finish like any other.
+      feed.drain();
       await sockets?.dispose();
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server?.close(() => resolve()));
+      if (inflight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          settled = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
+      server?.closeAllConnections();
+      await closed;
       await feed.stop();
       await events.close();
       await orgWatch?.close();

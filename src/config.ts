@@ -83,6 +83,12 @@ const envSchema = z
     // Per client address and per instance; burst = half the minute's rate; 0 turns a limit off.
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(20),
     RATE_LIMIT_BOOTSTRAPS_PER_MINUTE: perMinute(60),
+    SHUTDOWN_GRACE_SECONDS: z.coerce
+      .number({ message: "must be a number of seconds" })
+      .int("must be a whole number of seconds")
+      .min(0)
+      .max(300, "must be at most 300")
+      .default(10),
     OTEL_EXPORTER_OTLP_ENDPOINT: url(["http:", "https:"]).optional(),
     OTEL_SERVICE_NAME: z.string().min(1).max(128).default("workspace-control-plane"),
     WS_MAX_CONNECTIONS: z.coerce.number().int("must be a whole number").min(1).max(1_000_000).default(10_000),
@@ -118,6 +124,8 @@ export type Config = {
   authFailuresPerMinute: number;
   bootstrapsPerMinute: number;
   wsMaxConnections: number;
+  /** How long in-flight requests get to finish after SIGTERM. */
+  shutdownGraceSeconds: number;
   /** OTLP/HTTP base URL: traces go to `<it>/v1/traces`; unset, no tracing is loaded. */
   otelEndpoint: string | undefined;
   otelServiceName: string;
@@ -161,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     bootstrapsPerMinute: e.RATE_LIMIT_BOOTSTRAPS_PER_MINUTE,
     wsMaxConnections: e.WS_MAX_CONNECTIONS,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     otelServiceName: e.OTEL_SERVICE_NAME,
   };

@@ -13,7 +13,15 @@ async function main() {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ msg: "stopping", signal });
+    app.log.info({ msg: "stopping", signal, graceSeconds: config.shutdownGraceSeconds });
+    // Whatever the clients or the database do, the process is gone within the grace period plus 2 s.
+    setTimeout(
+      () => {
+        app.log.error({ msg: "shutdown overran its grace period; exiting" });
+        process.exit(1);
+      },
+      config.shutdownGraceSeconds * 1000 + 1_500,
+    ).unref();
     app.stop().then(
       () => process.exit(0),
       (err: Error) => {

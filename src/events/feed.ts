@@ -21,6 +21,7 @@ export class EventFeed {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private stopHints: (() => void) | undefined;
+  private readonly endings = new Set<() => void>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -41,6 +42,17 @@ export class EventFeed {
     clearInterval(this.timer);
     this.stopHints?.();
     return this.pumping ?? Promise.resolve();
+  }
+
+  /** Registers how to end one subscriber's stream; `drain` ends them all. Returns the unregister. */
+  onDrain(end: () => void): () => void {
+    this.endings.add(end);
+    return () => this.endings.delete(end);
+  }
+
+  /** Completes every subscriber's stream (SSE and graphql-ws alike), as a shutdown does. */
+  drain(): void {
+    for (const end of [...this.endings]) end();
   }
 
   /** The highest sequence number this feed has handed out. */

@@ -27,6 +27,9 @@ export function subscribeToEvents(
   const closed = new Promise<void>((resolve) => {
     close = resolve;
   });
+  // A shutdown completes the stream as its end, not as a cut connection.
+  const stopDraining = feed.onDrain(() => close());
+  void closed.then(stopDraining);
   const events = streamEvents(prisma, feed, filter, closed);
   return {
     next: () => events.next(),

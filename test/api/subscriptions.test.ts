@@ -318,6 +318,7 @@ describe("subscribeToEvents: a subscriber that stops reading", () => {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
+      onDrain: () => () => {},
       position: 0n,
     } as unknown as EventFeed;
     let seq = 0n;
