@@ -3,13 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { NoSchemaIntrospectionCustomRule } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { requireAdmin } from "./auth/access.js";
 import { AdminTokens, ensureAdminToken } from "./auth/admin.js";
 import { parseBearer } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import type { ChangeWatch } from "./db/notifications.js";
-import type { Domain } from "./domain.js";
+import { AccessError, type Domain } from "./domain.js";
 import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
@@ -20,6 +21,7 @@ import { createMaskError } from "./http/mask-errors.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
+import { createMetrics, isMetricsToken, type Metrics } from "./observability/metrics.js";
 import { startTracing, tracedSql, useTracing } from "./observability/tracing.js";
 import { loadRegistry } from "./registry/registry.js";
 import type { Context } from "./schema/context.js";
@@ -36,6 +38,8 @@ export type App = {
   db: Database;
   feed: EventFeed;
   log: Logger;
+  /** Prometheus metrics; null with METRICS=false. */
+  metrics: Metrics | null;
   /** Listens on config.port (0: an ephemeral port); resolves to the base URL. */
   start(): Promise<string>;
   /**
@@ -110,6 +114,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const feed = new EventFeed(db.prisma, events, log);
   await feed.start();
 
+  const metrics = config.metrics
+    ? createMetrics({
+        prisma: db.prisma,
+        subscribers: () => feed.listenerCount(),
+        pool: () => db.poolStats?.() ?? null,
+      })
+    : null;
   const rateLimits = createRateLimits(config);
   const corsOrigins = new Set(config.corsOrigins);
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -156,6 +167,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       useRequestLog(log),
       // Then the operation's span, so every check and the execution run beneath it.
       ...(tracing ? [useTracing(tracing.tracer)] : []),
+      ...(metrics ? [metrics.plugin] : []),
       useRateLimits(rateLimits),
       ...useQueryLimits(),
       useAccessRules(),
@@ -186,6 +198,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok }));
       return;
     }
+    if (path === "/metrics" && metrics) return serveMetrics(req, res);
     if (req.method !== "GET" && req.method !== "HEAD") {
       const body = await readBody(req).catch(() => undefined);
       if (body === undefined) return; // the client left mid-body
@@ -194,6 +207,24 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       (req as IncomingMessage & { body?: Buffer }).body = body;
     }
     await yoga(req, res, { remoteAddress: req.socket.remoteAddress });
+  };
+
+  // Admin only, or the scraper's METRICS_TOKEN: 401/403/503 as for any operation.
+  const serveMetrics = async (req: IncomingMessage, res: ServerResponse) => {
+    const bearer = parseBearer(req.headers.authorization);
+    if (!(bearer.kind === "token" && isMetricsToken(bearer.token, config.metricsToken))) {
+      try {
+        await requireAdmin(bearer, admins, db.prisma);
+      } catch (err) {
+        if (!(err instanceof AccessError)) throw err;
+        const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, SERVICE_UNAVAILABLE: 503 }[err.code];
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify({ errors: [{ message: err.message, extensions: { code: err.code } }] }));
+        return;
+      }
+    }
+    const { contentType, body } = await (metrics as Metrics).render();
+    res.writeHead(200, { "content-type": contentType }).end(body);
   };
 
   let server: Server | undefined;
@@ -206,6 +237,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     db,
     feed,
     log,
+    metrics,
     async start() {
       server = createServer((req, res) => {
         inflight++;

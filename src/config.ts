@@ -89,6 +89,8 @@ const envSchema = z
       .min(0)
       .max(300, "must be at most 300")
       .default(10),
+    METRICS: z.string().optional(),
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
     OTEL_EXPORTER_OTLP_ENDPOINT: url(["http:", "https:"]).optional(),
     OTEL_SERVICE_NAME: z.string().min(1).max(128).default("workspace-control-plane"),
     WS_MAX_CONNECTIONS: z.coerce.number().int("must be a whole number").min(1).max(1_000_000).default(10_000),
@@ -124,6 +126,9 @@ export type Config = {
   authFailuresPerMinute: number;
   bootstrapsPerMinute: number;
   wsMaxConnections: number;
+  /** GET /metrics (Prometheus), for an admin bearer or metricsToken. */
+  metrics: boolean;
+  metricsToken: string | undefined;
   /** How long in-flight requests get to finish after SIGTERM. */
   shutdownGraceSeconds: number;
   /** OTLP/HTTP base URL: traces go to `<it>/v1/traces`; unset, no tracing is loaded. */
@@ -144,8 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
-  const flag = (name: "GRAPHIQL" | "INTROSPECTION") => {
-    const r = bool(!production).safeParse(e[name]);
+  const flag = (name: "GRAPHIQL" | "INTROSPECTION" | "METRICS", fallback = !production) => {
+    const r = bool(fallback).safeParse(e[name]);
     if (!r.success) throw new ConfigError(`Invalid configuration:\n  ${name}: must be true or false`);
     return r.data;
   };
@@ -169,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     bootstrapsPerMinute: e.RATE_LIMIT_BOOTSTRAPS_PER_MINUTE,
     wsMaxConnections: e.WS_MAX_CONNECTIONS,
+    metrics: flag("METRICS", true),
+    metricsToken: e.METRICS_TOKEN,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     otelServiceName: e.OTEL_SERVICE_NAME,

@@ -26,6 +26,8 @@ export interface Database {
   prisma: PrismaClient;
   sql: SqlDriver;
   close(): Promise<void>;
+  /** PostgreSQL only: the pool's connections right now (metrics). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   /** PGlite only: the data directory as a tarball (test templates). */
   dumpDataDir?: () => Promise<Blob>;
   /**
@@ -85,6 +87,7 @@ async function openPostgres(url: string, max: number, wrap: AdapterWrapper): Pro
     prisma,
     sql: driverOf(pool),
     watch: (channel, onChange) => watchPostgresChannel(url, channel, onChange),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await prisma.$disconnect();
       await pool.end();

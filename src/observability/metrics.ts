@@ -1,0 +1,112 @@
+import { timingSafeEqual } from "node:crypto";
+import { usePrometheus } from "@graphql-yoga/plugin-prometheus";
+import type { Plugin } from "graphql-yoga";
+import { Counter, Gauge, Registry } from "prom-client";
+import type { PrismaClient } from "../generated/prisma/client.js";
+
+/** What the gauges read when scraped: nothing is counted on the hot paths for them. */
+export type MetricSources = {
+  prisma: PrismaClient;
+  /** Subscribers held by this instance's event feed. */
+  subscribers(): number;
+  /** The database pool (PostgreSQL); null for the embedded database. */
+  pool(): { total: number; idle: number; waiting: number } | null;
+};
+
+export type Metrics = {
+  registry: Registry;
+  /** Requests and their latency by operation and outcome (yoga's Prometheus plugin). */
+  plugin: Plugin;
+  /** Refusals by the rate limits, by which limit. */
+  rateLimited: Counter<"limit">;
+  /** Provisioner actions (start, stop, adopt, ...) and their outcome. */
+  provisionerActions: Counter<"action" | "outcome">;
+  /** The text a scrape answers. */
+  render(): Promise<{ contentType: string; body: string }>;
+};
+
+/**
+ * Prometheus metrics (SPEC 11) in a registry of this app's own (several apps
+ * share a test process). Request latency comes from yoga's plugin with only
+ * the HTTP duration and error counts on, which cost one observation each per
+ * request; workspaces by status, events recorded, subscribers and the pool
+ * are read at scrape time.
+ */
+export function createMetrics(sources: MetricSources): Metrics {
+  const registry = new Registry();
+  const plugin = usePrometheus({
+    registry,
+    endpoint: false,
+    skipIntrospection: true,
+    metrics: { graphql_yoga_http_duration: true, graphql_envelop_error_result: true },
+    labels: { url: false },
+  }) as Plugin;
+  const rateLimited = new Counter({
+    name: "workspace_cp_rate_limited_total",
+    help: "Requests refused by a rate limit, by limit.",
+    labelNames: ["limit"] as const,
+    registers: [registry],
+  });
+  const provisionerActions = new Counter({
+    name: "workspace_cp_provisioner_actions_total",
+    help: "Provisioner actions on runtimes, by action and outcome.",
+    labelNames: ["action", "outcome"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "workspace_cp_workspaces",
+    help: "Workspaces by status.",
+    labelNames: ["status"] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await sources.prisma.workspace.groupBy({ by: ["status"], _count: { _all: true } });
+      this.reset();
+      for (const r of rows) this.set({ status: r.status }, r._count._all);
+    },
+  });
+  new Gauge({
+    name: "workspace_cp_events_recorded",
+    help: "Events recorded so far (the newest sequence number).",
+    registers: [registry],
+    async collect() {
+      const last = await sources.prisma.workspaceEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } });
+      this.set(Number(last?.seq ?? 0));
+    },
+  });
+  new Gauge({
+    name: "workspace_cp_subscribers",
+    help: "Event subscribers (SSE and graphql-ws) held by this instance.",
+    registers: [registry],
+    collect() {
+      this.set(sources.subscribers());
+    },
+  });
+  new Gauge({
+    name: "workspace_cp_db_pool_connections",
+    help: "Database pool connections by state (PostgreSQL).",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      const pool = sources.pool();
+      if (!pool) return;
+      this.set({ state: "total" }, pool.total);
+      this.set({ state: "idle" }, pool.idle);
+      this.set({ state: "waiting" }, pool.waiting);
+    },
+  });
+  return {
+    registry,
+    plugin,
+    rateLimited,
+    provisionerActions,
+    render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  };
+}
+
+/** A METRICS_TOKEN bearer, compared in constant time. */
+export function isMetricsToken(presented: string | null | undefined, configured: string | undefined): boolean {
+  if (!presented || !configured) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(configured);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

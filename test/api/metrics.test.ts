@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectSuccess, gql, ok } from "../support/gql.js";
+import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { CreateWorkspace, RegisterWorkspace } from "../support/operations.js";
+import { eventually, OnWorkspaceEvents } from "../support/ws.js";
+
+// SPEC 11: GET /metrics in Prometheus text, for an admin bearer or
+// METRICS_TOKEN; the values move with what the service does.
+
+const METRICS_TOKEN = "metrics-scraper-token-0123456789";
+let t: TestApp;
+let base: string;
+beforeAll(async () => {
+  t = await startTestApp({ METRICS_TOKEN });
+  base = await t.listen();
+});
+afterAll(() => t.stop());
+
+const scrape = async (token: string | null = t.adminToken) => {
+  const res = await fetch(`${base}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
+};
+
+/** The value of one sample, 0 when absent. */
+const sample = (text: string, name: string, labels: Record<string, string> = {}) => {
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(" ").pop());
+  }
+  return 0;
+};
+
+describe("/metrics", () => {
+  it("answers an admin and the metrics token; refuses no token (401) and an agent's token (403)", async () => {
+    const created = ok(await gql(t, CreateWorkspace, { input: { name: "agent" } })).createWorkspace;
+    const id = expectSuccess(created, "CreateWorkspaceSuccess").workspace.id;
+    const reg = ok(await gql(t, RegisterWorkspace, { input: { workspaceId: id } }, { token: null }));
+    const agent = expectSuccess(reg.registerWorkspace, "RegisterWorkspaceSuccess").authToken as string;
+
+    const admin = await scrape();
+    expect(admin.status).toBe(200);
+    expect(admin.type).toContain("text/plain");
+    expect((await scrape(METRICS_TOKEN)).status).toBe(200);
+    expect((await scrape(null)).status).toBe(401);
+    expect((await scrape("wrong-token-0123456789")).status).toBe(401);
+    expect((await scrape(agent)).status).toBe(403);
+    expect((await scrape(`${METRICS_TOKEN}x`)).status).toBe(401);
+  });
+
+  it("requests by operation and outcome, workspaces by status, events and subscribers move with the service", async () => {
+    const before = (await scrape()).text;
+    const created = ok(await gql(t, CreateWorkspace, { input: { name: "counted" } })).createWorkspace;
+    const id = expectSuccess(created, "CreateWorkspaceSuccess").workspace.id;
+    const invalid = await gql(t, CreateWorkspace, { input: { name: "x", nope: 1 } as never });
+    expect(invalid.status).toBe(400);
+
+    const sse = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "text/event-stream",
+        authorization: `Bearer ${t.adminToken}`,
+      },
+      body: JSON.stringify({ query: OnWorkspaceEvents.toString(), variables: { workspaceId: id } }),
+    });
+    expect(sse.status).toBe(200);
+    await eventually(() => t.app.feed.listenerCount() >= 1, "the subscriber is in place");
+    const after = (await scrape()).text;
+    await sse.body?.cancel();
+
+    const creates = (text: string) =>
+      sample(text, "graphql_yoga_http_duration_count", { operationName: "CreateWorkspace", statusCode: "200" });
+    expect(creates(after)).toBe(creates(before) + 1);
+    expect(sample(after, "graphql_envelop_error_result", { operationName: "CreateWorkspace" })).toBeGreaterThan(
+      sample(before, "graphql_envelop_error_result", { operationName: "CreateWorkspace" }),
+    );
+    expect(sample(after, "workspace_cp_workspaces", { status: "PROVISIONING" })).toBe(
+      sample(before, "workspace_cp_workspaces", { status: "PROVISIONING" }) + 1,
+    );
+    expect(sample(after, "workspace_cp_events_recorded")).toBe(sample(before, "workspace_cp_events_recorded") + 1);
+    expect(sample(after, "workspace_cp_subscribers")).toBe(sample(before, "workspace_cp_subscribers") + 1);
+    if (backend === "postgres")
+      expect(sample(after, "workspace_cp_db_pool_connections", { state: "total" })).toBeGreaterThan(0);
+  });
+
+  it("METRICS=false serves no /metrics", async () => {
+    const off = await startTestApp({ METRICS: "false" });
+    try {
+      const url = await off.listen();
+      const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${off.adminToken}` } });
+      expect(res.status).toBe(404);
+      expect(off.app.metrics).toBeNull();
+    } finally {
+      await off.stop();
+    }
+  });
+});
