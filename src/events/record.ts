@@ -9,6 +9,9 @@ export type NewEvent = {
   payload?: Prisma.InputJsonValue;
 };
 
+/** The advisory lock every event write takes first (sequence numbers in commit order). */
+export const EVENT_ORDER_LOCK = 72707002;
+
 /** What a published hint carries: enough to know which record to read. */
 export type EventHint = { seq: string; workspaceId: string };
 
@@ -23,7 +26,7 @@ export type EventHint = { seq: string; workspaceId: string };
 export async function recordEvent(tx: Prisma.TransactionClient, event: NewEvent): Promise<EventHint> {
   const payload = event.payload === undefined ? null : JSON.stringify(event.payload);
   const [row] = await tx.$queryRaw<EventHint[]>`
-    WITH event_order AS (SELECT pg_advisory_xact_lock(72707002))
+    WITH event_order AS (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}::bigint))
     INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message, payload)
     SELECT ${event.workspaceId}::uuid, ${event.type}::"WorkspaceEventType", ${event.status}::"WorkspaceStatus",
            ${event.code ?? null}, ${event.message ?? null}, ${payload}::jsonb

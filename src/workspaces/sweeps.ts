@@ -1,61 +1,99 @@
 import type { Domain } from "../domain.js";
-import { recordEvent } from "../events/record.js";
+import type { EventHint } from "../events/record.js";
+import { EVENT_ORDER_LOCK } from "../events/record.js";
 import type { Logger } from "../log.js";
-import { markProvisionFailed } from "./provision.js";
 
-const BATCH = 200;
+/** Workspaces changed per statement; a sweep repeats statements until fewer are due. */
+export const SWEEP_BATCH = 5_000;
 
 /**
- * Overdue workspaces change status exactly once even when several instances
- * sweep together: each change is a conditional update (still in that status,
- * still past its deadline), and only the instance whose update matched
- * records the event.
+ * One statement per batch changes every overdue workspace and records its
+ * event (set-based: 10,000 due at once are two statements, not 20,000 round
+ * trips). It takes the event-order lock first, like every event write, so
+ * sequence numbers stay in commit order. Several instances sweeping at once
+ * skip each other's locked rows and re-check the condition under the lock:
+ * each change, and its event, happens once.
  */
-export async function sweepOnce(domain: Domain, now = new Date()): Promise<{ timedOut: number; offline: number }> {
-  const { prisma, config } = domain;
+export async function sweepOnce(
+  domain: Domain,
+  now = new Date(),
+  batch = SWEEP_BATCH,
+): Promise<{ timedOut: number; offline: number }> {
+  const { config } = domain;
   const provisionDeadline = new Date(now.getTime() - config.provisionTimeoutSeconds * 1000);
   const heartbeatDeadline = new Date(now.getTime() - config.heartbeatTimeoutSeconds * 1000);
-
-  let timedOut = 0;
-  const stuck = await prisma.workspace.findMany({
-    where: { status: "PROVISIONING", provisioningStartedAt: { lt: provisionDeadline } },
-    select: { id: true },
-    take: BATCH,
-  });
-  for (const { id } of stuck) {
-    const message = `No agent registered within ${config.provisionTimeoutSeconds} s of provisioning.`;
-    const changed = await markProvisionFailed(domain, id, "PROVISION_TIMEOUT", message, {
-      provisioningStartedAt: { lt: provisionDeadline },
-    });
-    if (changed) timedOut++;
-  }
-
-  let offline = 0;
-  const silent = await prisma.workspace.findMany({
-    where: { status: "ONLINE", lastHeartbeatAt: { lt: heartbeatDeadline } },
-    select: { id: true },
-    take: BATCH,
-  });
-  for (const { id } of silent) {
-    const hint = await prisma.$transaction(async (tx) => {
-      const { count } = await tx.workspace.updateMany({
-        where: { id, status: "ONLINE", lastHeartbeatAt: { lt: heartbeatDeadline } },
-        data: { status: "OFFLINE" },
-      });
-      if (count === 0) return null;
-      return recordEvent(tx, {
-        workspaceId: id,
-        type: "WORKSPACE_OFFLINE",
-        status: "OFFLINE",
-        message: `No heartbeat for ${config.heartbeatTimeoutSeconds} s.`,
-      });
-    });
-    if (hint) {
-      domain.events.publish(hint);
-      offline++;
-    }
-  }
+  const timedOut = await untilDone(batch, () =>
+    timeOutProvisioning(
+      domain,
+      provisionDeadline,
+      `No agent registered within ${config.provisionTimeoutSeconds} s of provisioning.`,
+      batch,
+    ),
+  );
+  const offline = await untilDone(batch, () =>
+    markSilentOffline(domain, heartbeatDeadline, `No heartbeat for ${config.heartbeatTimeoutSeconds} s.`, batch),
+  );
   return { timedOut, offline };
+}
+
+async function untilDone(batch: number, step: () => Promise<EventHint[]>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const hints = await step();
+    total += hints.length;
+    if (hints.length < batch) return total;
+  }
+}
+
+/** The feed reads everything past its position: the newest hint of a batch wakes it for all of them. */
+function publishNewest(domain: Domain, hints: EventHint[]): EventHint[] {
+  const newest = hints.reduce<EventHint | null>((a, h) => (a && BigInt(a.seq) > BigInt(h.seq) ? a : h), null);
+  if (newest) domain.events.publish(newest);
+  return hints;
+}
+
+async function timeOutProvisioning(domain: Domain, deadline: Date, message: string, batch: number) {
+  const hints = await domain.prisma.$queryRaw<EventHint[]>`
+    WITH event_order AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}::bigint) AS locked),
+    due AS (
+      SELECT w.id FROM "Workspace" w, event_order
+      WHERE w.status = 'PROVISIONING' AND w."provisioningStartedAt" < ${deadline}
+      ORDER BY w."provisioningStartedAt" LIMIT ${batch}
+      FOR UPDATE OF w SKIP LOCKED
+    ),
+    changed AS (
+      UPDATE "Workspace" w
+      SET status = 'FAILED', "failureCode" = 'PROVISION_TIMEOUT', "failureMessage" = ${message},
+          "failedAt" = now(), "updatedAt" = now()
+      FROM due
+      WHERE w.id = due.id AND w.status = 'PROVISIONING' AND w."provisioningStartedAt" < ${deadline}
+      RETURNING w.id
+    )
+    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message)
+    SELECT changed.id, 'WORKSPACE_PROVISION_FAILED', 'FAILED', 'PROVISION_TIMEOUT', ${message} FROM changed
+    RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
+  return publishNewest(domain, hints);
+}
+
+async function markSilentOffline(domain: Domain, deadline: Date, message: string, batch: number) {
+  const hints = await domain.prisma.$queryRaw<EventHint[]>`
+    WITH event_order AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}::bigint) AS locked),
+    due AS (
+      SELECT w.id FROM "Workspace" w, event_order
+      WHERE w.status = 'ONLINE' AND w."lastHeartbeatAt" < ${deadline}
+      ORDER BY w."lastHeartbeatAt" LIMIT ${batch}
+      FOR UPDATE OF w SKIP LOCKED
+    ),
+    changed AS (
+      UPDATE "Workspace" w SET status = 'OFFLINE', "updatedAt" = now()
+      FROM due
+      WHERE w.id = due.id AND w.status = 'ONLINE' AND w."lastHeartbeatAt" < ${deadline}
+      RETURNING w.id
+    )
+    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, message)
+    SELECT changed.id, 'WORKSPACE_OFFLINE', 'OFFLINE', ${message} FROM changed
+    RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
+  return publishNewest(domain, hints);
 }
 
 export function startSweeps(domain: Domain, intervalMs: number, log: Logger): () => Promise<void> {

@@ -107,6 +107,41 @@ describe("sweepOnce", () => {
     for (const id of silent) await expectOfflineOnce(id);
   });
 
+  it("changes hundreds due at once in set-based batches, each with exactly one event, even with two sweepers", async () => {
+    const { prisma } = t.app.domain;
+    const seed = (status: "ONLINE" | "PROVISIONING", n: number) =>
+      prisma.$queryRaw<{ id: string }[]>`
+        INSERT INTO "Workspace" (id, name, runtime, model, status, "lastHeartbeatAt", "provisioningStartedAt", "updatedAt")
+        SELECT gen_random_uuid(), 'bulk-' || g, 'hermes', 'm', ${status}::"WorkspaceStatus",
+               now() - interval '2 hours', now() - interval '2 hours', now()
+        FROM generate_series(1, ${n}) g
+        RETURNING id::text AS id`;
+    const silent = (await seed("ONLINE", 230)).map((r) => r.id);
+    const stuck = (await seed("PROVISIONING", 170)).map((r) => r.id);
+    const due = {
+      timedOut: await prisma.workspace.count({ where: { status: "PROVISIONING" } }),
+      offline: await prisma.workspace.count({ where: { status: "ONLINE" } }),
+    };
+    const now = new Date(Date.now() + HOUR);
+    const [a, b] = await Promise.all([sweepOnce(t.app.domain, now, 40), sweepOnce(t.app.domain, now, 40)]);
+    expect({ timedOut: a.timedOut + b.timedOut, offline: a.offline + b.offline }).toEqual(due);
+    const events = await prisma.workspaceEvent.groupBy({
+      by: ["workspaceId", "type"],
+      where: { workspaceId: { in: [...silent, ...stuck] } },
+      _count: { _all: true },
+    });
+    expect(events).toHaveLength(silent.length + stuck.length);
+    expect(events.every((e) => e._count._all === 1)).toBe(true);
+    expect(new Set(events.filter((e) => e.type === "WORKSPACE_OFFLINE").map((e) => e.workspaceId))).toEqual(
+      new Set(silent),
+    );
+    expect(new Set(events.filter((e) => e.type === "WORKSPACE_PROVISION_FAILED").map((e) => e.workspaceId))).toEqual(
+      new Set(stuck),
+    );
+    expect(await prisma.workspace.count({ where: { id: { in: stuck }, failureCode: "PROVISION_TIMEOUT" } })).toBe(170);
+    expect(await sweepOnce(t.app.domain, now, 40)).toEqual({ timedOut: 0, offline: 0 });
+  });
+
   it.runIf(backend === "postgres")("records each change once when two instances sweep one database", async () => {
     const other = await startTestApp({}, await openDatabase({ kind: "postgres", url: t.databaseUrl as string }));
     try {
