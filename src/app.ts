@@ -94,7 +94,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   };
   const admins = new AdminTokens(db.prisma);
-  const feed = new EventFeed(db.prisma, events, log);
+  const feed = new EventFeed(db.prisma, events, log, config.eventPollIntervalMs);
   await feed.start();
 
   const rateLimits = createRateLimits(config);
