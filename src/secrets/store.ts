@@ -101,8 +101,8 @@ export class SecretStore {
     });
   }
 
-  async deleteWorkspaceSecret(workspaceId: string, key: string): Promise<boolean> {
-    const { count } = await this.prisma.workspaceSecret.deleteMany({ where: { workspaceId, key } });
+  async deleteWorkspaceSecret(workspaceId: string, key: string, db: Db = this.prisma): Promise<boolean> {
+    const { count } = await db.workspaceSecret.deleteMany({ where: { workspaceId, key } });
     return count > 0;
   }
 
