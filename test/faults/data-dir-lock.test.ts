@@ -55,7 +55,7 @@ describe.skipIf(skipReason)(`one server per DATA_DIR${skipReason ? ` (skipped: $
     const first = await start(env);
     const before = await create(first, "before the second");
 
-    const second = await startExpectingExit(env, 30_000);
+    const second = await startExpectingExit(env, 60_000);
     expect(second.timedOut, `the second server kept running:\n${second.stdout}`).toBe(false);
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain(dir);
@@ -73,7 +73,7 @@ describe.skipIf(skipReason)(`one server per DATA_DIR${skipReason ? ` (skipped: $
     const third = await start(env);
     expect(await exists(third, before)).toBe(true);
     expect(await exists(third, after)).toBe(true);
-  }, 120_000);
+  }, 180_000);
 
   it("a lock left by kill -9 does not block an immediate restart, which keeps the acknowledged writes", async () => {
     const dir = await dataDir();
@@ -91,5 +91,5 @@ describe.skipIf(skipReason)(`one server per DATA_DIR${skipReason ? ` (skipped: $
     expect(await exists(second, id)).toBe(true);
     const now = JSON.parse(await readFile(path.join(dir, "server.lock"), "utf8")) as { pid: number };
     expect(now.pid).toBe(second.pid);
-  }, 120_000);
+  }, 180_000);
 });
