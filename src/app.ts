@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { NoSchemaIntrospectionCustomRule } from "graphql";
@@ -7,6 +8,7 @@ import { requireAdmin } from "./auth/access.js";
 import { AdminTokens, ensureAdminToken } from "./auth/admin.js";
 import { parseBearer } from "./auth/tokens.js";
 import type { Config } from "./config.js";
+import { lockDataDir } from "./db/data-dir-lock.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import type { ChangeWatch } from "./db/notifications.js";
@@ -70,22 +72,40 @@ const disableIntrospection = (): Plugin => ({
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? createLogger(config.logLevel);
   const registry = await loadRegistry(config.registryFile);
-  const encryptionKey = config.encryptionKey ?? (await loadOrCreateLocalKey(config.dataDir));
-  const keyring = new KeyRing(encryptionKey, config.encryptionKeysOld);
-
-  const db =
-    overrides.database ??
-    (await openDatabase(
-      config.databaseUrl ? { kind: "postgres", url: config.databaseUrl } : { kind: "pglite", dataDir: config.dataDir },
-    ));
+  // The embedded database is this process's alone (SPEC 11): the lock comes
+  // before anything in DATA_DIR is opened, created or migrated.
+  const dataDirLock =
+    overrides.database || config.databaseUrl
+      ? null
+      : await mkdir(config.dataDir, { recursive: true }).then(() =>
+          lockDataDir(config.dataDir, {
+            onLost: (reason) => {
+              // Another process may be writing here now: stop at once, flushing nothing.
+              log.error({ msg: "lost the DATA_DIR lock; exiting to protect the data", reason });
+              process.exit(1);
+            },
+          }),
+        );
+  let keyring: KeyRing;
+  let db: Database | undefined;
   let migrated = false;
   try {
+    const encryptionKey = config.encryptionKey ?? (await loadOrCreateLocalKey(config.dataDir));
+    keyring = new KeyRing(encryptionKey, config.encryptionKeysOld);
+    db =
+      overrides.database ??
+      (await openDatabase(
+        config.databaseUrl
+          ? { kind: "postgres", url: config.databaseUrl }
+          : { kind: "pglite", dataDir: config.dataDir },
+      ));
     const applied = await migrate(db.sql);
     if (applied.length) log.info({ msg: "migrations applied", applied });
     migrated = true;
     await ensureAdminToken(db.prisma, config.adminToken, log, overrides.announceAdminToken ?? announceOnStderr);
   } catch (err) {
-    await db.close().catch(() => {});
+    await db?.close().catch(() => {});
+    await dataDirLock?.release();
     throw err;
   }
 
@@ -111,7 +131,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   };
   const admins = new AdminTokens(db.prisma);
-  const feed = new EventFeed(db.prisma, events, log);
+  const feed = new EventFeed(db.prisma, events, log, config.eventPollIntervalMs);
   await feed.start();
 
   const metrics = config.metrics
@@ -300,6 +320,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await orgWatch?.close();
       await tracing?.shutdown();
       await db.close();
+      await dataDirLock?.release();
     },
   };
 }

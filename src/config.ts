@@ -63,6 +63,14 @@ const envSchema = z
       .min(100, "must be at least 100")
       .max(60_000, "must be at most 60000 (the sweeps act within 10 s of a deadline)")
       .default(5_000),
+    // The event feed's read of the record when no hint came (a lost hint is
+    // late by at most this much).
+    EVENT_POLL_INTERVAL_MS: z.coerce
+      .number({ message: "must be a number of milliseconds" })
+      .int("must be a whole number of milliseconds")
+      .min(100, "must be at least 100")
+      .max(600_000, "must be at most 600000")
+      .default(1_000),
     GRAPHIQL: z.string().optional(),
     INTROSPECTION: z.string().optional(),
     CORS_ORIGINS: z
@@ -123,6 +131,8 @@ export type Config = {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** How often the sweeps look for overdue workspaces. */
   sweepIntervalMs: number;
+  /** How often the event feed reads the record without a hint. */
+  eventPollIntervalMs: number;
   authFailuresPerMinute: number;
   bootstrapsPerMinute: number;
   wsMaxConnections: number;
@@ -171,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    eventPollIntervalMs: e.EVENT_POLL_INTERVAL_MS,
     authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     bootstrapsPerMinute: e.RATE_LIMIT_BOOTSTRAPS_PER_MINUTE,
     wsMaxConnections: e.WS_MAX_CONNECTIONS,

@@ -23,11 +23,27 @@ export class SecretStore {
    * Org secret names only, never values: what the credential gate reads.
    * Inside a transaction (`db` given: the provision checks, which fail
    * closed) always from the database; otherwise through the cache.
+   * `seen.database` is set when the names came from the database.
    */
-  orgSecretNames(db?: Db): OrgSecretNameSource {
-    const read = () => (db ?? this.prisma).orgSecret.findMany({ select: { key: true } });
+  orgSecretNames(db?: Db, seen?: { database: boolean }): OrgSecretNameSource {
+    const read = () => {
+      if (seen) seen.database = true;
+      return (db ?? this.prisma).orgSecret.findMany({ select: { key: true } });
+    };
     const cache = this.orgNames;
     return db || !cache ? read : () => cache.read(read);
+  }
+
+  /**
+   * The names from the database, refreshing the cache on the way: what a
+   * refusal reads first, since another instance's new org secret may not have
+   * been heard of yet (its NOTIFY still on its way).
+   */
+  orgSecretNamesFromDatabase(): OrgSecretNameSource {
+    return () => {
+      this.orgNames?.invalidate();
+      return this.orgSecretNames()();
+    };
   }
 
   listOrgSecrets() {
@@ -101,8 +117,8 @@ export class SecretStore {
     });
   }
 
-  async deleteWorkspaceSecret(workspaceId: string, key: string): Promise<boolean> {
-    const { count } = await this.prisma.workspaceSecret.deleteMany({ where: { workspaceId, key } });
+  async deleteWorkspaceSecret(workspaceId: string, key: string, db: Db = this.prisma): Promise<boolean> {
+    const { count } = await db.workspaceSecret.deleteMany({ where: { workspaceId, key } });
     return count > 0;
   }
 

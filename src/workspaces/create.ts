@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { isUniqueViolation } from "../db/errors.js";
 import { type Domain, type Failure, fail } from "../domain.js";
 import { recordEvent } from "../events/record.js";
-import { checkCredentialGate, missingCredentialMessage } from "../gate/credential-gate.js";
+import { checkCredentialGate, missingCredentialMessage, type OrgSecretNameSource } from "../gate/credential-gate.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { deriveProvider } from "../registry/derive.js";
 import { checkProvisioning, recordProvisionOutcome } from "./provision.js";
@@ -51,14 +51,22 @@ export async function preflightWorkspace(domain: Domain, input: CreateInput): Pr
   if (kind === "PLATFORM" && (await platformAgentExists(domain))) {
     return fail("CONFLICT", "A platform agent already exists; remove it before creating another.", "input.kind");
   }
-  const verdict = await checkCredentialGate({
-    registry,
-    runtime: runtimeName,
-    model,
-    workspaceKeyNames: payloadNames,
-    orgSecretNames: domain.secrets.orgSecretNames(),
-    onFailure: "open",
-  });
+  const gate = (orgSecretNames: OrgSecretNameSource) =>
+    checkCredentialGate({
+      registry,
+      runtime: runtimeName,
+      model,
+      workspaceKeyNames: payloadNames,
+      orgSecretNames,
+      onFailure: "open",
+    });
+  const seen = { database: false };
+  let verdict = await gate(domain.secrets.orgSecretNames(undefined, seen));
+  if (!verdict.pass && verdict.reason === "missing-credential" && !seen.database) {
+    // The cached names may predate an org secret another instance has just
+    // set (its NOTIFY not heard yet): the database decides a refusal.
+    verdict = await gate(domain.secrets.orgSecretNamesFromDatabase());
+  }
   if (!verdict.pass) {
     if (verdict.reason !== "missing-credential") throw new Error("an open gate cannot fail for any other reason");
     const m = verdict.missing;

@@ -64,6 +64,34 @@ export async function checkProvisioning(
   workspaceId: string,
   snapshot?: ProvisionSnapshot,
 ): Promise<Outcome | null> {
+  // A read that fails in the database (not in decryption) aborts the whole
+  // transaction, on PostgreSQL and PGlite alike, and the FAILED outcome
+  // could no longer be written. So the reads run past a savepoint, taken at
+  // the first one (checks that read nothing cost no round trip), and an
+  // unreadable outcome rolls back to it: that also drops any seed the checks
+  // wrote, which a FAILED workspace must not keep half-done anyway.
+  let savepoint = false;
+  const beforeRead = async () => {
+    if (savepoint) return;
+    await tx.$executeRawUnsafe(`SAVEPOINT ${READS_SAVEPOINT}`);
+    savepoint = true;
+  };
+  const outcome = await runChecks(domain, tx, workspaceId, snapshot, beforeRead);
+  if (savepoint && outcome?.ok === false && outcome.code === "SECRET_UNREADABLE") {
+    await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${READS_SAVEPOINT}`);
+  }
+  return outcome;
+}
+
+const READS_SAVEPOINT = "provision_check_reads";
+
+async function runChecks(
+  domain: Domain,
+  tx: Tx,
+  workspaceId: string,
+  snapshot: ProvisionSnapshot | undefined,
+  beforeRead: () => Promise<void>,
+): Promise<Outcome | null> {
   const { registry, secrets } = domain;
   let ws: Omit<ProvisionSnapshot, "secretNames">;
   let workspaceNames: string[];
@@ -78,6 +106,7 @@ export async function checkProvisioning(
     if (row?.status !== "PROVISIONING") return null;
     ws = row;
     try {
+      await beforeRead();
       workspaceNames = await secrets.workspaceSecretNames(workspaceId, tx);
     } catch {
       return unreadable("The workspace secret names");
@@ -88,11 +117,12 @@ export async function checkProvisioning(
   // so a failed query, a bad row and a failed iteration all fail closed.
   let orgNames: Promise<string[]> | undefined;
   const readOrgNames = () => {
-    orgNames ??= readNames(secrets.orgSecretNames(tx));
+    orgNames ??= beforeRead().then(() => readNames(secrets.orgSecretNames(tx)));
     return orgNames;
   };
 
   if (ws.kind === "PLATFORM") {
+    await beforeRead();
     const seeded = await seedPlatformIdentity(domain, tx, workspaceId, ws, workspaceNames, readOrgNames);
     if (!seeded.ok) return seeded;
     workspaceNames = seeded.names;

@@ -4,7 +4,7 @@ import type { AdminTokens } from "../auth/admin.js";
 import { type Bearer, hashToken, mintToken } from "../auth/tokens.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
-import { recordEvent } from "../events/record.js";
+import { type EventHint, recordEvent } from "../events/record.js";
 import { Prisma, type Workspace } from "../generated/prisma/client.js";
 import { isWorkspaceId } from "./validate.js";
 
@@ -140,10 +140,6 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
     return fail("PLATFORM_KIND_FORBIDDEN", "Only an admin can make a platform agent, at create time.", "input.kind");
   }
   if (ws.status === "FAILED") return workspaceFailed(ws);
-  if (ws.kind === "PLATFORM") {
-    const refused = await platformIdentityGate(domain, ws.id, input.mcpServerPresent);
-    if (refused) return refused;
-  }
 
   let platformInboundSecret: string | null = null;
   try {
@@ -157,6 +153,7 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
     url: input.url ?? null,
     deliveryMode,
     agentCard: (input.agentCard ?? null) as Prisma.InputJsonValue,
+    identityGate: ws.kind === "PLATFORM" ? { mcpServerPresent: input.mcpServerPresent } : null,
   });
   if ("code" in result) return result;
   return { workspace: result.workspace, authToken: result.authToken, platformInboundSecret, deliveryMode };
@@ -173,12 +170,19 @@ const workspaceFailed = (ws: Workspace) =>
  * lock. `presentedHash` is the bearer that passed the token check (null on a
  * bootstrap); it is checked again under the lock, since a restart may have
  * revoked it in between: then, with no live token left, this is a bootstrap.
+ * A platform agent's identity gate (step 5) runs under the same lock, so a
+ * MODEL deleted meanwhile (secret writes take this lock too) is seen.
  */
 async function goOnline(
   domain: Domain,
   workspaceId: string,
   presentedHash: string | null,
-  data: { url: string | null; deliveryMode: "PUSH" | "POLL"; agentCard: Prisma.InputJsonValue | null },
+  data: {
+    url: string | null;
+    deliveryMode: "PUSH" | "POLL";
+    agentCard: Prisma.InputJsonValue | null;
+    identityGate: { mcpServerPresent: boolean | null | undefined } | null;
+  },
 ): Promise<{ workspace: Workspace; authToken: string | null } | RequestFailure> {
   try {
     const [outcome, hint] = await domain.prisma.$transaction(async (tx) => {
@@ -188,6 +192,10 @@ async function goOnline(
       if (!status || status === "REMOVED") return [notFound(), null] as const;
       if (status === "FAILED")
         return [fail("WORKSPACE_FAILED", "The workspace is FAILED: restartWorkspace first."), null] as const;
+      if (data.identityGate) {
+        const refused = await platformIdentityGate(domain, tx, workspaceId, data.identityGate.mcpServerPresent);
+        if (refused) return refused;
+      }
       let authToken: string | null = null;
       const stillLive =
         presentedHash !== null &&
@@ -232,18 +240,21 @@ async function goOnline(
 }
 
 /**
- * SPEC section 5 step 5: a platform agent without its MODEL secret or its MCP
- * server is marked FAILED, its tokens revoked and the event recorded, all
- * committed, and only then refused as data.
+ * SPEC section 5 step 5, inside the register transaction under the row lock:
+ * a platform agent without its MODEL secret or its MCP server is marked
+ * FAILED, its tokens revoked and the event recorded; the transaction commits
+ * all of it and the caller answers the refusal as data. A failed existence
+ * check throws (503) and rolls everything back.
  */
 async function platformIdentityGate(
   domain: Domain,
+  tx: Prisma.TransactionClient,
   workspaceId: string,
   mcpServerPresent: boolean | null | undefined,
-): Promise<RequestFailure | null> {
+): Promise<readonly [RequestFailure, EventHint | null] | null> {
   let hasModel: boolean;
   try {
-    hasModel = await domain.secrets.workspaceSecretExists(workspaceId, "MODEL");
+    hasModel = await domain.secrets.workspaceSecretExists(workspaceId, "MODEL", tx);
   } catch (err) {
     throw unavailable("The platform agent's MODEL secret", err);
   }
@@ -253,27 +264,26 @@ async function platformIdentityGate(
     reason === "model_missing"
       ? "The platform agent has no MODEL secret: set it, then restartWorkspace."
       : "The platform agent reported no MCP server: fix it, then restartWorkspace.";
-  const hint = await domain.prisma.$transaction(async (tx) => {
-    const { count } = await tx.workspace.updateMany({
-      where: { id: workspaceId, status: { notIn: ["REMOVED", "FAILED"] } },
-      data: {
-        status: "FAILED",
-        failureCode: "PLATFORM_AGENT_IDENTITY_GATE",
-        failureMessage: message,
-        failedAt: new Date(),
-      },
-    });
-    await tx.instanceToken.updateMany({ where: { workspaceId, revokedAt: null }, data: { revokedAt: new Date() } });
-    if (count === 0) return null;
-    return recordEvent(tx, {
-      workspaceId,
-      type: "WORKSPACE_PROVISION_FAILED",
+  const { count } = await tx.workspace.updateMany({
+    where: { id: workspaceId, status: { notIn: ["REMOVED", "FAILED"] } },
+    data: {
       status: "FAILED",
-      code: "PLATFORM_AGENT_IDENTITY_GATE",
-      message,
-      payload: { reason },
-    });
+      failureCode: "PLATFORM_AGENT_IDENTITY_GATE",
+      failureMessage: message,
+      failedAt: new Date(),
+    },
   });
-  if (hint) domain.events.publish(hint);
-  return fail("PLATFORM_AGENT_IDENTITY_GATE", message);
+  await tx.instanceToken.updateMany({ where: { workspaceId, revokedAt: null }, data: { revokedAt: new Date() } });
+  const hint =
+    count === 0
+      ? null
+      : await recordEvent(tx, {
+          workspaceId,
+          type: "WORKSPACE_PROVISION_FAILED",
+          status: "FAILED",
+          code: "PLATFORM_AGENT_IDENTITY_GATE",
+          message,
+          payload: { reason },
+        });
+  return [fail("PLATFORM_AGENT_IDENTITY_GATE", message), hint] as const;
 }

@@ -1,15 +1,27 @@
 import { type Domain, fail, type RequestFailure } from "../domain.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import { validateSecretKey, validateSecretValue } from "../secrets/validate.js";
+import { lockWorkspace } from "./provision.js";
 import { isWorkspaceId } from "./validate.js";
+
+type Tx = Prisma.TransactionClient;
 
 type SecretKey = { key: string; updatedAt: Date };
 
 const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
 
-async function liveWorkspace(domain: Domain, id: string): Promise<boolean> {
-  if (!isWorkspaceId(id)) return false;
-  const ws = await domain.prisma.workspace.findUnique({ where: { id }, select: { status: true } });
-  return ws !== null && ws.status !== "REMOVED";
+/**
+ * Runs `write` in one transaction with the workspace's row lock, only if the
+ * workspace is live: a remove (or a register's identity gate) cannot fall
+ * between the check and the write. Null: no such live workspace.
+ */
+async function underWorkspaceLock<R>(domain: Domain, id: string, write: (tx: Tx) => Promise<R>): Promise<R | null> {
+  if (!isWorkspaceId(id)) return null;
+  return domain.prisma.$transaction(async (tx) => {
+    const status = await lockWorkspace(tx, id);
+    if (!status || status === "REMOVED") return null;
+    return write(tx);
+  });
 }
 
 export async function setWorkspaceSecret(
@@ -18,14 +30,10 @@ export async function setWorkspaceSecret(
 ): Promise<SecretKey | RequestFailure> {
   const invalid = validateSecretKey(input.key, "input.key") ?? validateSecretValue(input.value, "input.value");
   if (invalid) return invalid;
-  if (!(await liveWorkspace(domain, input.workspaceId))) return notFound();
-  try {
-    return await domain.secrets.setWorkspaceSecret(input.workspaceId, input.key, input.value);
-  } catch (err) {
-    // The workspace row went away between the check and the write.
-    if ((err as { code?: string }).code === "P2003") return notFound();
-    throw err;
-  }
+  const written = await underWorkspaceLock(domain, input.workspaceId, (tx) =>
+    domain.secrets.setWorkspaceSecret(input.workspaceId, input.key, input.value, tx),
+  );
+  return written ?? notFound();
 }
 
 export async function deleteWorkspaceSecret(
@@ -34,8 +42,10 @@ export async function deleteWorkspaceSecret(
 ): Promise<{ key: string; deleted: boolean } | RequestFailure> {
   const invalid = validateSecretKey(input.key, "input.key");
   if (invalid) return invalid;
-  if (!(await liveWorkspace(domain, input.workspaceId))) return notFound();
-  return { key: input.key, deleted: await domain.secrets.deleteWorkspaceSecret(input.workspaceId, input.key) };
+  const deleted = await underWorkspaceLock(domain, input.workspaceId, (tx) =>
+    domain.secrets.deleteWorkspaceSecret(input.workspaceId, input.key, tx),
+  );
+  return deleted === null ? notFound() : { key: input.key, deleted };
 }
 
 export async function setOrgSecret(domain: Domain, input: { key: string; value: string }) {

@@ -3,9 +3,16 @@ import { openDatabase } from "../../src/db/database.js";
 import { offeredModels } from "../../src/registry/offered.js";
 import { loadRegistry } from "../../src/registry/registry.js";
 import { OrgSecretNamesCache } from "../../src/secrets/org-names-cache.js";
-import { gql, ok } from "../support/gql.js";
+import { orgSecretAad } from "../../src/secrets/store.js";
+import { expectError, expectSuccess, gql, ok } from "../support/gql.js";
 import { backend, openTestDatabase, startTestApp, type TestApp } from "../support/harness.js";
-import { DeleteOrgSecret, OfferedModels, SetOrgSecret } from "../support/operations.js";
+import {
+  CreateWorkspace,
+  DeleteOrgSecret,
+  OfferedModels,
+  PreflightWorkspace,
+  SetOrgSecret,
+} from "../support/operations.js";
 import { eventually } from "../support/ws.js";
 
 // offeredModels and create's gate read the org secret names from memory
@@ -151,5 +158,37 @@ describe.runIf(backend === "postgres")("two instances on one PostgreSQL database
     await eventually(async () => (await satisfied(b)) === true, "b sees the new org secret", 5_000);
     ok(await gql(a, DeleteOrgSecret, { key: "ANTHROPIC_API_KEY" }));
     await eventually(async () => (await satisfied(b)) === false, "b sees it deleted", 5_000);
+  });
+});
+
+describe("an org secret written where this instance has not heard of it yet", () => {
+  let t: TestApp;
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("create and preflight read the names from the database before refusing MISSING_BYOK_CREDENTIAL", async () => {
+    t = await startTestApp();
+    const input = { name: "byok", runtime: "claude-code", model: "claude-sonnet-4-5" };
+    // The cache now holds names without any Anthropic key.
+    expectError(ok(await gql(t, CreateWorkspace, { input })).createWorkspace, "MISSING_BYOK_CREDENTIAL");
+    // Committed the way another instance commits it, whose NOTIFY has not arrived:
+    // nothing tells this instance's cache.
+    const sealed = t.app.domain.secrets.keyring.encrypt("sk-ant-org", orgSecretAad("ANTHROPIC_API_KEY"));
+    await t.app.db.sql.query(`INSERT INTO "OrgSecret" (key, value, "updatedAt") VALUES ($1, $2, now())`, [
+      "ANTHROPIC_API_KEY",
+      sealed,
+    ]);
+    try {
+      const preflight = ok(await gql(t, PreflightWorkspace, { input })).preflightWorkspace;
+      expect(expectSuccess(preflight, "PreflightWorkspaceSuccess")).toMatchObject({ provider: "anthropic-api" });
+      const created = ok(await gql(t, CreateWorkspace, { input })).createWorkspace;
+      expect(expectSuccess(created, "CreateWorkspaceSuccess").workspace).toMatchObject({
+        status: "PROVISIONING",
+        provider: "anthropic-api",
+      });
+    } finally {
+      ok(await gql(t, DeleteOrgSecret, { key: "ANTHROPIC_API_KEY" }));
+    }
   });
 });

@@ -51,7 +51,9 @@ async function createDatabase(): Promise<string> {
 }
 
 /** Spawns `tsx src/main.ts` and resolves once it logs `listening`. */
-async function startInstance(env: { DATABASE_URL: string; REDIS_URL: string }): Promise<Instance> {
+async function startInstance(
+  env: { DATABASE_URL: string; REDIS_URL: string } & Record<string, string>,
+): Promise<Instance> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-multi-"));
   const proc = spawn(path.join(root, "node_modules/.bin/tsx"), ["src/main.ts"], {
     cwd: root,
@@ -65,6 +67,7 @@ async function startInstance(env: { DATABASE_URL: string; REDIS_URL: string }): 
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,
       LOG_LEVEL: "info",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -311,5 +314,68 @@ describe.skipIf(!enabled)(`two API instances on one PostgreSQL and one Redis (${
       expect(two.logs.some((l) => l.includes("event hint not published"))).toBe(true);
       expect([one.proc.exitCode, two.proc.exitCode]).toEqual([null, null]);
     });
+  });
+
+  describe("subscribed after every start and every Redis restart", () => {
+    // The feed's poll is a minute: an event reaches the other instance only
+    // through the Redis hint, so a deaf subscriber shows within the deadline.
+    const quiet = { EVENT_POLL_INTERVAL_MS: "60000" };
+    let redis: PrivateRedis;
+    let admin: Redis;
+    const instances: Instance[] = [];
+    beforeAll(async () => {
+      redis = await startPrivateRedis();
+      admin = new Redis(redis.url, { maxRetriesPerRequest: null });
+      admin.on("error", () => {});
+      // One after the other: two first starts on a new database race on the admin token row.
+      for (let i = 0; i < 2; i++) {
+        instances.push(await startInstance({ DATABASE_URL: database, REDIS_URL: redis.url, ...quiet }));
+      }
+    });
+    afterAll(async () => {
+      await Promise.all(instances.map((i) => i.stop()));
+      admin?.disconnect();
+      await redis?.dispose();
+    });
+
+    /** Polls PUBSUB NUMSUB until both instances are subscribed to the hints, or fails at the deadline. */
+    const bothSubscribed = async (round: number) => {
+      const deadline = Date.now() + 15_000;
+      let count = -1;
+      while (Date.now() < deadline) {
+        const reply = (await admin.pubsub("NUMSUB", "workspace-events").catch(() => null)) as [string, number] | null;
+        count = Number(reply?.[1] ?? -1);
+        if (count === 2) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`round ${round}: PUBSUB NUMSUB workspace-events is ${count}, not 2`);
+    };
+
+    /** A subscriber on `on` sees an event caused through `via` (its live feed proven first by a local event). */
+    const crossesOver = async (on: Instance, via: Instance, round: number) => {
+      const sub = await subscriber(on);
+      const local = await createWorkspace(on, `local ${round}`);
+      await sub.waitFor(has(local.id, "WORKSPACE_PROVISIONING"), 15_000);
+      const remote = await createWorkspace(via, `remote ${round}`);
+      await sub.waitFor(has(remote.id, "WORKSPACE_PROVISIONING"), 15_000);
+      sub.unsubscribe();
+    };
+
+    it("20 rounds of a Redis restart and an instance restart: both subscribed, hints cross both ways", async () => {
+      for (let round = 0; round < 20; round++) {
+        await redis.stop();
+        await redis.start();
+        await bothSubscribed(round);
+        // One instance starts afresh against a running Redis each round.
+        const i = round % 2;
+        await instances[i]?.stop();
+        instances[i] = await startInstance({ DATABASE_URL: database, REDIS_URL: redis.url, ...quiet });
+        await bothSubscribed(round);
+        const [a, b] = instances as [Instance, Instance];
+        await crossesOver(a, b, round);
+        await crossesOver(b, a, round);
+        await Promise.all(sockets.splice(0).map((c) => c.dispose()));
+      }
+    }, 300_000);
   });
 });
