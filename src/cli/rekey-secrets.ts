@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
+import { DataDirLockedError, lockDataDir } from "../db/data-dir-lock.js";
 import { openDatabase } from "../db/database.js";
 import { KeyRing, localKeyFile, readLocalKey } from "../secrets/keyring.js";
 import { rekeySecrets } from "../secrets/rekey.js";
@@ -34,22 +35,29 @@ async function main() {
   // Never generate a key here: a new key would open nothing.
   const key = config.encryptionKey ?? (await readLocalKey(localKeyFile(config.dataDir)));
   const keyring = new KeyRing(key, config.encryptionKeysOld);
+  // The embedded database belongs to one process: refuse while the service runs on it.
+  const lock = config.databaseUrl ? null : await lockDataDir(config.dataDir);
   const db = await openDatabase(
     config.databaseUrl ? { kind: "postgres", url: config.databaseUrl } : { kind: "pglite", dataDir: config.dataDir },
-  );
+  ).catch(async (err) => {
+    await lock?.release();
+    throw err;
+  });
   try {
     const report = await rekeySecrets(db.sql, keyring, { batchSize, maxBatches, dryRun: values.check });
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return report.unreadable.length > 0 ? 3 : report.remaining > 0 ? 2 : 0;
   } finally {
     await db.close();
+    await lock?.release();
   }
 }
 
 main().then(
   (code) => process.exit(code),
   (err: Error) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : `secrets:rekey failed: ${err.message}`}\n`);
+    const plain = err instanceof ConfigError || err instanceof DataDirLockedError;
+    process.stderr.write(`${plain ? err.message : `secrets:rekey failed: ${err.message}`}\n`);
     process.exit(1);
   },
 );

@@ -159,20 +159,24 @@ describe("the command", () => {
         listen: app.start,
         stop: app.stop,
       };
-      await seed(t);
-      await app.stop();
-
       const run = (args: string[], env: Record<string, string>) =>
         promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli/rekey-secrets.ts", ...args], {
           env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir, ...env },
         }).then(
-          (r) => ({ code: 0, stdout: r.stdout }),
+          (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
           (e: { code: number; stdout: string; stderr: string }) => ({
             code: e.code,
             stdout: e.stdout,
             stderr: e.stderr,
           }),
         );
+      await seed(t);
+      // While the service holds the embedded database, the command refuses before opening it.
+      const refused = await run([], { SECRETS_ENCRYPTION_KEY: keyB, SECRETS_ENCRYPTION_KEYS_OLD: keyA });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("is in use by process");
+      await app.stop();
+
       const partial = await run(["--batch-size", "1", "--max-batches", "1"], {
         SECRETS_ENCRYPTION_KEY: keyB,
         SECRETS_ENCRYPTION_KEYS_OLD: keyA,
