@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import { LABELS, type ObservedRuntime, type RuntimeSpec } from "./backend.js";
+
+const hash8 = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 8);
+
+/**
+ * The one container name of a workspace generation under an owner: the
+ * engine refuses a second container of that name (409), which is what makes
+ * a repeated or concurrent start find the first instead of adding another.
+ * The owner is hashed (its value is free text); a workspace id that is not
+ * already a valid name part is made one, with a hash so that two ids cannot
+ * meet on one name.
+ */
+export function containerName(owner: string, workspaceId: string, generation: number): string {
+  const safe = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/.test(workspaceId)
+    ? workspaceId
+    : `${workspaceId.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 64)}-${hash8(workspaceId)}`;
+  return `cp-${hash8(owner)}-${safe}-g${generation}`;
+}
+
+export function runtimeLabels(owner: string, spec: RuntimeSpec): Record<string, string> {
+  return {
+    [LABELS.owner]: owner,
+    [LABELS.workspaceId]: spec.workspaceId,
+    [LABELS.generation]: String(spec.generation),
+    [LABELS.runtime]: spec.runtime,
+  };
+}
+
+/**
+ * Identity of a container from its labels. A container of this owner whose
+ * workspace or generation label is missing or unreadable gets workspaceId ""
+ * and generation -1: no workspace has them, so the reconciler stops it as an
+ * orphan instead of this backend hiding it.
+ */
+export function observedFromLabels(
+  ref: string,
+  labels: Readonly<Record<string, string>> | undefined,
+): Pick<ObservedRuntime, "ref" | "workspaceId" | "generation"> {
+  const generation = labels?.[LABELS.generation] ?? "";
+  return {
+    ref,
+    workspaceId: labels?.[LABELS.workspaceId] ?? "",
+    generation: /^\d{1,15}$/.test(generation) ? Number(generation) : -1,
+  };
+}
