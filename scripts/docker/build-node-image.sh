@@ -18,6 +18,10 @@ agent_image="${CP_AGENT_IMAGE:-cp-agent:latest}"
 agent_file="${1:-}"
 label=dev.workspace-control-plane.fingerprint
 
+# One build at a time: test files run in parallel and each may call this.
+exec 9>/tmp/cp-build-node-image.lock
+flock 9
+
 fingerprint_of() { docker image inspect --format "{{ index .Config.Labels \"$label\" }}" "$1" 2>/dev/null || true; }
 
 node_bin="$(readlink -f "$(command -v node)")"

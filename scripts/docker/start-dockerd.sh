@@ -8,6 +8,8 @@
 #   sandbox allows (no iptables, no bridge, vfs storage), logging to
 #   $DOCKERD_LOG, and waits until it answers. Its pid is written to
 #   $DOCKERD_PIDFILE: the only daemon a script or test of this project may stop.
+#   DOCKERD_DATA_ROOT and DOCKERD_EXEC_ROOT give a second daemon its own
+#   folders (the tests start one of their own that they may stop).
 #
 # Exits non-zero, saying why, when no daemon can be had; callers that can do
 # without (the tests skip, CI goes on) decide what that means.
@@ -21,6 +23,10 @@ esac
 log="${DOCKERD_LOG:-/tmp/cp-dockerd.log}"
 pidfile="${DOCKERD_PIDFILE:-/tmp/cp-dockerd.pid}"
 wait_seconds="${DOCKERD_WAIT_SECONDS:-60}"
+
+# One start at a time: test files run in parallel and each may call this.
+exec 9>"$pidfile.lock"
+flock 9
 
 # Asks the engine's /_ping over the socket (node is always here; curl may not be).
 answers() {
@@ -45,9 +51,14 @@ if ! command -v dockerd >/dev/null; then
     echo "start-dockerd: dockerd is not installed and cannot be (needs root and apt-get: docker.io)" >&2
     exit 1
   fi
-  echo "start-dockerd: installing docker.io"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null
+  # One install at a time, whichever daemon each caller wants.
+  (
+    flock 8
+    command -v dockerd >/dev/null && exit 0
+    echo "start-dockerd: installing docker.io"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null
+  ) 8>/tmp/cp-dockerd-install.lock
 fi
 
 if [ "$(id -u)" != 0 ]; then
@@ -56,11 +67,20 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 mkdir -p "$(dirname "$sock")"
+# A pid file left by a daemon that was killed (its pid perhaps reused since) would stop dockerd.
+if [ -f "$pidfile.dockerd" ] && ! grep -qs dockerd "/proc/$(cat "$pidfile.dockerd")/cmdline"; then
+  rm -f "$pidfile.dockerd"
+fi
 # Our own pid file, not dockerd's default /var/run/docker.pid: a stale one
 # from an earlier machine run must not stop this start.
-setsid dockerd --host "unix://$sock" --pidfile "$pidfile.dockerd" \
+# A second daemon beside the machine's (the tests' own) needs roots of its own.
+roots=()
+[ -z "${DOCKERD_DATA_ROOT:-}" ] || roots+=(--data-root "$DOCKERD_DATA_ROOT")
+[ -z "${DOCKERD_EXEC_ROOT:-}" ] || roots+=(--exec-root "$DOCKERD_EXEC_ROOT")
+# 9>&-: the daemon must not inherit, and so hold for ever, the start lock.
+setsid dockerd --host "unix://$sock" --pidfile "$pidfile.dockerd" "${roots[@]}" \
   --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
-  >>"$log" 2>&1 </dev/null &
+  >>"$log" 2>&1 </dev/null 9>&- &
 pid=$!
 echo "$pid" >"$pidfile"
 
