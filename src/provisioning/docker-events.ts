@@ -32,6 +32,7 @@ export class DieEventWatcher {
   /** Events at exactly `sinceNano` already reported (the engine's `since` includes that instant). */
   private seenAtSince = new Set<string>();
   private outage = false;
+  private readonly watchedAt = performance.now();
 
   constructor(
     private readonly docker: Docker,
@@ -75,7 +76,9 @@ export class DieEventWatcher {
     const connection = new AbortController();
     this.connection = connection;
     if (this.since === undefined) {
-      // The engine's clock, not ours: a `since` ahead of the engine's would hide events.
+      // From the moment watch() was called, on the engine's clock (a `since`
+      // ahead of the engine's would hide events): an exit between the call
+      // and this first connection is reported too.
       const info: { SystemTime?: unknown } = await engineCall("events", this.connectTimeoutMs, (signal) =>
         // dockerode's info() takes an abortSignal; its types do not say so.
         (this.docker.info as (opts: { abortSignal: AbortSignal }) => Promise<{ SystemTime?: unknown }>).call(
@@ -83,7 +86,8 @@ export class DieEventWatcher {
           { abortSignal: signal },
         ),
       );
-      this.advance(engineTimeNano(String(info.SystemTime)));
+      const elapsedNano = BigInt(Math.round((performance.now() - this.watchedAt) * 1e6));
+      this.advance(engineTimeNano(String(info.SystemTime)) - elapsedNano);
     }
     const timer = setTimeout(() => connection.abort(), this.connectTimeoutMs);
     let stream: NodeJS.ReadableStream;

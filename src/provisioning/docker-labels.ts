@@ -1,7 +1,22 @@
 import { createHash } from "node:crypto";
 import { LABELS, type ObservedRuntime, type RuntimeSpec } from "./backend.js";
 
-const hash8 = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 8);
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const hash8 = (text: string) => sha256(text).slice(0, 8);
+
+/**
+ * Docker's own label (beside the shared LABELS): a digest of everything a
+ * container was created from, environment included. A start that finds its
+ * generation's container created but never started starts it only when it
+ * was created from the same spec (a retried or racing identical start), and
+ * replaces it otherwise. The environment itself is readable through the
+ * same API, so its digest tells nothing new.
+ */
+export const SPEC_DIGEST_LABEL = "dev.workspace-control-plane.docker-spec-sha256";
+
+export function specDigest(config: unknown): string {
+  return sha256(JSON.stringify(config));
+}
 
 /**
  * The one container name of a workspace generation under an owner: the

@@ -4,7 +4,7 @@ import type { Logger } from "../log.js";
 import { LABELS, type ObservedRuntime, type RuntimeBackend, type RuntimeSpec } from "./backend.js";
 import { dockerClient, engineCall, engineStatus } from "./docker-engine.js";
 import { type Backoff, DieEventWatcher } from "./docker-events.js";
-import { containerName, observedFromLabels, runtimeLabels } from "./docker-labels.js";
+import { containerName, observedFromLabels, runtimeLabels, SPEC_DIGEST_LABEL, specDigest } from "./docker-labels.js";
 
 export type DockerBackendOptions = {
   /** `unix:///path` or `tcp://host:port` (config's DOCKER_HOST). */
@@ -20,8 +20,6 @@ export type DockerBackendOptions = {
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const DEFAULT_GRACE_MS = 10_000;
-/** A start that keeps meeting a container being replaced under it gives up after this many tries. */
-const START_ATTEMPTS = 3;
 
 /**
  * Runtimes as Docker containers, one per workspace generation, through the
@@ -47,16 +45,22 @@ export class DockerBackend implements RuntimeBackend {
 
   /**
    * Starts the container of spec's generation, or finds it: a running one is
-   * returned as it is. One that was created but never started, or that has
-   * exited, is replaced, so what runs has this spec's environment (a join
-   * token in an older container's may no longer be valid).
+   * returned as it is, and one created from this same spec but not started
+   * yet (a retried or racing start) is started. One created from another
+   * spec, or that has exited, is replaced, so what runs has this spec's
+   * environment (a join token in an older container's may be spent).
    */
   async start(spec: RuntimeSpec): Promise<ObservedRuntime> {
     const create = this.createOptions(spec);
     const name = create.name as string;
-    for (let attempt = 1; ; attempt++) {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
       const created = await this.create(create);
-      if (created === "exists") {
+      if (created !== "exists") {
+        const started = await this.startCreated(created, spec);
+        if (started) return started;
+      } else {
+        // Undefined while another create of this name is still under way: the engine reserves the name first.
         const found = await this.inspect(name);
         if (found) {
           this.assertOwned(found, name);
@@ -64,15 +68,18 @@ export class DockerBackend implements RuntimeBackend {
             this.log.info({ msg: "docker: runtime already running", ...this.fields(spec), ref: found.Id });
             return { ...observedFromLabels(found.Id, found.Config.Labels), state: "running" };
           }
-          await this.remove(found.Id);
+          const sameSpec = found.Config.Labels?.[SPEC_DIGEST_LABEL] === create.Labels?.[SPEC_DIGEST_LABEL];
+          if (found.State.Status === "created" && sameSpec) {
+            const started = await this.startCreated(this.docker.getContainer(found.Id), spec);
+            if (started) return started;
+          } else {
+            await this.remove(found.Id);
+            continue;
+          }
         }
-      } else {
-        const started = await this.startCreated(created, spec);
-        if (started) return started;
       }
-      if (attempt >= START_ATTEMPTS) {
-        throw new Error(`docker: ${name} was replaced under every start attempt; another start is racing this one`);
-      }
+      if (Date.now() > deadline) throw new Error(`docker: ${name} did not settle: other starts keep replacing it`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
@@ -137,12 +144,10 @@ export class DockerBackend implements RuntimeBackend {
     }
     const badKey = Object.keys(spec.env).find((k) => k === "" || k.includes("=") || k.includes("\0"));
     if (badKey !== undefined) throw new Error(`docker: "${badKey}" cannot be an environment variable's name`);
-    return {
-      name: containerName(this.owner, spec.workspaceId, spec.generation),
+    const config = {
       Image: spec.image,
       ...(spec.command ? { Cmd: [...spec.command] } : {}),
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      Labels: runtimeLabels(this.owner, spec),
       HostConfig: {
         NetworkMode: spec.network ?? "host",
         // The reconciler restarts runtimes (with backoff and a crash-loop limit), not the engine.
@@ -150,6 +155,11 @@ export class DockerBackend implements RuntimeBackend {
         ...(spec.memoryMb ? { Memory: Math.round(spec.memoryMb * 1024 * 1024) } : {}),
         ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
       },
+    };
+    return {
+      name: containerName(this.owner, spec.workspaceId, spec.generation),
+      ...config,
+      Labels: { ...runtimeLabels(this.owner, spec), [SPEC_DIGEST_LABEL]: specDigest(config) },
     };
   }
 
