@@ -89,16 +89,16 @@ export class DieEventWatcher {
       const elapsedNano = BigInt(Math.round((performance.now() - this.watchedAt) * 1e6));
       this.advance(engineTimeNano(String(info.SystemTime)) - elapsedNano);
     }
-    const timer = setTimeout(() => connection.abort(), this.connectTimeoutMs);
+    // A deadline for the answer only: the stream that follows may stay quiet for hours.
+    const timer = setTimeout(() => connection.abort(new Error("no answer in time")), this.connectTimeoutMs);
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await engineCall("events", this.connectTimeoutMs + 1_000, () =>
-        this.docker.getEvents({
-          since: this.since as unknown as number,
-          filters: { type: ["container"], event: ["die"], label: [`${LABELS.owner}=${this.owner}`] },
-          abortSignal: connection.signal,
-        }),
-      );
+      stream = await this.docker.getEvents({
+        // The engine reads "seconds.nanoseconds"; the client's types say number.
+        since: this.since as unknown as number,
+        filters: { type: ["container"], event: ["die"], label: [`${LABELS.owner}=${this.owner}`] },
+        abortSignal: connection.signal,
+      });
     } finally {
       clearTimeout(timer);
     }

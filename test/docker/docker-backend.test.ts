@@ -2,8 +2,14 @@ import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
-import { LABELS, type ObservedRuntime, type RuntimeSpec } from "../../src/provisioning/backend.js";
+import {
+  BackendUnavailableError,
+  LABELS,
+  type ObservedRuntime,
+  type RuntimeSpec,
+} from "../../src/provisioning/backend.js";
 import { DockerBackend } from "../../src/provisioning/docker.js";
+import { containerName } from "../../src/provisioning/docker-labels.js";
 import {
   containerOutput,
   engineClient,
@@ -142,6 +148,49 @@ describe.skipIf(!engine.ok)(engine.ok ? "DockerBackend" : `DockerBackend (skippe
     const mine = (await backend.list()).filter((r) => r.workspaceId === workspaceId);
     expect(mine).toEqual([{ ref: again.ref, workspaceId, generation: 1, state: "running" }]);
     expect((await docker.getContainer(again.ref).inspect()).Config.Env).toEqual(["TOKEN=second"]);
+  });
+
+  it("replaces a container that a crashed start left created, with the spec it is given now", async () => {
+    const workspaceId = newWorkspace();
+    // What a control plane killed between create and start leaves: the name, the labels, an older join token.
+    const leftover = await docker.createContainer({
+      name: containerName(owner, workspaceId, 1),
+      Image: NODE_IMAGE,
+      Cmd: [NODE, "-e", printEnvAndWait],
+      Env: ["WORKSPACE_JOIN_TOKEN=spent"],
+      Labels: { [LABELS.owner]: owner, [LABELS.workspaceId]: workspaceId, [LABELS.generation]: "1" },
+      HostConfig: { NetworkMode: "host" },
+    });
+    expect(await backend.list()).toContainEqual({ ref: leftover.id, workspaceId, generation: 1, state: "exited" });
+
+    const started = await backend.start(spec(workspaceId, printEnvAndWait, { env: { WORKSPACE_JOIN_TOKEN: "fresh" } }));
+    expect(started.ref).not.toBe(leftover.id);
+    await expect(leftover.inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect((await docker.getContainer(started.ref).inspect()).Config.Env).toEqual(["WORKSPACE_JOIN_TOKEN=fresh"]);
+  });
+
+  it("refuses, as errors of the spec and not of the engine, what it cannot run", async () => {
+    const workspaceId = newWorkspace();
+    const refusals = [
+      backend.start(spec(workspaceId, "0", { image: undefined })),
+      backend.start(spec(workspaceId, "0", { image: "cp-no-such-image:1" })),
+      backend.start(spec(workspaceId, "0", { env: { "BAD=NAME": "x" } })),
+    ];
+    const errors = await Promise.all(
+      refusals.map((p) =>
+        p.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      expect.stringMatching(/has no image/),
+      expect.stringMatching(/image cp-no-such-image:1 is not on the engine/),
+      expect.stringMatching(/"BAD=NAME" cannot be an environment variable's name/),
+    ]);
+    for (const e of errors) expect(e).not.toBeInstanceOf(BackendUnavailableError);
+    expect((await backend.list()).filter((r) => r.workspaceId === workspaceId)).toEqual([]);
   });
 
   it("stops with a grace period, then removes; a runtime that ignores SIGTERM is killed after it", async () => {
