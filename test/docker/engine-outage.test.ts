@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { BackendUnavailableError, type ObservedRuntime, type RuntimeSpec } from "../../src/provisioning/backend.js";
 import { DockerBackend } from "../../src/provisioning/docker.js";
@@ -92,6 +93,27 @@ describe("DockerBackend without an engine", () => {
     await expectUnavailable(backend, /no answer within 300 ms/);
   });
 
+  it("sends the environment in the request body, never in a URL (which proxies and engine debug logs print)", async () => {
+    const socket = path.join(os.tmpdir(), `cp-fake-engine-${randomBytes(4).toString("hex")}.sock`);
+    const requests: { url: string; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        requests.push({ url: req.url ?? "", body });
+        res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: "refused" }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const backend = new DockerBackend({ dockerHost: `unix://${socket}`, owner: "test" });
+    const value = `sk-${randomBytes(8).toString("hex")}`;
+    await expect(backend.start({ ...spec("w", "0"), env: { PROVIDER_API_KEY: value } })).rejects.toThrow(/500/);
+    expect(requests.map((r) => r.url)).toEqual([expect.stringMatching(/^\/v1\.41\/containers\/create\?name=cp-/)]);
+    expect(requests[0]?.url).not.toContain(value);
+    expect(JSON.parse(requests[0]?.body ?? "{}").Env).toEqual([`PROVIDER_API_KEY=${value}`]);
+  });
+
   it("keeps watching through failed connections, saying so once, until unsubscribed", async () => {
     const server = await badServer("hang-up");
     cleanups.push(server.close);
@@ -111,52 +133,51 @@ describe("DockerBackend without an engine", () => {
   });
 });
 
-const own = await OwnDaemon.start();
-if (typeof own === "string") console.warn(`Docker engine restart test skipped: ${own}`);
+describe("DockerBackend across an engine restart", () => {
+  // Started here, not at import, so that a run filtered to other tests starts (and leaks) no daemon.
+  let own: OwnDaemon | string = "not started";
+  beforeAll(async () => {
+    own = await OwnDaemon.start();
+    if (typeof own === "string") console.warn(`Docker engine restart test skipped: ${own}`);
+  }, 120_000);
+  afterAll(async () => {
+    if (typeof own !== "string") await own.destroy();
+  });
 
-describe.skipIf(typeof own === "string")(
-  typeof own === "string"
-    ? `DockerBackend across an engine restart (skipped: ${own})`
-    : "DockerBackend across an engine restart",
-  () => {
-    const daemon = own as OwnDaemon;
-    afterAll(async () => {
-      await daemon.destroy();
+  it("fails while the engine is down, then lists and watches again once it is back", async (ctx) => {
+    if (typeof own === "string") return ctx.skip(own);
+    const daemon = own;
+    const lines: string[] = [];
+    const backend = new DockerBackend({
+      dockerHost: daemon.dockerHost,
+      owner: `test-${randomBytes(4).toString("hex")}`,
+      log: createLogger("debug", (line) => lines.push(line)),
+      requestTimeoutMs: 5_000,
+      watchBackoff: { initialMs: 50, maxMs: 500 },
     });
+    const exits: ObservedRuntime[] = [];
+    const unwatch = backend.watch((runtime) => exits.push(runtime));
+    const exitOf = (ref: string) => eventually(`the exit of ${ref}`, async () => exits.find((e) => e.ref === ref));
+    try {
+      const before = await backend.start(spec(crypto.randomUUID(), "process.exit(2)"));
+      expect((await exitOf(before.ref)).exit).toEqual({ code: 2, signal: null });
 
-    it("fails while the engine is down, then lists and watches again once it is back", async () => {
-      const lines: string[] = [];
-      const backend = new DockerBackend({
-        dockerHost: daemon.dockerHost,
-        owner: `test-${randomBytes(4).toString("hex")}`,
-        log: createLogger("debug", (line) => lines.push(line)),
-        requestTimeoutMs: 5_000,
-        watchBackoff: { initialMs: 50, maxMs: 500 },
-      });
-      const exits: ObservedRuntime[] = [];
-      const unwatch = backend.watch((runtime) => exits.push(runtime));
-      const exitOf = (ref: string) => eventually(`the exit of ${ref}`, async () => exits.find((e) => e.ref === ref));
-      try {
-        const before = await backend.start(spec(crypto.randomUUID(), "process.exit(2)"));
-        expect((await exitOf(before.ref)).exit).toEqual({ code: 2, signal: null });
+      await daemon.stop();
+      await expect(backend.list()).rejects.toBeInstanceOf(BackendUnavailableError);
+      await expect(backend.start(spec(crypto.randomUUID(), "0"))).rejects.toBeInstanceOf(BackendUnavailableError);
 
-        await daemon.stop();
-        await expect(backend.list()).rejects.toBeInstanceOf(BackendUnavailableError);
-        await expect(backend.start(spec(crypto.randomUUID(), "0"))).rejects.toBeInstanceOf(BackendUnavailableError);
+      await daemon.restart();
+      const listed = await backend.list();
+      expect(listed.map((r) => r.ref)).toContain(before.ref);
 
-        await daemon.restart();
-        const listed = await backend.list();
-        expect(listed.map((r) => r.ref)).toContain(before.ref);
-
-        // Only a watcher that reconnected to the new engine process can see this exit.
-        const after = await backend.start(spec(crypto.randomUUID(), "setTimeout(() => process.exit(9), 100)"));
-        expect((await exitOf(after.ref)).exit).toEqual({ code: 9, signal: null });
-        expect(lines.filter((l) => l.includes("docker events: disconnected"))).toHaveLength(1);
-        expect(lines.filter((l) => l.includes("docker events: connected again"))).toHaveLength(1);
-      } finally {
-        unwatch();
-        await backend.close();
-      }
-    });
-  },
-);
+      // Only a watcher that reconnected to the new engine process can see this exit.
+      const after = await backend.start(spec(crypto.randomUUID(), "setTimeout(() => process.exit(9), 100)"));
+      expect((await exitOf(after.ref)).exit).toEqual({ code: 9, signal: null });
+      expect(lines.filter((l) => l.includes("docker events: disconnected"))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes("docker events: connected again"))).toHaveLength(1);
+    } finally {
+      unwatch();
+      await backend.close();
+    }
+  });
+});
