@@ -74,7 +74,7 @@ export class DockerBackend implements RuntimeBackend {
             if (started) return started;
           } else {
             await this.remove(found.Id);
-            continue;
+            if (Date.now() <= deadline) continue;
           }
         }
       }
@@ -84,6 +84,8 @@ export class DockerBackend implements RuntimeBackend {
   }
 
   async stop(ref: string, opts?: { graceMs?: number }): Promise<void> {
+    // A ref is a container id or name; anything else (a path) names no container.
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(ref)) return;
     const found = await this.inspect(ref);
     if (!found) return;
     this.assertOwned(found, ref);

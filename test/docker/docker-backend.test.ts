@@ -223,6 +223,7 @@ describe.skipIf(!engine.ok)(engine.ok ? "DockerBackend" : `DockerBackend (skippe
     // An unknown or already removed runtime is already stopped.
     await backend.stop(graceful.ref);
     await backend.stop("no-such-container");
+    await backend.stop("../../containers/json");
   });
 
   it("lists nothing once every runtime is stopped", async () => {
