@@ -106,9 +106,11 @@ export class DieEventWatcher {
     connected();
     if (this.outage) this.log.info({ msg: "docker events: connected again" });
     this.outage = false;
+    // Decoded as a whole, so a character split between two chunks stays whole.
+    stream.setEncoding("utf8");
     let pending = "";
     for await (const chunk of stream) {
-      pending += chunk.toString();
+      pending += chunk as string;
       let newline = pending.indexOf("\n");
       while (newline >= 0) {
         this.receive(pending.slice(0, newline));
