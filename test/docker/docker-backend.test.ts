@@ -226,6 +226,24 @@ describe.skipIf(!engine.ok)(engine.ok ? "DockerBackend" : `DockerBackend (skippe
     await backend.stop("../../containers/json");
   });
 
+  it("leaves runtimes running when closed: the next control plane process finds and adopts them", async () => {
+    const workspaceId = newWorkspace();
+    const first = new DockerBackend({ dockerHost, owner });
+    const stopWatching = first.watch(() => {});
+    const started = await first.start(spec(workspaceId, printEnvAndWait));
+    stopWatching();
+    await first.close();
+
+    const next = new DockerBackend({ dockerHost, owner });
+    try {
+      expect(await next.list()).toContainEqual({ ref: started.ref, workspaceId, generation: 1, state: "running" });
+      expect((await docker.getContainer(started.ref).inspect()).State.Running).toBe(true);
+      expect((await next.start(spec(workspaceId, printEnvAndWait))).ref).toBe(started.ref);
+    } finally {
+      await next.close();
+    }
+  });
+
   it("lists nothing once every runtime is stopped", async () => {
     for (const r of await backend.list()) await backend.stop(r.ref, { graceMs: 0 });
     expect(await backend.list()).toEqual([]);

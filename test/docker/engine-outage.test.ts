@@ -114,6 +114,33 @@ describe("DockerBackend without an engine", () => {
     expect(JSON.parse(requests[0]?.body ?? "{}").Env).toEqual([`PROVIDER_API_KEY=${value}`]);
   });
 
+  it("keeps watching while the socket does not exist, and connects once it appears", async () => {
+    const socket = path.join(os.tmpdir(), `cp-late-engine-${randomBytes(4).toString("hex")}.sock`);
+    const lines: string[] = [];
+    const backend = new DockerBackend({
+      dockerHost: `unix://${socket}`,
+      owner: "test",
+      log: createLogger("debug", (line) => lines.push(line)),
+      watchBackoff: { initialMs: 20, maxMs: 100 },
+    });
+    const unwatch = backend.watch(() => {});
+    cleanups.push(async () => {
+      unwatch();
+      await backend.close();
+    });
+    await eventually("the watcher's first failure", async () =>
+      lines.some((l) => l.includes("docker events: disconnected") && l.includes("ENOENT")) ? true : undefined,
+    );
+    let requests = 0;
+    const server = http.createServer((_req, res) => {
+      requests += 1;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    await eventually("a request on the socket that appeared", async () => (requests > 0 ? true : undefined));
+  });
+
   it("keeps watching through failed connections, saying so once, until unsubscribed", async () => {
     const server = await badServer("hang-up");
     cleanups.push(server.close);
