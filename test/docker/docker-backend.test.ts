@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
@@ -11,6 +14,7 @@ import {
 import { DockerBackend } from "../../src/provisioning/docker.js";
 import { containerName } from "../../src/provisioning/docker-labels.js";
 import {
+  buildAgentImage,
   containerOutput,
   engineClient,
   eventually,
@@ -104,6 +108,28 @@ describe.skipIf(!engine.ok)(engine.ok ? "DockerBackend" : `DockerBackend (skippe
 
     const listed = await backend.list();
     expect(listed).toContainEqual({ ref: started.ref, workspaceId, generation: 1, state: "running" });
+  });
+
+  it("runs the image's own command when the spec gives none: an agent image as the build script makes it", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "cp-agent-test-"));
+    const agentFile = path.join(dir, "agent.mjs");
+    // Fixed content and tag: the script's fingerprint makes every run after the first a no-op.
+    await writeFile(
+      agentFile,
+      `console.log("agent for " + process.env.WORKSPACE_ID + " argv " + process.argv.length);\n`,
+    );
+    await buildAgentImage(dockerHost, agentFile, "cp-agent-test:latest");
+    await rm(dir, { recursive: true, force: true });
+
+    const workspaceId = newWorkspace();
+    const started = await backend.start({
+      ...spec(workspaceId, ""),
+      command: undefined,
+      image: "cp-agent-test:latest",
+    });
+    expect((await exitOf(started.ref)).exit).toEqual({ code: 0, signal: null });
+    expect(await containerOutput(docker, started.ref)).toBe(`agent for ${workspaceId} argv 2\n`);
+    expect((await docker.getContainer(started.ref).inspect()).Config.Cmd).toEqual([NODE, "/agent.mjs"]);
   });
 
   it("starts a generation once: a repeated or concurrent start finds the same container", async () => {

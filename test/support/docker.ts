@@ -23,9 +23,9 @@ export const NODE = "/usr/bin/node";
 
 export type Engine = { ok: true; dockerHost: string } | { ok: false; reason: string };
 
-function run(file: string, env: Record<string, string>, timeoutMs: number) {
+function run(file: string, env: Record<string, string>, timeoutMs: number, args: string[] = []) {
   return new Promise<{ ok: boolean; output: string }>((resolve) => {
-    execFile("bash", [file], { env: { ...process.env, ...env }, timeout: timeoutMs }, (err, stdout, stderr) =>
+    execFile("bash", [file, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs }, (err, stdout, stderr) =>
       resolve({ ok: !err, output: `${stdout}${stderr}`.trim() }),
     );
   });
@@ -67,6 +67,12 @@ export async function machineEngine(): Promise<Engine> {
 async function buildImage(dockerHost: string): Promise<void> {
   const built = await run(BUILD_IMAGE, { DOCKER_HOST: dockerHost }, 120_000);
   if (!built.ok) throw new Error(`the test image could not be built on ${dockerHost}:\n${built.output}`);
+}
+
+/** An agent image as .ci/run builds cp-agent from dist/agent.mjs: FROM the node image, `node /agent.mjs`. */
+export async function buildAgentImage(dockerHost: string, agentFile: string, image: string): Promise<void> {
+  const built = await run(BUILD_IMAGE, { DOCKER_HOST: dockerHost, CP_AGENT_IMAGE: image }, 120_000, [agentFile]);
+  if (!built.ok) throw new Error(`the agent image could not be built on ${dockerHost}:\n${built.output}`);
 }
 
 /** A dockerd of the tests' own: its own socket, data and exec roots, pid file and log. */
