@@ -54,10 +54,14 @@ describe.skipIf(!engine.ok)(engine.ok ? "DockerBackend" : `DockerBackend (skippe
   });
   const newWorkspace = () => crypto.randomUUID();
 
-  /** Prints the environment as JSON, then runs until SIGTERM, which it answers by exiting 0. */
+  /**
+   * Prints the environment as JSON, then runs until SIGTERM, which it answers
+   * by exiting 0. The handler comes first: once the output is seen, a SIGTERM
+   * is answered (printed first, a loaded machine showed kills after the grace).
+   */
   const printEnvAndWait = `
-    console.log(JSON.stringify(process.env));
     process.on("SIGTERM", () => { console.log("SIGTERM"); process.exit(0); });
+    console.log(JSON.stringify(process.env));
     setInterval(() => {}, 1000);`;
 
   const exitOf = (ref: string) => eventually(`the exit of ${ref}`, async () => exits.find((e) => e.ref === ref));
