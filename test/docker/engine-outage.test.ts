@@ -200,8 +200,10 @@ describe("DockerBackend across an engine restart", () => {
       // Only a watcher that reconnected to the new engine process can see this exit.
       const after = await backend.start(spec(crypto.randomUUID(), "setTimeout(() => process.exit(9), 100)"));
       expect((await exitOf(after.ref)).exit).toEqual({ code: 9, signal: null });
-      expect(lines.filter((l) => l.includes("docker events: disconnected"))).toHaveLength(1);
-      expect(lines.filter((l) => l.includes("docker events: connected again"))).toHaveLength(1);
+      // Said when it happened (once per outage is the hang-up test's to check: a daemon
+      // that is shutting down may still take a connection and end it again).
+      expect(lines.some((l) => l.includes("docker events: disconnected"))).toBe(true);
+      expect(lines.some((l) => l.includes("docker events: connected again"))).toBe(true);
     } finally {
       unwatch();
       await backend.close();
