@@ -1,8 +1,8 @@
 import type Docker from "dockerode";
 import type { Logger } from "../log.js";
 import { LABELS, type ObservedRuntime } from "./backend.js";
+import { observedFromLabels } from "./docker-container.js";
 import { engineCall } from "./docker-engine.js";
-import { observedFromLabels } from "./docker-labels.js";
 
 export type Backoff = { initialMs: number; maxMs: number };
 

@@ -2,9 +2,9 @@ import type Docker from "dockerode";
 import type { ContainerCreateOptions, ContainerInspectInfo } from "dockerode";
 import type { Logger } from "../log.js";
 import { LABELS, type ObservedRuntime, type RuntimeBackend, type RuntimeSpec } from "./backend.js";
+import { containerSpec, observedFromLabels, SPEC_DIGEST_LABEL } from "./docker-container.js";
 import { dockerClient, engineCall, engineStatus } from "./docker-engine.js";
 import { type Backoff, DieEventWatcher } from "./docker-events.js";
-import { containerName, observedFromLabels, runtimeLabels, SPEC_DIGEST_LABEL, specDigest } from "./docker-labels.js";
 
 export type DockerBackendOptions = {
   /** `unix:///path` or `tcp://host:port` (config's DOCKER_HOST). */
@@ -51,7 +51,7 @@ export class DockerBackend implements RuntimeBackend {
    * environment (a join token in an older container's may be spent).
    */
   async start(spec: RuntimeSpec): Promise<ObservedRuntime> {
-    const create = this.createOptions(spec);
+    const create = containerSpec(this.owner, spec);
     const name = create.name as string;
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
@@ -137,32 +137,6 @@ export class DockerBackend implements RuntimeBackend {
   async close(): Promise<void> {
     for (const watcher of this.watchers) watcher.stop();
     this.watchers.clear();
-  }
-
-  private createOptions(spec: RuntimeSpec): ContainerCreateOptions {
-    if (!spec.image) throw new Error(`docker: runtime "${spec.runtime}" has no image`);
-    if (!Number.isSafeInteger(spec.generation) || spec.generation < 0) {
-      throw new Error(`docker: generation must be a whole number, not ${spec.generation}`);
-    }
-    const badKey = Object.keys(spec.env).find((k) => k === "" || k.includes("=") || k.includes("\0"));
-    if (badKey !== undefined) throw new Error(`docker: "${badKey}" cannot be an environment variable's name`);
-    const config = {
-      Image: spec.image,
-      ...(spec.command ? { Cmd: [...spec.command] } : {}),
-      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      HostConfig: {
-        NetworkMode: spec.network ?? "host",
-        // The reconciler restarts runtimes (with backoff and a crash-loop limit), not the engine.
-        RestartPolicy: { Name: "no" },
-        ...(spec.memoryMb ? { Memory: Math.round(spec.memoryMb * 1024 * 1024) } : {}),
-        ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
-      },
-    };
-    return {
-      name: containerName(this.owner, spec.workspaceId, spec.generation),
-      ...config,
-      Labels: { ...runtimeLabels(this.owner, spec), [SPEC_DIGEST_LABEL]: specDigest(config) },
-    };
   }
 
   /** Creates the container, or says its name is taken. */

@@ -12,7 +12,7 @@ import {
   type RuntimeSpec,
 } from "../../src/provisioning/backend.js";
 import { DockerBackend } from "../../src/provisioning/docker.js";
-import { containerName } from "../../src/provisioning/docker-labels.js";
+import { containerName } from "../../src/provisioning/docker-container.js";
 import {
   buildAgentImage,
   containerOutput,

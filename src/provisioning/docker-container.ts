@@ -1,5 +1,9 @@
 import { createHash } from "node:crypto";
+import type { ContainerCreateOptions } from "dockerode";
 import { LABELS, type ObservedRuntime, type RuntimeSpec } from "./backend.js";
+
+// What a runtime is as a Docker container, and back: its name, labels and
+// create options from a spec, its identity from its labels. No engine here.
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const hash8 = (text: string) => sha256(text).slice(0, 8);
@@ -14,7 +18,7 @@ const hash8 = (text: string) => sha256(text).slice(0, 8);
  */
 export const SPEC_DIGEST_LABEL = "dev.workspace-control-plane.docker-spec-sha256";
 
-export function specDigest(config: unknown): string {
+function specDigest(config: unknown): string {
   return sha256(JSON.stringify(config));
 }
 
@@ -33,7 +37,7 @@ export function containerName(owner: string, workspaceId: string, generation: nu
   return `cp-${hash8(owner)}-${safe}-g${generation}`;
 }
 
-export function runtimeLabels(owner: string, spec: RuntimeSpec): Record<string, string> {
+function runtimeLabels(owner: string, spec: RuntimeSpec): Record<string, string> {
   return {
     [LABELS.owner]: owner,
     [LABELS.workspaceId]: spec.workspaceId,
@@ -57,5 +61,32 @@ export function observedFromLabels(
     ref,
     workspaceId: labels?.[LABELS.workspaceId] ?? "",
     generation: /^\d{1,15}$/.test(generation) ? Number(generation) : -1,
+  };
+}
+
+/** The create options of spec's container (name included), refusing what the engine could not run as meant. */
+export function containerSpec(owner: string, spec: RuntimeSpec): ContainerCreateOptions {
+  if (!spec.image) throw new Error(`docker: runtime "${spec.runtime}" has no image`);
+  if (!Number.isSafeInteger(spec.generation) || spec.generation < 0) {
+    throw new Error(`docker: generation must be a whole number, not ${spec.generation}`);
+  }
+  const badKey = Object.keys(spec.env).find((k) => k === "" || k.includes("=") || k.includes("\0"));
+  if (badKey !== undefined) throw new Error(`docker: "${badKey}" cannot be an environment variable's name`);
+  const config = {
+    Image: spec.image,
+    ...(spec.command ? { Cmd: [...spec.command] } : {}),
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    HostConfig: {
+      NetworkMode: spec.network ?? "host",
+      // The reconciler restarts runtimes (with backoff and a crash-loop limit), not the engine.
+      RestartPolicy: { Name: "no" },
+      ...(spec.memoryMb ? { Memory: Math.round(spec.memoryMb * 1024 * 1024) } : {}),
+      ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+    },
+  };
+  return {
+    name: containerName(owner, spec.workspaceId, spec.generation),
+    ...config,
+    Labels: { ...runtimeLabels(owner, spec), [SPEC_DIGEST_LABEL]: specDigest(config) },
   };
 }
