@@ -26,7 +26,13 @@ export default defineConfig({
         ? [
             {
               resolve,
-              test: { ...shared, name: "postgres", exclude: ["test/unit/**"], env: { TEST_BACKEND: "postgres" } },
+              // Neither the unit tests nor the Docker backend's touch a database: once is enough.
+              test: {
+                ...shared,
+                name: "postgres",
+                exclude: ["test/unit/**", "test/docker/**"],
+                env: { TEST_BACKEND: "postgres" },
+              },
             },
           ]
         : []),

@@ -55,6 +55,10 @@ const envSchema = z
       .refine((keys) => keys.every(isKey), { message: "every key must be base64 of exactly 32 bytes" }),
     REGISTRY_FILE: z.string().min(1).optional(),
     REDIS_URL: url(["redis:", "rediss:"]).optional(),
+    DOCKER_HOST: z
+      .string()
+      .regex(/^(unix:\/\/\/.+|tcp:\/\/[^/:\s]+:\d{1,5})$/, "must be unix:///path/to/socket or tcp://host:port")
+      .default("unix:///var/run/docker.sock"),
     HEARTBEAT_TIMEOUT_SECONDS: seconds(90),
     PROVISION_TIMEOUT_SECONDS: seconds(720),
     SWEEP_INTERVAL_MS: z.coerce
@@ -123,6 +127,8 @@ export type Config = {
   encryptionKeysOld: string[];
   registryFile: string | undefined;
   redisUrl: string | undefined;
+  /** The Docker Engine API for PROVISIONER=docker: unix:///path or tcp://host:port. */
+  dockerHost: string;
   heartbeatTimeoutSeconds: number;
   provisionTimeoutSeconds: number;
   graphiql: boolean;
@@ -174,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKeysOld: e.SECRETS_ENCRYPTION_KEYS_OLD,
     registryFile: e.REGISTRY_FILE,
     redisUrl: e.REDIS_URL,
+    dockerHost: e.DOCKER_HOST,
     heartbeatTimeoutSeconds: e.HEARTBEAT_TIMEOUT_SECONDS,
     provisionTimeoutSeconds: e.PROVISION_TIMEOUT_SECONDS,
     graphiql: flag("GRAPHIQL"),
