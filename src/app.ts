@@ -15,8 +15,9 @@ import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
 import { MAX_BODY_BYTES, readBody, refuseTooLarge } from "./http/body.js";
 import { useCompiledExecution } from "./http/compiled-execution.js";
+import { hasRepeatedAuthorization, refuseRepeatedAuthorization, useSingleAuthorization } from "./http/headers.js";
 import { createRateLimits, useQueryLimits, useRateLimits } from "./http/limits.js";
-import { createMaskError } from "./http/mask-errors.js";
+import { createMaskError, useNoSuggestions } from "./http/mask-errors.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
@@ -109,7 +110,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     graphiql: config.graphiql ? { title: "Workspace control plane" } : false,
     // About 9 MB of inline HTML (offline, no CDN): loaded on the first visit, not at start-up.
     renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
-    maskedErrors: { maskError: createMaskError(log) },
+    maskedErrors: { maskError: createMaskError(log, { suggestions: config.introspection }) },
     // Closed unless CORS_ORIGINS lists the caller's origin.
     cors: (request) => {
       const origin = request.headers.get("origin");
@@ -141,10 +142,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // rate limits: an address out of budget is refused before any check runs.
     plugins: [
       useRequestLog(log),
+      useSingleAuthorization(),
       useRateLimits(rateLimits),
       ...useQueryLimits(),
       useAccessRules(),
-      ...(config.introspection ? [] : [disableIntrospection()]),
+      ...(config.introspection ? [] : [disableIntrospection(), useNoSuggestions()]),
       // Last: queries and mutations run compiled (graphql-jit), once per document.
       ...useCompiledExecution(),
     ],
@@ -167,6 +169,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok }));
       return;
     }
+    if (hasRepeatedAuthorization(req)) return refuseRepeatedAuthorization(res);
     if (req.method !== "GET" && req.method !== "HEAD") {
       const body = await readBody(req).catch(() => undefined);
       if (body === undefined) return; // the client left mid-body

@@ -1,4 +1,5 @@
 import { GraphQLError } from "graphql";
+import type { Plugin } from "graphql-yoga";
 import { isDatabaseUnavailable } from "../db/errors.js";
 import { AccessError } from "../domain.js";
 import type { Logger } from "../log.js";
@@ -9,7 +10,8 @@ import { accessErrorToGraphQL } from "./access.js";
  * GraphQL's own errors as they are, a database outage as 503; anything else
  * becomes "Unexpected error." (no stack, no SQL, no secret) and is logged.
  */
-export function createMaskError(log: Logger) {
+export function createMaskError(log: Logger, options: { suggestions?: boolean } = {}) {
+  const shown = options.suggestions === false ? withoutSuggestions : (e: GraphQLError) => e;
   return (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
     const path = error instanceof GraphQLError ? error.path : undefined;
@@ -20,7 +22,7 @@ export function createMaskError(log: Logger) {
       return accessErrorToGraphQL(original);
     }
     if (error instanceof GraphQLError && (original === undefined || original instanceof GraphQLError))
-      return withoutInvalidValue(error);
+      return shown(withoutInvalidValue(error));
     if (isDatabaseUnavailable(original)) {
       log.warn({ msg: "database unavailable", err: (original as Error).message?.slice(0, 300) });
       return new GraphQLError("The database is unavailable; retry.", {
@@ -61,4 +63,37 @@ export function withoutInvalidValue(error: GraphQLError): GraphQLError {
     originalError: error.originalError,
     extensions: error.extensions,
   });
+}
+
+// graphql-js's didYouMean: ` Did you mean "a"?`, ` Did you mean "a" or "b"?`, ...
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/** The same error without graphql-js's "Did you mean ...?" (field, argument, type and value names). */
+export function withoutSuggestions(error: GraphQLError): GraphQLError {
+  if (!SUGGESTION.test(error.message)) return error;
+  SUGGESTION.lastIndex = 0;
+  return new GraphQLError(error.message.replace(SUGGESTION, ""), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
+}
+
+/**
+ * With introspection off the schema is not for strangers to read, and a
+ * suggestion names fields a caller did not know: validation errors (HTTP
+ * and graphql-ws alike) lose their suggestions. Variable coercion errors
+ * lose them in the mask (createMaskError's `suggestions: false`).
+ */
+export function useNoSuggestions(): Plugin {
+  return {
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length > 0) setResult(result.map((e) => (e instanceof GraphQLError ? withoutSuggestions(e) : e)));
+      },
+  };
 }
