@@ -17,7 +17,7 @@ import { MAX_BODY_BYTES, readBody, refuseTooLarge } from "./http/body.js";
 import { useCompiledExecution } from "./http/compiled-execution.js";
 import { hasRepeatedAuthorization, refuseRepeatedAuthorization, useSingleAuthorization } from "./http/headers.js";
 import { createRateLimits, useQueryLimits, useRateLimits } from "./http/limits.js";
-import { createMaskError, useNoSuggestions } from "./http/mask-errors.js";
+import { createMaskError, stackFrames, useErrorScope, useNoSuggestions } from "./http/mask-errors.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
@@ -142,6 +142,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // rate limits: an address out of budget is refused before any check runs.
     plugins: [
       useRequestLog(log),
+      useErrorScope(),
       useSingleAuthorization(),
       useRateLimits(rateLimits),
       ...useQueryLimits(),
@@ -193,7 +194,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     async start() {
       server = createServer((req, res) => {
         handle(req, res).catch((err: Error) => {
-          log.error({ msg: "request handler failed", err: err.message });
+          log.error({ msg: "request handler failed", err: err.message, stack: stackFrames(err) });
           if (!res.headersSent) res.writeHead(500).end();
           else res.destroy();
         });

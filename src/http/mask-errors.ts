@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { isDatabaseUnavailable } from "../db/errors.js";
@@ -32,12 +33,38 @@ export function createMaskError(log: Logger, options: { suggestions?: boolean } 
     }
     log.error({
       msg: "unexpected error",
+      requestId: operationScope.getStore(),
       err: (original as Error | undefined)?.message?.slice(0, 500),
       name: (original as Error | undefined)?.name,
       path: path?.join("."),
+      stack: stackFrames(original),
     });
     return new GraphQLError(message, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
   };
+}
+
+/**
+ * The request id of the operation being executed, for the log line of an
+ * error masked inside it: yoga's maskError is given the error alone.
+ */
+const operationScope = new AsyncLocalStorage<string>();
+
+/** Runs execution and subscription inside their request id's scope (yoga plugin). */
+export function useErrorScope(): Plugin<{ requestId?: string }> {
+  const inScope = ({ context }: { context: { requestId?: string } }, wrapped: () => unknown) =>
+    context.requestId ? operationScope.run(context.requestId, wrapped) : wrapped();
+  return { instrumentation: { execute: inScope, subscribe: inScope } } as Plugin<{ requestId?: string }>;
+}
+
+/**
+ * The stack's frames, without its first line: that repeats the message,
+ * which is logged once, cut short (a database error may quote a row).
+ */
+export function stackFrames(err: unknown): string | undefined {
+  const stack = (err as Error | undefined)?.stack;
+  if (typeof stack !== "string") return undefined;
+  const frames = stack.split("\n").filter((line) => /^\s+at /.test(line));
+  return frames.slice(0, 30).join("\n") || undefined;
 }
 
 const INVALID_VARIABLE = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value /;
