@@ -14,10 +14,12 @@ import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
 import { MAX_BODY_BYTES, readBody, refuseTooLarge } from "./http/body.js";
+import { clientAddress } from "./http/client-address.js";
 import { useCompiledExecution } from "./http/compiled-execution.js";
 import { hasRepeatedAuthorization, refuseRepeatedAuthorization, useSingleAuthorization } from "./http/headers.js";
-import { createRateLimits, useQueryLimits, useRateLimits } from "./http/limits.js";
+import { useQueryLimits } from "./http/limits.js";
 import { createMaskError, stackFrames, useErrorScope, useNoSuggestions } from "./http/mask-errors.js";
+import { createRateLimits, useRateLimits } from "./http/rate-limits.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
@@ -98,7 +100,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const feed = new EventFeed(db.prisma, events, log);
   await feed.start();
 
-  const rateLimits = createRateLimits(config);
+  const rateLimits = await createRateLimits(config, log);
   const corsOrigins = new Set(config.corsOrigins);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -178,7 +180,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       // whatwg-node takes a body already read as it is (see readBody).
       (req as IncomingMessage & { body?: Buffer }).body = body;
     }
-    await yoga(req, res, { remoteAddress: req.socket.remoteAddress });
+    await yoga(req, res, { remoteAddress: clientAddress(req, config.trustProxy) });
   };
 
   let server: Server | undefined;
@@ -229,6 +231,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       }
       await feed.stop();
       await events.close();
+      await rateLimits.close();
       await orgWatch?.close();
       await db.close();
     },

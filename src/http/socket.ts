@@ -9,7 +9,7 @@ import { parseBearer } from "../auth/tokens.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
 import type { Context } from "../schema/context.js";
-import { guardSocket, type RateLimits } from "./limits.js";
+import { guardSocket, type RateLimits } from "./rate-limits.js";
 
 /**
  * graphql-ws connections are admin-only (subscriptions are the only thing
