@@ -210,6 +210,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         rateLimits,
         log,
         maxConnections: config.wsMaxConnections,
+        maxPending: config.wsMaxPendingConnections,
+        maxPendingPerAddress: config.wsMaxPendingPerAddress,
+        trustProxy: config.trustProxy,
         maxPayload: MAX_BODY_BYTES,
       });
       stopSweeps = startSweeps(domain, config.sweepIntervalMs, log);

@@ -284,6 +284,7 @@ describe("configuration", () => {
   it("documents its defaults", () => {
     const c = loadConfig(base);
     expect([c.authFailuresPerMinute, c.bootstrapsPerMinute, c.wsMaxConnections]).toEqual([20, 60, 10_000]);
+    expect([c.wsMaxPendingConnections, c.wsMaxPendingPerAddress, c.trustProxy]).toEqual([1_000, 10, 0]);
   });
 
   it("0 turns a rate limit off; a bad value stops the start naming the variable", () => {
@@ -292,6 +293,11 @@ describe("configuration", () => {
       ["RATE_LIMIT_AUTH_FAILURES_PER_MINUTE", "-1"],
       ["RATE_LIMIT_BOOTSTRAPS_PER_MINUTE", "ten"],
       ["WS_MAX_CONNECTIONS", "0"],
+      ["WS_MAX_PENDING_CONNECTIONS", "0"],
+      ["WS_MAX_PENDING_PER_ADDRESS", "many"],
+      ["TRUST_PROXY", "-1"],
+      ["TRUST_PROXY", "yes"],
+      ["TRUST_PROXY", "1.5"],
     ] as const) {
       expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);
       expect(() => loadConfig({ ...base, [name]: value })).toThrow(name);
