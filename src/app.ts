@@ -17,9 +17,12 @@ import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
 import { MAX_BODY_BYTES, readBody, refuseTooLarge } from "./http/body.js";
+import { clientAddress } from "./http/client-address.js";
 import { useCompiledExecution } from "./http/compiled-execution.js";
-import { createRateLimits, useQueryLimits, useRateLimits } from "./http/limits.js";
-import { createMaskError } from "./http/mask-errors.js";
+import { hasRepeatedAuthorization, refuseRepeatedAuthorization, useSingleAuthorization } from "./http/headers.js";
+import { useQueryLimits } from "./http/limits.js";
+import { createMaskError, stackFrames, useErrorScope, useNoSuggestions } from "./http/mask-errors.js";
+import { createRateLimits, useRateLimits } from "./http/rate-limits.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
@@ -141,7 +144,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         pool: () => db.poolStats?.() ?? null,
       })
     : null;
-  const rateLimits = createRateLimits(config);
+  const rateLimits = await createRateLimits(config, log, (limit) => metrics?.rateLimited.inc({ limit }));
   const corsOrigins = new Set(config.corsOrigins);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -153,7 +156,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     graphiql: config.graphiql ? { title: "Workspace control plane" } : false,
     // About 9 MB of inline HTML (offline, no CDN): loaded on the first visit, not at start-up.
     renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
-    maskedErrors: { maskError: createMaskError(log) },
+    maskedErrors: { maskError: createMaskError(log, { suggestions: config.introspection }) },
     // Closed unless CORS_ORIGINS lists the caller's origin.
     cors: (request) => {
       const origin = request.headers.get("origin");
@@ -185,13 +188,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // rate limits: an address out of budget is refused before any check runs.
     plugins: [
       useRequestLog(log),
-      // Then the operation's span, so every check and the execution run beneath it.
+      useErrorScope(),
+      useSingleAuthorization(),
+      // Then the operation's span, so every check and the execution run beneath it, and
+      // the request metrics before any refusal, so refusals are counted too.
       ...(tracing ? [useTracing(tracing.tracer)] : []),
       ...(metrics ? [metrics.plugin] : []),
       useRateLimits(rateLimits),
       ...useQueryLimits(),
       useAccessRules(),
-      ...(config.introspection ? [] : [disableIntrospection()]),
+      ...(config.introspection ? [] : [disableIntrospection(), useNoSuggestions()]),
       // Last: queries and mutations run compiled (graphql-jit), once per document.
       ...useCompiledExecution(),
     ],
@@ -218,6 +224,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok }));
       return;
     }
+    if (hasRepeatedAuthorization(req)) return refuseRepeatedAuthorization(res);
     if (path === "/metrics" && metrics) return serveMetrics(req, res);
     if (req.method !== "GET" && req.method !== "HEAD") {
       const body = await readBody(req).catch(() => undefined);
@@ -226,7 +233,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       // whatwg-node takes a body already read as it is (see readBody).
       (req as IncomingMessage & { body?: Buffer }).body = body;
     }
-    await yoga(req, res, { remoteAddress: req.socket.remoteAddress });
+    await yoga(req, res, { remoteAddress: clientAddress(req, config.trustProxy) });
   };
 
   // Admin only, or the scraper's METRICS_TOKEN: 401/403/503 as for any operation.
@@ -266,7 +273,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           if (inflight === 0) settled?.();
         });
         handle(req, res).catch((err: Error) => {
-          log.error({ msg: "request handler failed", err: err.message });
+          log.error({ msg: "request handler failed", err: err.message, stack: stackFrames(err) });
           if (!res.headersSent) res.writeHead(500).end();
           else res.destroy();
         });
@@ -280,6 +287,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         rateLimits,
         log,
         maxConnections: config.wsMaxConnections,
+        maxPending: config.wsMaxPendingConnections,
+        maxPendingPerAddress: config.wsMaxPendingPerAddress,
+        trustProxy: config.trustProxy,
         maxPayload: MAX_BODY_BYTES,
       });
       stopSweeps = startSweeps(domain, config.sweepIntervalMs, log);
@@ -317,6 +327,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await closed;
       await feed.stop();
       await events.close();
+      await rateLimits.close();
       await orgWatch?.close();
       await tracing?.shutdown();
       await db.close();

@@ -92,7 +92,7 @@ const envSchema = z
         message: "must be a comma-separated list of origins such as https://canvas.example.com",
       }),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-    // Per client address and per instance; burst = half the minute's rate; 0 turns a limit off.
+    // Per client address (shared by all instances through REDIS_URL): half the minute's rate per 30 s; 0 turns a limit off.
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(20),
     RATE_LIMIT_BOOTSTRAPS_PER_MINUTE: perMinute(60),
     SHUTDOWN_GRACE_SECONDS: z.coerce
@@ -106,6 +106,11 @@ const envSchema = z
     OTEL_EXPORTER_OTLP_ENDPOINT: url(["http:", "https:"]).optional(),
     OTEL_SERVICE_NAME: z.string().min(1).max(128).default("workspace-control-plane"),
     WS_MAX_CONNECTIONS: z.coerce.number().int("must be a whole number").min(1).max(1_000_000).default(10_000),
+    // graphql-ws sockets that have not sent connection_init yet, bounded apart from the others.
+    WS_MAX_PENDING_CONNECTIONS: z.coerce.number().int("must be a whole number").min(1).max(1_000_000).default(1_000),
+    WS_MAX_PENDING_PER_ADDRESS: z.coerce.number().int("must be a whole number").min(1).max(100_000).default(10),
+    // Proxies in front whose X-Forwarded-For entries are trusted; 0: the socket's address.
+    TRUST_PROXY: z.coerce.number().int("must be a whole number of proxies").min(0).max(32).default(0),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.SECRETS_ENCRYPTION_KEY) {
@@ -150,6 +155,9 @@ export type Config = {
   /** OTLP/HTTP base URL: traces go to `<it>/v1/traces`; unset, no tracing is loaded. */
   otelEndpoint: string | undefined;
   otelServiceName: string;
+  wsMaxPendingConnections: number;
+  wsMaxPendingPerAddress: number;
+  trustProxy: number;
 };
 
 export class ConfigError extends Error {
@@ -197,5 +205,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     otelServiceName: e.OTEL_SERVICE_NAME,
+    wsMaxPendingConnections: e.WS_MAX_PENDING_CONNECTIONS,
+    wsMaxPendingPerAddress: e.WS_MAX_PENDING_PER_ADDRESS,
+    trustProxy: e.TRUST_PROXY,
   };
 }

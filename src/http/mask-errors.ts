@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { GraphQLError } from "graphql";
+import type { Plugin } from "graphql-yoga";
 import { isDatabaseUnavailable } from "../db/errors.js";
 import { AccessError } from "../domain.js";
 import type { Logger } from "../log.js";
@@ -9,7 +11,8 @@ import { accessErrorToGraphQL } from "./access.js";
  * GraphQL's own errors as they are, a database outage as 503; anything else
  * becomes "Unexpected error." (no stack, no SQL, no secret) and is logged.
  */
-export function createMaskError(log: Logger) {
+export function createMaskError(log: Logger, options: { suggestions?: boolean } = {}) {
+  const shown = options.suggestions === false ? withoutSuggestions : (e: GraphQLError) => e;
   return (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
     const path = error instanceof GraphQLError ? error.path : undefined;
@@ -20,7 +23,7 @@ export function createMaskError(log: Logger) {
       return accessErrorToGraphQL(original);
     }
     if (error instanceof GraphQLError && (original === undefined || original instanceof GraphQLError))
-      return withoutInvalidValue(error);
+      return shown(withoutInvalidValue(error));
     if (isDatabaseUnavailable(original)) {
       log.warn({ msg: "database unavailable", err: (original as Error).message?.slice(0, 300) });
       return new GraphQLError("The database is unavailable; retry.", {
@@ -30,12 +33,38 @@ export function createMaskError(log: Logger) {
     }
     log.error({
       msg: "unexpected error",
+      requestId: operationScope.getStore(),
       err: (original as Error | undefined)?.message?.slice(0, 500),
       name: (original as Error | undefined)?.name,
       path: path?.join("."),
+      stack: stackFrames(original),
     });
     return new GraphQLError(message, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
   };
+}
+
+/**
+ * The request id of the operation being executed, for the log line of an
+ * error masked inside it: yoga's maskError is given the error alone.
+ */
+const operationScope = new AsyncLocalStorage<string>();
+
+/** Runs execution and subscription inside their request id's scope (yoga plugin). */
+export function useErrorScope(): Plugin<{ requestId?: string }> {
+  const inScope = ({ context }: { context: { requestId?: string } }, wrapped: () => unknown) =>
+    context.requestId ? operationScope.run(context.requestId, wrapped) : wrapped();
+  return { instrumentation: { execute: inScope, subscribe: inScope } } as Plugin<{ requestId?: string }>;
+}
+
+/**
+ * The stack's frames, without its first line: that repeats the message,
+ * which is logged once, cut short (a database error may quote a row).
+ */
+export function stackFrames(err: unknown): string | undefined {
+  const stack = (err as Error | undefined)?.stack;
+  if (typeof stack !== "string") return undefined;
+  const frames = stack.split("\n").filter((line) => /^\s+at /.test(line));
+  return frames.slice(0, 30).join("\n") || undefined;
 }
 
 const INVALID_VARIABLE = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value /;
@@ -61,4 +90,37 @@ export function withoutInvalidValue(error: GraphQLError): GraphQLError {
     originalError: error.originalError,
     extensions: error.extensions,
   });
+}
+
+// graphql-js's didYouMean: ` Did you mean "a"?`, ` Did you mean "a" or "b"?`, ...
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/** The same error without graphql-js's "Did you mean ...?" (field, argument, type and value names). */
+export function withoutSuggestions(error: GraphQLError): GraphQLError {
+  if (!SUGGESTION.test(error.message)) return error;
+  SUGGESTION.lastIndex = 0;
+  return new GraphQLError(error.message.replace(SUGGESTION, ""), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
+}
+
+/**
+ * With introspection off the schema is not for strangers to read, and a
+ * suggestion names fields a caller did not know: validation errors (HTTP
+ * and graphql-ws alike) lose their suggestions. Variable coercion errors
+ * lose them in the mask (createMaskError's `suggestions: false`).
+ */
+export function useNoSuggestions(): Plugin {
+  return {
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length > 0) setResult(result.map((e) => (e instanceof GraphQLError ? withoutSuggestions(e) : e)));
+      },
+  };
 }

@@ -2,14 +2,15 @@ import type { IncomingMessage, Server } from "node:http";
 import { type ExecutionArgs, type execute, GraphQLError, type subscribe } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { requireAdmin } from "../auth/access.js";
 import type { AdminTokens } from "../auth/admin.js";
 import { parseBearer } from "../auth/tokens.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
 import type { Context } from "../schema/context.js";
-import { guardSocket, type RateLimits } from "./limits.js";
+import { clientAddress, clientKey } from "./client-address.js";
+import { guardSocket, type RateLimits } from "./rate-limits.js";
 
 /**
  * graphql-ws connections are admin-only (subscriptions are the only thing
@@ -32,10 +33,21 @@ export async function authorizeSocket(
 
 type Enveloped = { execute: typeof execute; subscribe: typeof subscribe };
 
+/** A socket must send connection_init this soon after it opens (SPEC section 11). */
+export const INIT_TIMEOUT_MS = 3_000;
+/** A socket the server closed is terminated if its close handshake is not answered this soon. */
+export const CLOSE_TIMEOUT_MS = 1_000;
+
 /**
  * graphql-ws on the HTTP server's port and path. Each operation's arguments
  * are built through yoga's getEnveloped, so plugins (limits, access rules,
  * logging) and the context are the same as over HTTP.
+ *
+ * Sockets that have not sent their first message (connection_init) are
+ * counted apart from the others, per client address and overall, and closed
+ * after INIT_TIMEOUT_MS: silent sockets cannot fill WS_MAX_CONNECTIONS.
+ * Every close the server starts ends within CLOSE_TIMEOUT_MS, answered or
+ * not, so neither a silent peer nor shutdown waits on ws's own 30 s.
  */
 export function attachGraphQLWebSocket(opts: {
   server: Server;
@@ -46,23 +58,72 @@ export function attachGraphQLWebSocket(opts: {
   rateLimits: RateLimits;
   log: Logger;
   maxConnections: number;
+  maxPending: number;
+  maxPendingPerAddress: number;
+  trustProxy: number;
   maxPayload: number;
 }): { dispose(): Promise<void> } {
   const { yoga, log } = opts;
+  const established = new Set<WebSocket>();
+  const pendingByKey = new Map<string, number>();
+  let pending = 0;
+  const keyOf = (req: IncomingMessage) => clientKey(clientAddress(req, opts.trustProxy)) ?? "";
+
   const sockets = new WebSocketServer({
     server: opts.server,
     path: opts.path,
     maxPayload: opts.maxPayload,
-    // Refused with 503 at the handshake past the bound (per instance).
-    verifyClient: (_info, accept) => accept(sockets.clients.size < opts.maxConnections, 503),
+    // Refused with 503 at the handshake past a bound (per instance). The
+    // connection event follows an accepted handshake synchronously, so the
+    // counts below cannot be overtaken between this check and that count.
+    verifyClient: ({ req }, accept) =>
+      accept(
+        established.size < opts.maxConnections &&
+          pending < opts.maxPending &&
+          (pendingByKey.get(keyOf(req)) ?? 0) < opts.maxPendingPerAddress,
+        503,
+      ),
   });
+
+  sockets.on("connection", (socket, req) => {
+    boundClose(socket);
+    const key = keyOf(req);
+    pending++;
+    pendingByKey.set(key, (pendingByKey.get(key) ?? 0) + 1);
+    let isPending = true;
+    const initialised = () => {
+      if (!isPending) return;
+      isPending = false;
+      clearTimeout(timer);
+      pending--;
+      const left = (pendingByKey.get(key) ?? 1) - 1;
+      if (left > 0) pendingByKey.set(key, left);
+      else pendingByKey.delete(key);
+    };
+    const timer = setTimeout(() => socket.close(4408, "Connection initialisation timeout"), INIT_TIMEOUT_MS);
+    timer.unref();
+    socket.once("message", () => {
+      initialised();
+      if (established.size >= opts.maxConnections) {
+        socket.close(1013, "Too many connections; try again later");
+        return;
+      }
+      established.add(socket);
+    });
+    socket.once("close", () => {
+      initialised();
+      established.delete(socket);
+    });
+  });
+
   const graphqlWs = useServer<Record<string, unknown>>(
     {
-      connectionInitWaitTimeout: 5_000,
+      // Our own INIT_TIMEOUT_MS bounds the wait for connection_init; this one also covers the credential check.
+      connectionInitWaitTimeout: 10_000,
       onConnect: (ctx) =>
         guardSocket(
           opts.rateLimits,
-          (ctx.extra.request as IncomingMessage).socket.remoteAddress,
+          clientAddress(ctx.extra.request as IncomingMessage, opts.trustProxy),
           Boolean(ctx.connectionParams?.authorization),
           () => authorizeSocket(ctx.connectionParams, opts.admins, opts.prisma, log),
         ),
@@ -93,10 +154,39 @@ export function attachGraphQLWebSocket(opts: {
     sockets,
   );
   return {
+    /**
+     * Completes the subscriptions and closes every socket (1001). Bounded:
+     * sockets that do not answer are terminated, and the wait for the
+     * server's own close is cut short after that.
+     */
     async dispose() {
-      await graphqlWs.dispose();
+      const closing = Promise.resolve(graphqlWs.dispose()).catch((err: Error) => {
+        log.warn({ msg: "graphql-ws did not close cleanly", err: err.message });
+      });
+      await Promise.race([closing, delay(CLOSE_TIMEOUT_MS)]);
       for (const client of sockets.clients) client.terminate();
-      sockets.close();
+      await Promise.race([closing, delay(CLOSE_TIMEOUT_MS)]);
     },
+  };
+}
+
+const delay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
+/**
+ * ws waits 30 s for a peer to answer a close frame; a peer that never reads
+ * would hold its socket (and a shutdown) that long. Every close the server
+ * starts is followed by a terminate if the socket is not closed in time.
+ */
+function boundClose(socket: WebSocket) {
+  const close = socket.close.bind(socket);
+  socket.close = (code?: number, reason?: string | Buffer) => {
+    close(code, reason);
+    if (socket.readyState === socket.CLOSED) return;
+    const timer = setTimeout(() => socket.terminate(), CLOSE_TIMEOUT_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
   };
 }

@@ -1,11 +1,12 @@
 import { fail } from "../domain.js";
-import { decodeEventCursor, encodeEventCursor } from "../events/cursor.js";
+import { decodeEventCursor, encodeEventCursor, isPastNewestEvent } from "../events/cursor.js";
 import { subscribeToEvents } from "../events/subscribe.js";
 import type { WorkspaceEvent as EventRow } from "../generated/prisma/client.js";
 import type { Page } from "../pagination.js";
 import { findWorkspace, listEvents } from "../workspaces/read.js";
 import { isWorkspaceId } from "../workspaces/validate.js";
 import { builder } from "./builder.js";
+import type { Context } from "./context.js";
 import { PageInfo, WorkspaceEventType, WorkspaceStatus } from "./enums.js";
 import { orThrow } from "./errors.js";
 import { Workspace } from "./workspaces.js";
@@ -51,13 +52,15 @@ builder.queryFields((t) => ({
 }));
 
 /** Subscription arguments, checked before the stream opens. */
-function streamFilter(args: { workspaceId?: string | null; after?: string | null }) {
+async function streamFilter(ctx: Context, args: { workspaceId?: string | null; after?: string | null }) {
   if (typeof args.workspaceId === "string" && !isWorkspaceId(args.workspaceId)) {
     orThrow(fail("VALIDATION_FAILED", "workspaceId is not a workspace id.", "workspaceId"));
   }
   const afterSeq = args.after ? decodeEventCursor(args.after) : null;
   if (args.after && afterSeq === null)
     orThrow(fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after"));
+  if (afterSeq !== null && (await isPastNewestEvent(ctx.domain.prisma, afterSeq, ctx.feed.position)))
+    orThrow(fail("VALIDATION_FAILED", "after lies past the newest recorded event.", "after"));
   return { workspaceId: args.workspaceId ?? null, afterSeq };
 }
 
@@ -65,14 +68,17 @@ builder.subscriptionFields((t) => ({
   workspaceEvents: t.field({
     type: WorkspaceEvent,
     args: { workspaceId: t.arg.id(), after: t.arg.string() },
-    subscribe: (_, args, ctx) => subscribeToEvents(ctx.domain.prisma, ctx.feed, streamFilter(args)),
+    subscribe: async (_, args, ctx) => subscribeToEvents(ctx.domain.prisma, ctx.feed, await streamFilter(ctx, args)),
     resolve: (event) => event,
   }),
   provisionFailures: t.field({
     type: WorkspaceEvent,
     args: { workspaceId: t.arg.id(), after: t.arg.string() },
-    subscribe: (_, args, ctx) =>
-      subscribeToEvents(ctx.domain.prisma, ctx.feed, { ...streamFilter(args), type: "WORKSPACE_PROVISION_FAILED" }),
+    subscribe: async (_, args, ctx) =>
+      subscribeToEvents(ctx.domain.prisma, ctx.feed, {
+        ...(await streamFilter(ctx, args)),
+        type: "WORKSPACE_PROVISION_FAILED",
+      }),
     resolve: (event) => event,
   }),
 }));

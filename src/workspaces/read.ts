@@ -1,5 +1,5 @@
 import { type Domain, fail, type RequestFailure } from "../domain.js";
-import { decodeEventCursor, encodeEventCursor } from "../events/cursor.js";
+import { decodeEventCursor, encodeEventCursor, isPastNewestEvent } from "../events/cursor.js";
 import type { Workspace, WorkspaceEvent, WorkspaceStatus } from "../generated/prisma/client.js";
 import { type Page, pageSize, toPage } from "../pagination.js";
 import { isWorkspaceId } from "./validate.js";
@@ -70,5 +70,9 @@ export async function listEvents(
     orderBy: { seq: "asc" },
     take: take + 1,
   });
+  // Only an empty page can follow a cursor past the newest event: the others pay no extra read.
+  if (rows.length === 0 && after !== null && (await isPastNewestEvent(domain.prisma, after))) {
+    return fail("VALIDATION_FAILED", "after lies past the newest recorded event.", "after");
+  }
   return toPage(rows, take, (e) => encodeEventCursor(e.seq), after !== null);
 }

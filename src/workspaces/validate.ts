@@ -8,6 +8,13 @@ export const MAX_SECRETS = 100;
 
 // C0, DEL and C1 controls, plus line and paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Bidi embeddings, overrides and isolates: they make a name read as another (Trojan Source).
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+// What draws nothing: default-ignorable code points (zero-width characters,
+// joiners, U+FEFF, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0), marks
+// with no base, other format characters, white space and the blank braille
+// pattern. A name must keep something once these are taken away.
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{M}\p{Cf}\p{White_Space}\u2800]/gu;
 
 export type CreateInput = {
   name: string;
@@ -25,6 +32,10 @@ export function validateName(name: string, field: string): RequestFailure | null
   if (CONTROL.test(trimmed)) return fail("VALIDATION_FAILED", "Names cannot contain control characters.", field);
   // A lone surrogate would be stored as U+FFFD: not the name that was given.
   if (!trimmed.isWellFormed()) return fail("VALIDATION_FAILED", "Names must be valid Unicode text.", field);
+  if (BIDI_CONTROL.test(trimmed))
+    return fail("VALIDATION_FAILED", "Names cannot contain bidirectional override or isolate controls.", field);
+  if (trimmed.replace(INVISIBLE, "").length === 0)
+    return fail("VALIDATION_FAILED", "Names need at least one visible character.", field);
   return null;
 }
 

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { connect as netConnect } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { QUERY_LIMITS } from "../../src/http/limits.js";
 import { expectError, expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
-import { CreateWorkspace, RegisterWorkspace } from "../support/operations.js";
+import { CreateWorkspace, ListEvents, RegisterWorkspace } from "../support/operations.js";
+import { connect, OnWorkspaceEvents } from "../support/ws.js";
 
 // Bad input over a real port (the body reader and node:http included):
 // every answer is 4xx or a GraphQL error, never 5xx, and the server stays up.
@@ -296,5 +298,189 @@ describe("abrupt clients", () => {
     }
     const r = await postJson(JSON.stringify({ query: "{ __typename }" }));
     expect(r.status).toBe(200);
+  });
+});
+
+describe("event cursors out of range or past the newest event (SPEC 7a)", () => {
+  const cursor = (seq: string) => Buffer.from(`ev:${seq}`).toString("base64url");
+  const newestSeq = async () =>
+    (await t.app.domain.prisma.workspaceEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } }))?.seq ??
+    0n;
+
+  async function withEvents() {
+    const created = ok(await gql(t, CreateWorkspace, { input: { name: "cursor-range" } })).createWorkspace;
+    expectSuccess(created, "CreateWorkspaceSuccess");
+    expect(await newestSeq()).toBeGreaterThan(0n);
+  }
+
+  const cases = async () => [
+    ["above int8", cursor("9223372036854775808")],
+    ["the largest 19 digits", cursor("9999999999999999999")],
+    ["past the newest event", cursor(String((await newestSeq()) + 1000n))],
+  ];
+
+  it("a query is VALIDATION_FAILED on `after`, never a 500", async () => {
+    await withEvents();
+    for (const [what, after] of await cases()) {
+      const r = await gql(t, ListEvents, { after });
+      expect(r.errors?.[0]?.extensions, `${what}: ${r.raw}`).toMatchObject({
+        code: "VALIDATION_FAILED",
+        field: "after",
+      });
+      expect(r.raw).not.toMatch(/INTERNAL_SERVER_ERROR|Unexpected error/);
+    }
+    // The newest event's own cursor is no error: an empty page.
+    const atNewest = ok(await gql(t, ListEvents, { after: cursor(String(await newestSeq())) }));
+    expect(atNewest.workspaceEvents.edges).toEqual([]);
+  });
+
+  it("a graphql-ws subscription ends with VALIDATION_FAILED instead of an error frame or a wait for ever", async () => {
+    await withEvents();
+    const conn = connect(base, t.adminToken);
+    try {
+      await conn.connected;
+      for (const [what, after] of await cases()) {
+        const sub = conn.subscribe(OnWorkspaceEvents, { after });
+        await sub.ended(5_000);
+        expect(sub.events, what).toEqual([]);
+        expect(sub.errors, what).toEqual([
+          expect.objectContaining({ extensions: expect.objectContaining({ code: "VALIDATION_FAILED" }) }),
+        ]);
+      }
+      // The newest cursor still subscribes: the next event arrives.
+      const live = conn.subscribe(OnWorkspaceEvents, { after: cursor(String(await newestSeq())) });
+      const created = ok(await gql(t, CreateWorkspace, { input: { name: "after-newest" } })).createWorkspace;
+      const id = expectSuccess(created, "CreateWorkspaceSuccess").workspace.id;
+      await live.waitFor((events) => events.some((e) => e.workspaceEvents.workspaceId === id));
+      live.unsubscribe();
+    } finally {
+      await conn.dispose();
+    }
+  });
+});
+
+describe("two Authorization headers (SPEC 2: 400 before anything runs)", () => {
+  const create = (name: string) =>
+    JSON.stringify({ query: `mutation { createWorkspace(input: { name: "${name}" }) { __typename } }` });
+  const named = (name: string) => t.app.domain.prisma.workspace.count({ where: { name } });
+
+  /** Node's own client, so both header lines really go out (fetch would join them). */
+  const twice = (values: string[], body: string) =>
+    new Promise<Raw>((resolve, reject) => {
+      const url = new URL(`${base}/graphql`);
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: "/graphql", method: "POST", headers: JSON_HEADERS },
+        (res) => {
+          let text = "";
+          res.on("data", (c) => {
+            text += c;
+          });
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, contentType: null, text, json: JSON.parse(text) as unknown }),
+          );
+        },
+      );
+      req.setHeader("authorization", values);
+      req.on("error", reject);
+      req.end(body);
+    });
+
+  it("over a real port, in either order, the request is refused and creates nothing", async () => {
+    for (const [i, values] of [
+      [`Bearer ${t.adminToken}`, "Bearer wrong-one"],
+      ["Bearer wrong-one", `Bearer ${t.adminToken}`],
+      [`Bearer ${t.adminToken}`, `Bearer ${t.adminToken}`],
+    ].entries()) {
+      const name = `two-headers-${i}-${randomUUID()}`;
+      const r = await twice(values, create(name));
+      expectClientError(r, 400);
+      expect(errorsOf(r)?.[0]?.extensions?.code).toBe("VALIDATION_FAILED");
+      expect(await named(name)).toBe(0);
+    }
+    // One header still works.
+    const name = `one-header-${randomUUID()}`;
+    expect((await twice([`Bearer ${t.adminToken}`], create(name))).status).toBe(200);
+    expect(await named(name)).toBe(1);
+  });
+
+  it("through the Fetch API, where repeated headers arrive joined with a comma", async () => {
+    const headers = new Headers({ "content-type": "application/json", accept: "application/graphql-response+json" });
+    headers.append("authorization", `Bearer ${t.adminToken}`);
+    headers.append("authorization", "Bearer wrong-one");
+    const name = `joined-${randomUUID()}`;
+    const res = await t.app.yoga.fetch("http://test/graphql", { method: "POST", headers, body: create(name) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ errors: [{ extensions: { code: "VALIDATION_FAILED" } }] });
+    expect(await named(name)).toBe(0);
+  });
+});
+
+describe("names that show nothing or read as another", () => {
+  const refused: [string, string][] = [
+    ["zero width space", "\u200b"],
+    ["word joiner", "\u2060\u2060"],
+    ["byte order mark", "\ufeff"],
+    ["Hangul filler", "\u3164"],
+    ["Hangul choseong filler", "\u115f"],
+    ["combining marks alone", "\u0301\u0308\u0327"],
+    ["invisible mix", "\u200b \u2060\u00a0\ufeff"],
+    ["right-to-left override", "invoice\u202eexe.pdf"],
+    ["left-to-right embedding", "\u202aname"],
+    ["pop directional formatting", "name\u202c"],
+    ["first strong isolate", "a\u2068b\u2069"],
+    ["right-to-left isolate", "\u2067abc"],
+  ];
+
+  it.each(refused)("%s is VALIDATION_FAILED on input.name and writes nothing", async (_what, name) => {
+    const before = await t.app.domain.prisma.workspace.count();
+    const r = ok(await gql(t, CreateWorkspace, { input: { name } })).createWorkspace;
+    expect(expectError(r, "VALIDATION_FAILED").field).toBe("input.name");
+    expect(await t.app.domain.prisma.workspace.count()).toBe(before);
+  });
+
+  it("letters with their combining marks, other scripts and emoji are names", async () => {
+    for (const name of ["Cafe\u0301", "名前", "مساحة عمل", "🙂", "a\u200db"]) {
+      expectSuccess(ok(await gql(t, CreateWorkspace, { input: { name } })).createWorkspace, "CreateWorkspaceSuccess");
+    }
+  });
+});
+
+describe("suggestions follow INTROSPECTION", () => {
+  const typo = "{ workspaces { edges { node { nmae } } } }";
+  const badInput = "mutation($i: CreateWorkspaceInput!) { createWorkspace(input: $i) { __typename } }";
+
+  it("with introspection on, graphql-js's 'Did you mean' helps the caller", async () => {
+    const r = await gql(t, typo);
+    expect(r.errors?.[0]?.message).toContain('Did you mean "name"?');
+  });
+
+  it("with introspection off, no error names a field the caller did not send", async () => {
+    const closed = await startTestApp({ INTROSPECTION: "false" });
+    try {
+      const field = await gql(closed, typo);
+      expect(field.status).toBe(400);
+      expect(field.errors?.[0]?.message).toBe('Cannot query field "nmae" on type "Workspace".');
+      const variable = await gql(closed, badInput, { i: { name: "ok", nmae: "x" } });
+      expect(variable.errors?.[0]?.message).toBe(
+        'Variable "$i" got invalid value (not shown); Field "nmae" is not defined by type "CreateWorkspaceInput".',
+      );
+      for (const r of [field, variable]) {
+        expect(r.raw).not.toContain("Did you mean");
+        expect(r.raw).not.toMatch(/"name"/);
+      }
+      const over = connect(await closed.listen(), closed.adminToken);
+      try {
+        await over.connected;
+        const sub = over.subscribe(`subscription { workspaceEvents { cursr } }`);
+        await sub.ended(5_000);
+        expect(sub.errors.map((e) => (e as { message: string }).message)).toEqual([
+          'Cannot query field "cursr" on type "WorkspaceEvent".',
+        ]);
+      } finally {
+        await over.dispose();
+      }
+    } finally {
+      await closed.stop();
+    }
   });
 });

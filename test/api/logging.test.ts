@@ -134,3 +134,44 @@ describe("structured logs", () => {
     expect(all).not.toContain(reg.platformInboundSecret as string);
   });
 });
+
+describe("unexpected errors", () => {
+  it("are logged with their stack and the request id, and stay masked to the client", async () => {
+    // A real failure the code does not expect: the database refuses every new workspace.
+    await t.app.db.sql.exec(`
+      CREATE FUNCTION cp_test_log_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected for the log test'; END $$;
+      CREATE TRIGGER cp_test_log_refuse BEFORE INSERT ON "Workspace"
+        FOR EACH ROW EXECUTE FUNCTION cp_test_log_refuse();`);
+    const before = t.logs.length;
+    let raw: string;
+    try {
+      const res = await t.app.yoga.fetch("http://test/graphql", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${t.adminToken}`,
+          "x-request-id": "unexpected-1",
+        },
+        body: JSON.stringify({
+          query: 'mutation Doomed { createWorkspace(input: { name: "doomed" }) { __typename } }',
+        }),
+      });
+      raw = await res.text();
+      expect(JSON.parse(raw)).toMatchObject({
+        errors: [{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+      });
+      expect(res.headers.get("x-request-id")).toBe("unexpected-1");
+    } finally {
+      await t.app.db.sql.exec(`DROP TRIGGER cp_test_log_refuse ON "Workspace"; DROP FUNCTION cp_test_log_refuse();`);
+    }
+    const fresh = t.logs.slice(before).map((l) => JSON.parse(l) as Line);
+    const line = fresh.find((l) => l.msg === "unexpected error");
+    expect(line, JSON.stringify(fresh)).toMatchObject({ level: "error", requestId: "unexpected-1" });
+    expect(String(line?.err)).toContain("injected for the log test");
+    expect(String(line?.stack)).toMatch(/^\s+at /);
+    expect(String(line?.stack)).not.toContain("injected");
+    expect(requestLines("unexpected-1")).toEqual([expect.objectContaining({ errors: ["INTERNAL_SERVER_ERROR"] })]);
+    expect(raw).not.toContain("injected");
+  });
+});

@@ -83,6 +83,30 @@ describe("/metrics", () => {
       expect(sample(after, "workspace_cp_db_pool_connections", { state: "total" })).toBeGreaterThan(0);
   });
 
+  it("counts rate-limit refusals by limit", async () => {
+    const limited = await startTestApp({ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "2" });
+    try {
+      const url = await limited.listen();
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(`${url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: "Bearer wrong-token-0123456789" },
+          body: JSON.stringify({ query: "{ workspaces { pageInfo { hasNextPage } } }" }),
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toContain(429);
+      const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${limited.adminToken}` } });
+      const text = await res.text();
+      expect(sample(text, "workspace_cp_rate_limited_total", { limit: "auth_failures" })).toBe(
+        statuses.filter((s) => s === 429).length,
+      );
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it("METRICS=false serves no /metrics", async () => {
     const off = await startTestApp({ METRICS: "false" });
     try {

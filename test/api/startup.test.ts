@@ -15,6 +15,7 @@ import {
   SetOrgSecret,
 } from "../support/operations.js";
 import { gqlHttp, readTree, type ServerProcess, startExpectingExit, startServer } from "../support/process.js";
+import { openSilentSocket } from "../support/raw-socket.js";
 import { connect, OnWorkspaceEvents } from "../support/ws.js";
 
 // The real server process, started as an operator starts it, configured only
@@ -123,8 +124,10 @@ describe(`one ${backend === "postgres" ? "database" : "DATA_DIR"} through its li
     inboundSecret = r.platformInboundSecret as string;
   });
 
-  test("SIGTERM stops it with exit code 0, with a graphql-ws subscriber and an SSE stream open", async () => {
+  test("SIGTERM stops it with exit code 0 within 12 s, with a graphql-ws subscriber, an SSE stream and a silent socket open", async () => {
     if (!server) throw new Error("the server did not start");
+    // Never sends connection_init and never answers a close: ws alone would hold the exit 30 s.
+    const silent = await openSilentSocket(server.baseUrl);
     const socket = connect(server.baseUrl, adminToken);
     await socket.connected;
     const subscription = socket.subscribe(OnWorkspaceEvents, { workspaceId });
@@ -143,7 +146,9 @@ describe(`one ${backend === "postgres" ? "database" : "DATA_DIR"} through its li
       () => "ended",
     );
 
-    const exit = await server.stop();
+    // SPEC 11: within the grace period (10 s) plus 2 s, whatever the clients do; SIGKILL after that.
+    const exit = await server.stop(12_000);
+    silent.destroy();
     expect(exit, server.stderr()).toEqual({ code: 0, signal: null, killed: false });
     expect(await sseEnded).toBe("ended");
     await subscription.ended(5_000);
