@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Plugin } from "graphql-yoga";
+import { parseBearer } from "../auth/tokens.js";
 
 const MESSAGE = "Send at most one Authorization header.";
+const MALFORMED = "The Authorization header must be one bearer token: `Bearer <token>`.";
 
 /**
  * Two Authorization headers (SPEC section 2) are refused before anything
@@ -15,7 +17,9 @@ export function hasRepeatedAuthorization(req: IncomingMessage): boolean {
   return seen > 1;
 }
 
-const body = JSON.stringify({ errors: [{ message: MESSAGE, extensions: { code: "VALIDATION_FAILED" } }] });
+const refusal = (message: string) =>
+  JSON.stringify({ errors: [{ message, extensions: { code: "VALIDATION_FAILED" } }] });
+const body = refusal(MESSAGE);
 
 export function refuseRepeatedAuthorization(res: ServerResponse) {
   res.writeHead(400, { "content-type": "application/json; charset=utf-8" }).end(body);
@@ -27,13 +31,15 @@ export function refuseRepeatedAuthorization(res: ServerResponse) {
  * contains a comma, so one means two headers.
  */
 export function useSingleAuthorization(): Plugin {
+  const refuse = (text: string) =>
+    new Response(text, { status: 400, headers: { "content-type": "application/json; charset=utf-8" } });
   return {
     onRequest({ request, endResponse }) {
-      if (request.headers.get("authorization")?.includes(",")) {
-        endResponse(
-          new Response(body, { status: 400, headers: { "content-type": "application/json; charset=utf-8" } }),
-        );
-      }
+      const header = request.headers.get("authorization");
+      if (!header) return;
+      if (header.includes(",")) endResponse(refuse(body));
+      // SPEC 2: a header that is not one bearer token is the client's mistake (400), not wrong credentials (401).
+      else if (parseBearer(header).kind === "malformed") endResponse(refuse(refusal(MALFORMED)));
     },
   };
 }

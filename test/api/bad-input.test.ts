@@ -143,12 +143,14 @@ describe("malformed requests", () => {
     expect(put.status).toBe(405);
   });
 
-  it("a malformed or oversized Authorization header is a 401, not a crash", async () => {
+  // SPEC 2: "a header that is not one Bearer token is a 400 (VALIDATION_FAILED) before anything runs".
+  // (This test asserted 401 before; a 401 tells an agent its credentials are wrong, which is not what happened.)
+  it("a malformed or oversized Authorization header is a 400 VALIDATION_FAILED, not a crash", async () => {
     const query = JSON.stringify({ query: "{ orgSecrets { key } }" });
     for (const authorization of ["Basic abc", "Bearer", `Bearer ${"a".repeat(600)}`, "Bearer \u00e9t\u00e9"]) {
       const r = await postJson(query, { authorization: encodeURI(authorization) });
-      expectClientError(r, 401);
-      expect(errorsOf(r)?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+      expectClientError(r, 400);
+      expect(errorsOf(r)?.[0]?.extensions?.code).toBe("VALIDATION_FAILED");
     }
   });
 });

@@ -55,7 +55,8 @@ describe("heartbeat: the token decides first", () => {
       { input: { workspaceId: fresh.id } },
       { token: null, headers: { authorization: "Basic dXNlcjpwYXNz" } },
     );
-    expectRefusal(basic, "UNAUTHENTICATED", 401);
+    // Not a bearer at all: SPEC 2's 400 before anything runs.
+    expectRefusal(basic, "VALIDATION_FAILED", 400);
     expect(await t.app.domain.prisma.instanceToken.count({ where: { workspaceId: fresh.id } })).toBe(0);
     expect((await stored(fresh.id)).status).toBe("PROVISIONING");
 

@@ -139,7 +139,8 @@ describe("registerWorkspace: bootstrap and the instance token", () => {
       { input: { workspaceId: id } },
       { token: null, headers: { authorization: "Basic dXNlcjpwYXNz" } },
     );
-    expectRefusal(basic, "UNAUTHENTICATED", 401);
+    // Not a bearer at all: SPEC 2's 400 before anything runs (it was a 401, which tells an agent to stop for good).
+    expectRefusal(basic, "VALIDATION_FAILED", 400);
 
     expect(await tokenRows(id)).toEqual(rowsBefore);
     expectSuccess(ok(await heartbeat(id, live)).heartbeat, "HeartbeatSuccess");
