@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { link, readFile, readlink, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { link, readFile, readlink, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -22,8 +22,8 @@ import path from "node:path";
  *   says nothing: by its heartbeat, the file's mtime, renewed every 2 s;
  *   the newcomer waits until it either moves (alive: refuse) or has not
  *   moved for 15 s (gone: take over).
- * A stale lock is taken over by renaming it aside and checking it is the one
- * judged, so two newcomers cannot both take it.
+ * A stale lock is removed by one newcomer at a time, and only while it is
+ * still the one judged, so two newcomers cannot both take it (removeStale).
  */
 
 const LOCK_FILE = "server.lock";
@@ -135,7 +135,7 @@ export async function lockDataDir(dir: string, options: LockOptions = {}): Promi
       if (holder === "gone") continue;
       const verdict = await judge(file, holder, self, staleMs);
       if (verdict === "alive") throw new DataDirLockedError(dir, holder === "unreadable" ? null : holder);
-      if (verdict === "stale") await removeStale(file, holder, token);
+      if (verdict === "stale") await removeStale(file, holder, self, staleMs);
     }
     throw new DataDirLockedError(dir, null);
   } finally {
@@ -169,20 +169,40 @@ async function judge(
   }
 }
 
-/** Moves the judged lock aside; puts back a lock that was not the one judged (a newcomer's). */
-async function removeStale(file: string, judged: Holder | "unreadable", token: string) {
-  const aside = `${file}.stale-${token}`;
+/**
+ * Removes the judged lock, if it is still the one judged. Takers that found
+ * the same stale lock take turns through a takeover file (linked into place
+ * like the lock): only its holder may remove the lock, and it checks first
+ * that the lock is still the stale one. Without it, a taker that judged the
+ * old lock could remove the lock another taker had just won, and two would
+ * hold it. A takeover file left by a taker that died is judged like a lock.
+ */
+async function removeStale(file: string, judged: Holder | "unreadable", self: Holder, staleMs: number) {
+  const mutex = `${file}.takeover`;
+  const draft = `${mutex}.${self.token}`;
+  await writeFile(draft, `${JSON.stringify(self)}\n`, { mode: 0o600 });
   try {
-    await rename(file, aside);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw err;
+    try {
+      await link(draft, mutex);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const other = await readHolder(mutex);
+      if (other !== "gone" && (await judge(mutex, other, self, staleMs)) === "stale")
+        await unlink(mutex).catch(() => {});
+      else await sleep(20);
+      return;
+    }
+    try {
+      const current = await readHolder(file);
+      const same =
+        typeof current === "object" && typeof judged === "object" ? current.token === judged.token : current === judged;
+      if (same) await unlink(file).catch(() => {});
+    } finally {
+      await unlink(mutex).catch(() => {});
+    }
+  } finally {
+    await unlink(draft).catch(() => {});
   }
-  const moved = await readHolder(aside);
-  const same =
-    typeof moved === "object" && typeof judged === "object" ? moved.token === judged.token : moved === judged;
-  if (!same) await link(aside, file).catch(() => {});
-  await unlink(aside).catch(() => {});
 }
 
 function hold(file: string, token: string, heartbeatMs: number, onLost?: (reason: string) => void): DataDirLock {

@@ -108,7 +108,7 @@ describe("lockDataDir", () => {
   it("lets exactly one of many takers have a stale lock", async () => {
     const dir = await newDir();
     await plant(dir, { pid: 2 ** 22 + 1 });
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => lockDataDir(dir)));
+    const results = await Promise.allSettled(Array.from({ length: 24 }, () => lockDataDir(dir)));
     const won = results.filter((r) => r.status === "fulfilled");
     expect(won).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(DataDirLockedError);
