@@ -3,13 +3,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { NoSchemaIntrospectionCustomRule } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
-import { AdminTokens, ensureAdminToken } from "./auth/admin.js";
+import type { Identities } from "./auth/access.js";
+import { SYSTEM } from "./auth/actor.js";
+import { ensureAdminToken } from "./auth/admin.js";
+import { API_TOKENS_CHANNEL, ApiTokenStore } from "./auth/api-tokens.js";
+import { UserTokens } from "./auth/jwt.js";
 import { parseBearer } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import type { ChangeWatch } from "./db/notifications.js";
-import type { Domain } from "./domain.js";
+import { type Domain, withActor } from "./domain.js";
 import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
@@ -34,6 +38,8 @@ export type App = {
   domain: Domain;
   db: Database;
   feed: EventFeed;
+  /** API tokens and, when configured, canvas users' JWTs: who a bearer is. */
+  identities: Identities;
   log: Logger;
   /** Listens on config.port (0: an ephemeral port); resolves to the base URL. */
   start(): Promise<string>;
@@ -92,8 +98,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
       provisionTimeoutSeconds: config.provisionTimeoutSeconds,
     },
+    actor: SYSTEM.provisioner,
   };
-  const admins = new AdminTokens(db.prisma);
+  // API tokens are cached between revocations, as the org secret names are.
+  let tokenWatch: ChangeWatch | null = null;
+  const apiTokens = new ApiTokenStore(db.prisma, () => tokenWatch === null || tokenWatch.live);
+  tokenWatch = db.watch(API_TOKENS_CHANNEL, (payload) => apiTokens.heard(payload));
+  const identities: Identities = {
+    apiTokens,
+    users: config.auth ? new UserTokens(config.auth) : null,
+    prisma: db.prisma,
+  };
   const feed = new EventFeed(db.prisma, events, log);
   await feed.start();
 
@@ -129,9 +144,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const header = connectionParams ? connectionParams.authorization : request?.headers.get("authorization");
       return {
         domain,
-        admins,
+        admins: apiTokens,
+        identities,
         feed,
         bearer: parseBearer(header),
+        caller: null,
         loaders: createLoaders(domain),
         // Set by the request log from a sane x-request-id header; graphql-ws passes its own.
         requestId: (initial.requestId as string | undefined) ?? randomUUID(),
@@ -186,6 +203,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     domain,
     db,
     feed,
+    identities,
     log,
     async start() {
       server = createServer((req, res) => {
@@ -199,14 +217,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         server,
         path: "/graphql",
         yoga,
-        admins,
-        prisma: db.prisma,
+        identities,
         rateLimits,
         log,
         maxConnections: config.wsMaxConnections,
         maxPayload: MAX_BODY_BYTES,
       });
-      stopSweeps = startSweeps(domain, config.sweepIntervalMs, log);
+      stopSweeps = startSweeps(withActor(domain, SYSTEM.sweeps), config.sweepIntervalMs, log);
       await new Promise<void>((resolve, reject) => {
         server?.once("error", reject);
         server?.listen(config.port, config.host, () => resolve());
@@ -226,6 +243,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await feed.stop();
       await events.close();
       await orgWatch?.close();
+      await tokenWatch?.close();
       await db.close();
     },
   };

@@ -3,26 +3,25 @@ import { type ExecutionArgs, type execute, GraphQLError, type subscribe } from "
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer } from "ws";
-import { requireAdmin } from "../auth/access.js";
-import type { AdminTokens } from "../auth/admin.js";
+import { authorize, type Identities } from "../auth/access.js";
 import { parseBearer } from "../auth/tokens.js";
-import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
 import type { Context } from "../schema/context.js";
 import { guardSocket, type RateLimits } from "./limits.js";
 
 /**
- * graphql-ws connections are admin-only (subscriptions are the only thing
- * they carry). Returning false closes the socket with 4403.
+ * graphql-ws connections carry subscriptions only: a socket needs a valid
+ * credential of a role that may subscribe (viewer or above), judged by the
+ * same verdict as every operation. Returning false closes it with 4403.
+ * Each subscription on it is judged again, as over HTTP.
  */
 export async function authorizeSocket(
   connectionParams: Readonly<Record<string, unknown>> | undefined,
-  admins: AdminTokens,
-  prisma: PrismaClient,
+  identities: Identities,
   log: Logger,
 ): Promise<boolean> {
   try {
-    await requireAdmin(parseBearer(connectionParams?.authorization), admins, prisma);
+    await authorize({ role: "viewer", agent: false }, parseBearer(connectionParams?.authorization), identities);
     return true;
   } catch (err) {
     log.debug({ msg: "websocket refused", reason: (err as Error).message });
@@ -41,8 +40,7 @@ export function attachGraphQLWebSocket(opts: {
   server: Server;
   path: string;
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
-  admins: AdminTokens;
-  prisma: PrismaClient;
+  identities: Identities;
   rateLimits: RateLimits;
   log: Logger;
   maxConnections: number;
@@ -64,7 +62,7 @@ export function attachGraphQLWebSocket(opts: {
           opts.rateLimits,
           (ctx.extra.request as IncomingMessage).socket.remoteAddress,
           Boolean(ctx.connectionParams?.authorization),
-          () => authorizeSocket(ctx.connectionParams, opts.admins, opts.prisma, log),
+          () => authorizeSocket(ctx.connectionParams, opts.identities, log),
         ),
       onSubscribe: async (ctx, _id, payload) => {
         const enveloped = yoga.getEnveloped({ connectionParams: ctx.connectionParams ?? {} });

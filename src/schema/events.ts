@@ -1,3 +1,4 @@
+import { readActor } from "../auth/actor.js";
 import { fail } from "../domain.js";
 import { decodeEventCursor, encodeEventCursor } from "../events/cursor.js";
 import { subscribeToEvents } from "../events/subscribe.js";
@@ -5,6 +6,7 @@ import type { WorkspaceEvent as EventRow } from "../generated/prisma/client.js";
 import type { Page } from "../pagination.js";
 import { findWorkspace, listEvents } from "../workspaces/read.js";
 import { isWorkspaceId } from "../workspaces/validate.js";
+import { Actor } from "./actors.js";
 import { builder } from "./builder.js";
 import { PageInfo, WorkspaceEventType, WorkspaceStatus } from "./enums.js";
 import { orThrow } from "./errors.js";
@@ -24,6 +26,12 @@ const WorkspaceEvent = builder.objectRef<EventRow>("WorkspaceEvent").implement({
     code: t.exposeString("code", { nullable: true }),
     message: t.exposeString("message", { nullable: true }),
     payload: t.expose("payload", { type: "JSON", nullable: true }),
+    actor: t.field({
+      type: Actor,
+      nullable: true,
+      description: "Who caused it; null for events recorded before actors were.",
+      resolve: (e) => readActor(e.actor),
+    }),
     at: t.expose("at", { type: "DateTime" }),
   }),
 });
@@ -44,6 +52,7 @@ const WorkspaceEventConnection = builder.objectRef<Page<EventRow>>("WorkspaceEve
 
 builder.queryFields((t) => ({
   workspaceEvents: t.field({
+    authScopes: { viewer: true },
     type: WorkspaceEventConnection,
     args: { workspaceId: t.arg.id(), first: t.arg.int(), after: t.arg.string() },
     resolve: async (_, args, ctx) => orThrow(await listEvents(ctx.domain, args)),
@@ -63,12 +72,14 @@ function streamFilter(args: { workspaceId?: string | null; after?: string | null
 
 builder.subscriptionFields((t) => ({
   workspaceEvents: t.field({
+    authScopes: { viewer: true },
     type: WorkspaceEvent,
     args: { workspaceId: t.arg.id(), after: t.arg.string() },
     subscribe: (_, args, ctx) => subscribeToEvents(ctx.domain.prisma, ctx.feed, streamFilter(args)),
     resolve: (event) => event,
   }),
   provisionFailures: t.field({
+    authScopes: { viewer: true },
     type: WorkspaceEvent,
     args: { workspaceId: t.arg.id(), after: t.arg.string() },
     subscribe: (_, args, ctx) =>

@@ -2,7 +2,7 @@ import { type Domain, fail, type RequestFailure } from "../domain.js";
 import { validateSecretKey, validateSecretValue } from "../secrets/validate.js";
 import { isWorkspaceId } from "./validate.js";
 
-type SecretKey = { key: string; updatedAt: Date };
+type SecretKey = { key: string; updatedAt: Date; updatedBy: unknown };
 
 const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
 
@@ -20,7 +20,7 @@ export async function setWorkspaceSecret(
   if (invalid) return invalid;
   if (!(await liveWorkspace(domain, input.workspaceId))) return notFound();
   try {
-    return await domain.secrets.setWorkspaceSecret(input.workspaceId, input.key, input.value);
+    return await domain.secrets.setWorkspaceSecret(input.workspaceId, input.key, input.value, domain.actor);
   } catch (err) {
     // The workspace row went away between the check and the write.
     if ((err as { code?: string }).code === "P2003") return notFound();
@@ -41,7 +41,7 @@ export async function deleteWorkspaceSecret(
 export async function setOrgSecret(domain: Domain, input: { key: string; value: string }) {
   const invalid = validateSecretKey(input.key, "input.key") ?? validateSecretValue(input.value, "input.value");
   if (invalid) return invalid;
-  return domain.secrets.setOrgSecret(input.key, input.value);
+  return domain.secrets.setOrgSecret(input.key, input.value, domain.actor);
 }
 
 export async function deleteOrgSecret(domain: Domain, key: string) {

@@ -48,6 +48,7 @@ export async function sweepOnce(domain: Domain, now = new Date()): Promise<{ tim
         type: "WORKSPACE_OFFLINE",
         status: "OFFLINE",
         message: `No heartbeat for ${config.heartbeatTimeoutSeconds} s.`,
+        actor: domain.actor,
       });
     });
     if (hint) {
