@@ -48,7 +48,8 @@ export class ApiTokenStore {
 
   constructor(
     readonly prisma: PrismaClient,
-    private readonly trusted: () => boolean = () => true,
+    /** False while a revocation elsewhere could go unheard (the NOTIFY connection is down). */
+    readonly trusted: () => boolean = () => true,
   ) {}
 
   invalidate(): void {
@@ -66,8 +67,10 @@ export class ApiTokenStore {
    * most once a minute per token, in the same statement.
    */
   async find(tokenHash: string): Promise<ApiTokenIdentity | null> {
+    // Untrusted: what was cached may have been revoked unheard, and stays unusable after a reconnect.
+    if (!this.trusted()) this.invalidate();
     const hit = this.cache.get(tokenHash);
-    if (hit && Date.now() - hit.checkedAt < REVALIDATE_MS && this.trusted()) return hit;
+    if (hit && Date.now() - hit.checkedAt < REVALIDATE_MS) return hit;
     const generation = this.generation;
     const [row] = await this.prisma.$queryRaw<
       { id: string; label: string; role: ApiTokenRole; expiresAt: Date | null; revokedAt: Date | null }[]

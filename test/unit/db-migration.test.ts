@@ -37,7 +37,7 @@ async function copyProject(name: string, editSchema: (s: string) => string = (s)
 }
 
 const addNoteField = (schema: string) => {
-  const edited = schema.replace(/(model AdminToken \{\n)/, "$1  note String?\n");
+  const edited = schema.replace(/(model ApiToken \{\n)/, "$1  note String?\n");
   expect(edited).not.toBe(schema);
   return edited;
 };
@@ -81,7 +81,7 @@ describe("db:check", () => {
         { write: (t: string) => (err += t) },
       );
       expect(out).toBe("");
-      expect(err).toContain('ALTER TABLE "AdminToken" ADD COLUMN');
+      expect(err).toContain('ALTER TABLE "ApiToken" ADD COLUMN');
       expect(err).toContain('"note" TEXT');
       expect(code).toBe(1);
     },
@@ -119,13 +119,14 @@ describe("db:migration", () => {
       const created = await createMigration("Add note!", { ...project, now });
       expect(created.folder).toBe("20300102030405_add_note");
       const written = await readFile(path.join(project.migrationsDir, created.folder, "migration.sql"), "utf8");
-      expect(written).toContain('ALTER TABLE "AdminToken" ADD COLUMN');
+      expect(written).toContain('ALTER TABLE "ApiToken" ADD COLUMN');
 
       expect(await diffMigrationsToSchema(project)).toMatchObject({ changed: false });
       const later = new Date("2030-01-02T04:00:00Z");
       await expect(createMigration("again", { ...project, now: later })).rejects.toThrow(/No changes/);
       expect((await readdir(project.migrationsDir)).sort()).toEqual([
         "20261123150000_init",
+        "20261127155717_api_tokens_and_actors",
         "20300102030405_add_note",
         "migration_lock.toml",
       ]);
