@@ -1,4 +1,4 @@
-import { type DocumentNode, GraphQLError, type GraphQLField, type GraphQLSchema } from "graphql";
+import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLField, type GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { actorOf, authorize, type Needs } from "../auth/access.js";
 import { type Access, atLeast, isRole, type Role } from "../auth/roles.js";
@@ -93,6 +93,50 @@ async function check(
   }
 }
 
+/**
+ * A subscription's stream, judged again before each event with the same
+ * verdict: a credential revoked (or a JWT expired) while it streams ends it
+ * with the refusal as its last result, over SSE and graphql-ws alike. The
+ * stream's own `return` is passed straight through, so a client that leaves
+ * still releases it at once.
+ */
+function whileAuthorized(
+  source: AsyncIterable<ExecutionResult>,
+  judge: () => Promise<GraphQLError | null>,
+): AsyncIterableIterator<ExecutionResult> {
+  const it = source[Symbol.asyncIterator]();
+  let ended = false;
+  const end = async () => {
+    ended = true;
+    await it.return?.();
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (ended) return { done: true, value: undefined };
+      const next = await it.next();
+      if (next.done) return next;
+      const refusal = await judge();
+      if (!refusal) return next;
+      await end();
+      return { done: false, value: { errors: [refusal] } };
+    },
+    async return() {
+      await end();
+      return { done: true, value: undefined };
+    },
+    async throw(err) {
+      await end();
+      throw err;
+    },
+  };
+}
+
+const isAsyncIterable = (v: unknown): v is AsyncIterable<ExecutionResult> =>
+  typeof v === "object" && v !== null && Symbol.asyncIterator in v;
+
 /** The pre-execution check, over HTTP, SSE and graphql-ws alike (sockets build their arguments through yoga). */
 export function useAccessRules(): Plugin<Context> {
   return {
@@ -101,8 +145,17 @@ export function useAccessRules(): Plugin<Context> {
       if (refusal) setResultAndStopExecution({ errors: [refusal] });
     },
     async onSubscribe({ args, setResultAndStopExecution }) {
-      const refusal = await check(args.contextValue as Context, args);
-      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+      const ctx = args.contextValue as Context;
+      const refusal = await check(ctx, args);
+      if (refusal) {
+        setResultAndStopExecution({ errors: [refusal] });
+        return;
+      }
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (isAsyncIterable(result)) setResult(whileAuthorized(result, () => check(ctx, args)));
+        },
+      };
     },
   };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import { type ExecutionArgs, type execute, GraphQLError, type subscribe } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { authorize, type Identities } from "../auth/access.js";
 import { parseBearer } from "../auth/tokens.js";
 import type { Logger } from "../log.js";
@@ -27,6 +27,19 @@ export async function authorizeSocket(
     log.debug({ msg: "websocket refused", reason: (err as Error).message });
     return false;
   }
+}
+
+/**
+ * The access rules judge a stream again before each event (src/http/access.ts):
+ * a refusal ends it. Over a socket, the refusal closes the socket too, as at
+ * its opening: 4403 when the credential is no longer good (revoked, expired),
+ * 1013 (try again later) when it could not be checked.
+ */
+function closeOnRefusal(socket: WebSocket, result: { data?: unknown; errors?: readonly unknown[] }) {
+  if (result.data !== undefined && result.data !== null) return;
+  const code = (result.errors?.[0] as { extensions?: { code?: unknown } } | undefined)?.extensions?.code;
+  if (code === "UNAUTHENTICATED" || code === "FORBIDDEN") socket.close(4403, "Forbidden");
+  else if (code === "SERVICE_UNAVAILABLE") socket.close(1013, "Try again later");
 }
 
 type Enveloped = { execute: typeof execute; subscribe: typeof subscribe };
@@ -64,6 +77,7 @@ export function attachGraphQLWebSocket(opts: {
           Boolean(ctx.connectionParams?.authorization),
           () => authorizeSocket(ctx.connectionParams, opts.identities, log),
         ),
+      onNext: (ctx, _id, _payload, _args, result) => closeOnRefusal(ctx.extra.socket as WebSocket, result),
       onSubscribe: async (ctx, _id, payload) => {
         const enveloped = yoga.getEnveloped({ connectionParams: ctx.connectionParams ?? {} });
         let document: ReturnType<typeof enveloped.parse>;

@@ -18,9 +18,9 @@ import { declaredAccess, rootFieldAccess } from "../../src/http/access.js";
 import { schema } from "../../src/schema/index.js";
 import { expectRefusal, expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
-import { CreateWorkspace, ListWorkspaces, RegisterWorkspace } from "../support/operations.js";
+import { CreateWorkspace, ListWorkspaces, RegisterWorkspace, RevokeApiToken } from "../support/operations.js";
 import { apiToken } from "../support/roles.js";
-import { connect, OnWorkspaceEvents } from "../support/ws.js";
+import { connect, eventually, OnWorkspaceEvents } from "../support/ws.js";
 
 // SPEC section 10: every root field declares the access it needs where it is
 // declared; the pre-execution check reads those declarations. This file
@@ -233,7 +233,7 @@ describe("every role × every root field", () => {
   });
 
   it("graphql-ws: a viewer token connects and receives events; no credential, a wrong one or an agent's is closed 4403", async () => {
-    const base = await t.listen();
+    const base = t.url ?? (await t.listen());
     for (const token of [null, "not-a-token-anyone-issued", instanceToken]) {
       const refused = connect(base, token);
       expect((await refused.closed).code, String(token)).toBe(4403);
@@ -248,5 +248,64 @@ describe("every role × every root field", () => {
     ).workspace;
     await sub.waitFor((events) => events.some((e) => e.workspaceEvents.workspaceId === created.id));
     await viewer.dispose();
+  });
+
+  it("graphql-ws: a token revoked while its socket is open ends its streams at their next event (4403), with no data", async () => {
+    const base = t.url ?? (await t.listen());
+    const doomed = await apiToken(t, "viewer", "revoked while subscribed");
+    const socket = connect(base, doomed.token);
+    await socket.connected;
+    const sub = socket.subscribe(OnWorkspaceEvents, {});
+    await new Promise((r) => setTimeout(r, 100)); // the subscription is in place before the event
+    const create = async (name: string) =>
+      expectSuccess(
+        ok(await gql(t, CreateWorkspace, { input: { name } }, { token: tokens.operator })).createWorkspace,
+        "CreateWorkspaceSuccess",
+      ).workspace;
+    const before = await create("seen before the revocation");
+    await sub.waitFor((events) => events.some((e) => e.workspaceEvents.workspaceId === before.id));
+    expectSuccess(ok(await gql(t, RevokeApiToken, { id: doomed.id })).revokeApiToken, "RevokeApiTokenSuccess");
+    const after = await create("not seen after it");
+    expect((await socket.closed).code).toBe(4403);
+    expect(sub.events.some((e) => e.workspaceEvents.workspaceId === after.id)).toBe(false);
+  });
+
+  it("SSE: a token revoked while its stream is open ends the stream at its next event, with the refusal and no data", async () => {
+    const base = t.url ?? (await t.listen());
+    const doomed = await apiToken(t, "viewer", "revoked while streaming");
+    const res = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: {
+        accept: "text/event-stream",
+        "content-type": "application/json",
+        authorization: `Bearer ${doomed.token}`,
+      },
+      body: JSON.stringify({ query: OnWorkspaceEvents.toString() }),
+    });
+    expect(res.status).toBe(200);
+    let text = "";
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    const read = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+      }
+    })();
+    const create = async (name: string) =>
+      expectSuccess(
+        ok(await gql(t, CreateWorkspace, { input: { name } }, { token: tokens.operator })).createWorkspace,
+        "CreateWorkspaceSuccess",
+      ).workspace;
+    await new Promise((r) => setTimeout(r, 100)); // the subscription is in place before the event
+    const before = await create("streamed before the revocation");
+    await eventually(() => text.includes(before.id), "the first event streamed");
+    expectSuccess(ok(await gql(t, RevokeApiToken, { id: doomed.id })).revokeApiToken, "RevokeApiTokenSuccess");
+    const after = await create("not streamed after it");
+    await read; // the stream ended by itself
+    expect(text).not.toContain(after.id);
+    expect(text).toContain("UNAUTHENTICATED");
+    expect(text).toMatch(/event: complete/);
   });
 });
