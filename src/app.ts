@@ -4,15 +4,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { NoSchemaIntrospectionCustomRule } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
-import { requireAdmin } from "./auth/access.js";
-import { AdminTokens, ensureAdminToken } from "./auth/admin.js";
+import { authorize, type Identities } from "./auth/access.js";
+import { SYSTEM } from "./auth/actor.js";
+import { ensureAdminToken } from "./auth/admin.js";
+import { API_TOKENS_CHANNEL, ApiTokenStore } from "./auth/api-tokens.js";
+import { UserTokens } from "./auth/jwt.js";
 import { parseBearer } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { lockDataDir } from "./db/data-dir-lock.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import type { ChangeWatch } from "./db/notifications.js";
-import { AccessError, type Domain } from "./domain.js";
+import { AccessError, type Domain, withActor } from "./domain.js";
 import { EventFeed } from "./events/feed.js";
 import { createEventPublisher } from "./events/publisher.js";
 import { useAccessRules } from "./http/access.js";
@@ -42,6 +45,8 @@ export type App = {
   domain: Domain;
   db: Database;
   feed: EventFeed;
+  /** API tokens and, when configured, canvas users' JWTs: who a bearer is. */
+  identities: Identities;
   log: Logger;
   /** Prometheus metrics; null with METRICS=false. */
   metrics: Metrics | null;
@@ -132,8 +137,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
       provisionTimeoutSeconds: config.provisionTimeoutSeconds,
     },
+    actor: SYSTEM.provisioner,
   };
-  const admins = new AdminTokens(db.prisma);
+  // API tokens are cached between revocations, as the org secret names are.
+  let tokenWatch: ChangeWatch | null = null;
+  const apiTokens = new ApiTokenStore(db.prisma, () => tokenWatch === null || tokenWatch.live);
+  tokenWatch = db.watch(API_TOKENS_CHANNEL, (payload) => apiTokens.heard(payload));
+  const identities: Identities = {
+    apiTokens,
+    users: config.auth ? new UserTokens(config.auth) : null,
+    prisma: db.prisma,
+  };
   const feed = new EventFeed(db.prisma, events, log, config.eventPollIntervalMs);
   await feed.start();
 
@@ -176,9 +190,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const header = connectionParams ? connectionParams.authorization : request?.headers.get("authorization");
       return {
         domain,
-        admins,
+        admins: apiTokens,
+        identities,
         feed,
         bearer: parseBearer(header),
+        caller: null,
         loaders: createLoaders(domain),
         // Set by the request log from a sane x-request-id header; graphql-ws passes its own.
         requestId: (initial.requestId as string | undefined) ?? randomUUID(),
@@ -241,7 +257,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const bearer = parseBearer(req.headers.authorization);
     if (!(bearer.kind === "token" && isMetricsToken(bearer.token, config.metricsToken))) {
       try {
-        await requireAdmin(bearer, admins, db.prisma);
+        await authorize({ role: "admin", agent: false }, bearer, identities);
       } catch (err) {
         if (!(err instanceof AccessError)) throw err;
         const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, SERVICE_UNAVAILABLE: 503 }[err.code];
@@ -263,6 +279,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     domain,
     db,
     feed,
+    identities,
     log,
     metrics,
     async start() {
@@ -282,8 +299,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         server,
         path: "/graphql",
         yoga,
-        admins,
-        prisma: db.prisma,
+        identities,
         rateLimits,
         log,
         maxConnections: config.wsMaxConnections,
@@ -292,7 +308,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         trustProxy: config.trustProxy,
         maxPayload: MAX_BODY_BYTES,
       });
-      stopSweeps = startSweeps(domain, config.sweepIntervalMs, log);
+      stopSweeps = startSweeps(withActor(domain, SYSTEM.sweeps), config.sweepIntervalMs, log);
       await new Promise<void>((resolve, reject) => {
         server?.once("error", reject);
         server?.listen(config.port, config.host, () => resolve());
@@ -329,6 +345,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await events.close();
       await rateLimits.close();
       await orgWatch?.close();
+      await tokenWatch?.close();
       await tracing?.shutdown();
       await db.close();
       await dataDirLock?.release();

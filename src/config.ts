@@ -1,5 +1,8 @@
+import { createPublicKey } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
+import type { JwtSettings } from "./auth/jwt.js";
+import { looksLikeJwt } from "./auth/tokens.js";
 
 const bool = (fallback: boolean) =>
   z
@@ -39,7 +42,12 @@ const envSchema = z
     HOST: z.string().min(1).default("127.0.0.1"),
     DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
     DATA_DIR: z.string().min(1).default("./.data"),
-    ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
+    ADMIN_TOKEN: z
+      .string()
+      .min(16, "must be at least 16 characters")
+      .max(512)
+      .refine((v) => !looksLikeJwt(v), { message: "must not look like a JWT (three dot-separated base64url parts)" })
+      .optional(),
     SECRETS_ENCRYPTION_KEY: base64Key.optional(),
     SECRETS_ENCRYPTION_KEYS_OLD: z
       .string()
@@ -105,6 +113,23 @@ const envSchema = z
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
     OTEL_EXPORTER_OTLP_ENDPOINT: url(["http:", "https:"]).optional(),
     OTEL_SERVICE_NAME: z.string().min(1).max(128).default("workspace-control-plane"),
+    // Canvas users' JWTs (SPEC section 10): one key source, then issuer and audience.
+    AUTH_JWKS_URL: url(["http:", "https:"]).optional(),
+    AUTH_JWT_PUBLIC_KEY: z
+      .string()
+      // A PEM put in one line of an environment file keeps its newlines as "\n".
+      .transform((v) => v.replaceAll("\\n", "\n").trim())
+      .refine(isPublicKey, { message: "must be a PEM public key (RSA, EC or Ed25519)" })
+      .optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    AUTH_ROLES_CLAIM: z.string().min(1).max(256).default("roles"),
+    AUTH_JWKS_COOLDOWN_SECONDS: z.coerce
+      .number({ message: "must be a number of seconds" })
+      .int("must be a whole number of seconds")
+      .min(0)
+      .max(3600)
+      .default(5),
     WS_MAX_CONNECTIONS: z.coerce.number().int("must be a whole number").min(1).max(1_000_000).default(10_000),
     // graphql-ws sockets that have not sent connection_init yet, bounded apart from the others.
     WS_MAX_PENDING_CONNECTIONS: z.coerce.number().int("must be a whole number").min(1).max(1_000_000).default(1_000),
@@ -120,7 +145,33 @@ const envSchema = z
         message: "is required when DATABASE_URL is set (production keeps no key on local disk)",
       });
     }
+    if (env.AUTH_JWKS_URL && env.AUTH_JWT_PUBLIC_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_JWT_PUBLIC_KEY"],
+        message: "cannot be set with AUTH_JWKS_URL: set one key source",
+      });
+    }
+    if (env.AUTH_JWKS_URL || env.AUTH_JWT_PUBLIC_KEY) {
+      for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
+        if (!env[name])
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: "is required when AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY is set",
+          });
+      }
+    }
   });
+
+function isPublicKey(pem: string): boolean {
+  try {
+    const key = createPublicKey(pem);
+    return key.type === "public" && ["rsa", "rsa-pss", "ec", "ed25519"].includes(key.asymmetricKeyType ?? "");
+  } catch {
+    return false;
+  }
+}
 
 export type Config = {
   port: number;
@@ -158,6 +209,8 @@ export type Config = {
   wsMaxPendingConnections: number;
   wsMaxPendingPerAddress: number;
   trustProxy: number;
+  /** Canvas users' JWTs; null when neither key source is set. */
+  auth: JwtSettings | null;
 };
 
 export class ConfigError extends Error {
@@ -208,5 +261,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsMaxPendingConnections: e.WS_MAX_PENDING_CONNECTIONS,
     wsMaxPendingPerAddress: e.WS_MAX_PENDING_PER_ADDRESS,
     trustProxy: e.TRUST_PROXY,
+    auth:
+      e.AUTH_JWKS_URL || e.AUTH_JWT_PUBLIC_KEY
+        ? {
+            jwksUrl: e.AUTH_JWKS_URL,
+            publicKeyPem: e.AUTH_JWT_PUBLIC_KEY,
+            issuer: e.AUTH_ISSUER as string,
+            audience: e.AUTH_AUDIENCE as string,
+            rolesClaim: e.AUTH_ROLES_CLAIM,
+            jwksCooldownSeconds: e.AUTH_JWKS_COOLDOWN_SECONDS,
+          }
+        : null,
   };
 }

@@ -1,3 +1,4 @@
+import type { Actor } from "./auth/actor.js";
 import type { Config } from "./config.js";
 import type { SqlDriver } from "./db/database.js";
 import type { EventPublisher } from "./events/publisher.js";
@@ -14,7 +15,16 @@ export type Domain = {
   secrets: SecretStore;
   events: EventPublisher;
   config: Pick<Config, "heartbeatTimeoutSeconds" | "provisionTimeoutSeconds">;
+  /**
+   * Who the changes made through this value are recorded as (SPEC section
+   * 10): the control plane itself in the app's own value; the caller's in a
+   * request's, once the access check identified them (see withActor).
+   */
+  actor: Actor;
 };
+
+/** The same domain, acting for someone else. */
+export const withActor = (domain: Domain, actor: Actor): Domain => ({ ...domain, actor });
 
 /** Outcomes a client must handle: data in the result union, never thrown. */
 export type ErrorCode =

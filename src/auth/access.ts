@@ -1,7 +1,11 @@
 import { AccessError, unavailable } from "../domain.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { type Actor, apiTokenActor, userActor } from "./actor.js";
 import type { AdminTokens } from "./admin.js";
-import type { Bearer } from "./tokens.js";
+import { type ApiTokenStore, isExpired } from "./api-tokens.js";
+import type { UserTokens } from "./jwt.js";
+import { atLeast, type Role } from "./roles.js";
+import { type Bearer, looksLikeJwt } from "./tokens.js";
 
 export type LiveInstanceToken = { id: string; workspaceId: string };
 
@@ -14,28 +18,79 @@ export async function findLiveInstanceToken(prisma: PrismaClient, hash: string):
   return row && row.revokedAt === null ? { id: row.id, workspaceId: row.workspaceId } : null;
 }
 
+/** A person or a program with a role: an API token, or a canvas user's JWT. Agents are never callers with a role. */
+export type Caller =
+  | { kind: "apiToken"; id: string; label: string; role: Role }
+  | { kind: "user"; sub: string; role: Role | null };
+
+export const actorOf = (caller: Caller): Actor =>
+  caller.kind === "apiToken" ? apiTokenActor(caller.id, caller.label) : userActor(caller.sub);
+
+/** Who can be recognised, and how. `users` is null unless JWT sign-in is configured. */
+export type Identities = { apiTokens: ApiTokenStore; users: UserTokens | null; prisma: PrismaClient };
+
+/** What an operation needs, from its root fields' declarations: a role, an agent's call, or neither. */
+export type Needs = { role: Role | null; agent: boolean };
+
 /**
- * The gate behind every admin operation. 401 only once the presented
- * credentials were checked and found missing or wrong; an instance token is
- * a valid credential without the right (403); a failed lookup is 503.
+ * The one verdict on an operation (SPEC sections 2 and 10), given before
+ * anything runs. A role is needed: the bearer must be a valid credential of
+ * that role or above (401 when it was checked and found missing or wrong,
+ * 403 when it is valid but below, or an agent's, 503 when it could not be
+ * checked); resolves to the caller. Only agents' calls: a person's token is
+ * refused (403), anything else is left to the call's own token check.
  */
-export async function requireAdmin(bearer: Bearer, admins: AdminTokens, prisma: PrismaClient): Promise<void> {
-  if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "An admin bearer token is required.");
+export async function authorize(needs: Needs, bearer: Bearer, ids: Identities): Promise<Caller | null> {
+  if (needs.role) {
+    const caller = await identify(bearer, ids);
+    if (!atLeast(caller.role, needs.role)) {
+      throw new AccessError(
+        "FORBIDDEN",
+        caller.role
+          ? `This operation needs the ${needs.role} role; the bearer has ${caller.role}.`
+          : "The user token carries no role this service knows.",
+      );
+    }
+    return caller;
+  }
+  if (needs.agent && ids.users && bearer.kind === "token" && looksLikeJwt(bearer.token)) {
+    const user = await ids.users.verify(bearer.token).catch((err: unknown) => {
+      // A JWT found wrong is no credential at all: the agent's call judges the bearer.
+      if (err instanceof AccessError && err.code === "UNAUTHENTICATED") return null;
+      throw err;
+    });
+    if (user) throw new AccessError("FORBIDDEN", "A user token cannot act as a workspace agent.");
+  }
+  return null;
+}
+
+/** Who the bearer is, or the refusal. */
+async function identify(bearer: Bearer, ids: Identities): Promise<Caller> {
+  if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "A bearer token is required.");
   if (bearer.kind === "malformed")
     throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
-  let instance: LiveInstanceToken | null;
+  if (ids.users && looksLikeJwt(bearer.token)) {
+    const user = await ids.users.verify(bearer.token);
+    return { kind: "user", sub: user.sub, role: user.role };
+  }
+  let token: Awaited<ReturnType<ApiTokenStore["find"]>>;
+  let instance: LiveInstanceToken | null = null;
   try {
-    if (await admins.isAdmin(bearer.hash)) return;
-    instance = await findLiveInstanceToken(prisma, bearer.hash);
+    token = await ids.apiTokens.find(bearer.hash);
+    if (!token) instance = await findLiveInstanceToken(ids.prisma, bearer.hash);
   } catch (err) {
     throw unavailable("The bearer token", err);
+  }
+  if (token) {
+    if (isExpired(token)) throw new AccessError("UNAUTHENTICATED", "The API token has expired.");
+    return { kind: "apiToken", id: token.id, label: token.label, role: token.role };
   }
   if (instance)
     throw new AccessError("FORBIDDEN", "Instance tokens may only register and heartbeat their own workspace.");
   throw new AccessError("UNAUTHENTICATED", "The bearer token is not valid.");
 }
 
-/** Agents' calls refuse admin tokens outright (SPEC section 2). */
+/** Agents' calls refuse API tokens outright, of any role (SPEC sections 2 and 10). */
 export async function refuseAdminAsAgent(bearer: Bearer, admins: AdminTokens): Promise<void> {
   if (bearer.kind !== "token") return;
   let admin: boolean;
@@ -44,5 +99,5 @@ export async function refuseAdminAsAgent(bearer: Bearer, admins: AdminTokens): P
   } catch (err) {
     throw unavailable("The bearer token", err);
   }
-  if (admin) throw new AccessError("FORBIDDEN", "An admin token cannot act as a workspace agent.");
+  if (admin) throw new AccessError("FORBIDDEN", "An API token cannot act as a workspace agent.");
 }

@@ -6,7 +6,11 @@ export const mintToken = () => randomBytes(32).toString("base64url");
 /** Only this digest is ever stored. (One-shot `hash`: a third of createHash's cost, on every request.) */
 export const hashToken = (token: string) => hash("sha256", token, "hex");
 
-const MAX_BEARER = 512;
+// Room for a user's JWT (a signature and claims), still far below Node's header limit.
+/** A JWT by its shape: three base64url segments (the last empty for `alg: none`, which is refused). */
+export const looksLikeJwt = (token: string) => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
+
+const MAX_BEARER = 8192;
 
 export type Bearer = { kind: "none" } | { kind: "token"; token: string; hash: string } | { kind: "malformed" };
 

@@ -1,3 +1,4 @@
+import { type Actor, actorJson } from "../auth/actor.js";
 import type { Prisma, WorkspaceEventType, WorkspaceStatus } from "../generated/prisma/client.js";
 
 export type NewEvent = {
@@ -7,6 +8,8 @@ export type NewEvent = {
   code?: string | null;
   message?: string | null;
   payload?: Prisma.InputJsonValue;
+  /** Who caused it (SPEC section 10): required, so no event is recorded without one. */
+  actor: Actor;
 };
 
 /** The advisory lock every event write takes first (sequence numbers in commit order). */
@@ -25,11 +28,12 @@ export type EventHint = { seq: string; workspaceId: string };
  */
 export async function recordEvent(tx: Prisma.TransactionClient, event: NewEvent): Promise<EventHint> {
   const payload = event.payload === undefined ? null : JSON.stringify(event.payload);
+  const actor = JSON.stringify(actorJson(event.actor));
   const [row] = await tx.$queryRaw<EventHint[]>`
     WITH event_order AS (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}::bigint))
-    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message, payload)
+    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message, payload, actor)
     SELECT ${event.workspaceId}::uuid, ${event.type}::"WorkspaceEventType", ${event.status}::"WorkspaceStatus",
-           ${event.code ?? null}, ${event.message ?? null}, ${payload}::jsonb
+           ${event.code ?? null}, ${event.message ?? null}, ${payload}::jsonb, ${actor}::jsonb
     FROM event_order
     RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
   if (!row) throw new Error("the event insert returned no row");

@@ -1,13 +1,10 @@
-import { type DocumentNode, GraphQLError } from "graphql";
+import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLField, type GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { requireAdmin } from "../auth/access.js";
-import { AccessError } from "../domain.js";
+import { actorOf, authorize, type Needs } from "../auth/access.js";
+import { type Access, atLeast, isRole, type Role } from "../auth/roles.js";
+import { AccessError, withActor } from "../domain.js";
 import type { Context } from "../schema/context.js";
 import { rootFields, selectOperation } from "./operation.js";
-
-/** Root fields anyone may call; they run their own checks (SPEC section 2). */
-const AGENT_FIELDS = new Set(["registerWorkspace", "heartbeat"]);
-const OPEN_FIELDS = new Set(["__typename", "__schema", "__type"]);
 
 const STATUS = { UNAUTHENTICATED: 401, FORBIDDEN: 403, SERVICE_UNAVAILABLE: 503 } as const;
 
@@ -15,22 +12,80 @@ export function accessErrorToGraphQL(err: AccessError): GraphQLError {
   return new GraphQLError(err.message, { extensions: { code: err.code, http: { status: STATUS[err.code] } } });
 }
 
+/** Fields of every type, answered by graphql-js itself: anyone may select them. */
+const OPEN_FIELDS = new Set(["__typename", "__schema", "__type"]);
+
 /**
- * Which credential an operation needs, decided once from its root fields
- * before anything runs, so no resolver can forget the check. Subscriptions
- * are admin-only whatever they select.
+ * A field's declaration (`authScopes: { viewer: true }` and so on, where the
+ * field is declared), or null when it has none or one that names no single
+ * access level: the caller then treats it as admin-only.
  */
-export function needsAdmin(document: DocumentNode, operationName?: string | null): boolean {
-  const op = selectOperation(document, operationName);
-  if (!op) return false;
-  if (op.operation === "subscription") return true;
-  return rootFields(document, op).some((f) => !AGENT_FIELDS.has(f.name.value) && !OPEN_FIELDS.has(f.name.value));
+export function declaredAccess(field: GraphQLField<unknown, unknown>): Access | null {
+  const scopes = (field.extensions as { pothosOptions?: { authScopes?: unknown } } | undefined)?.pothosOptions
+    ?.authScopes;
+  if (typeof scopes !== "object" || scopes === null) return null;
+  const keys = Object.entries(scopes);
+  if (keys.length !== 1 || keys[0]?.[1] !== true) return null;
+  const level = keys[0][0];
+  return level === "agent" || isRole(level) ? level : null;
 }
 
-async function check(ctx: Context, document: DocumentNode, operationName: string | null | undefined) {
-  if (!needsAdmin(document, operationName)) return null;
+type RootAccess = Map<string, Access>;
+const bySchema = new WeakMap<GraphQLSchema, { query: RootAccess; mutation: RootAccess; subscription: RootAccess }>();
+
+/** Every root field with the access it declares; undeclared ones fail closed to admin. */
+export function rootFieldAccess(schema: GraphQLSchema) {
+  let known = bySchema.get(schema);
+  if (!known) {
+    const read = (type: { getFields(): Record<string, GraphQLField<unknown, unknown>> } | null | undefined) =>
+      new Map(Object.values(type?.getFields() ?? {}).map((f) => [f.name, declaredAccess(f) ?? "admin"] as const));
+    known = {
+      query: read(schema.getQueryType()),
+      mutation: read(schema.getMutationType()),
+      subscription: read(schema.getSubscriptionType()),
+    };
+    bySchema.set(schema, known);
+  }
+  return known;
+}
+
+/**
+ * What the operation a request runs needs, from its root fields (at any
+ * fragment depth) and their declarations. A subscription needs at least
+ * viewer whatever it selects. Null: no operation was selected (nothing runs).
+ */
+export function operationNeeds(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): Needs | null {
+  const op = selectOperation(document, operationName);
+  if (!op) return null;
+  const declared = rootFieldAccess(schema)[op.operation];
+  let role: Role | null = op.operation === "subscription" ? "viewer" : null;
+  let agent = false;
+  for (const field of rootFields(document, op)) {
+    const name = field.name.value;
+    if (OPEN_FIELDS.has(name)) continue;
+    const access = declared.get(name) ?? "admin";
+    if (access === "agent") agent = true;
+    else if (access !== "public" && !atLeast(role, access)) role = access;
+  }
+  return { role, agent };
+}
+
+async function check(
+  ctx: Context,
+  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null },
+) {
+  const needs = operationNeeds(args.schema, args.document, args.operationName);
+  if (!needs) return null;
   try {
-    await requireAdmin(ctx.bearer, ctx.admins, ctx.domain.prisma);
+    const caller = await authorize(needs, ctx.bearer, ctx.identities);
+    if (caller) {
+      ctx.caller = caller;
+      ctx.domain = withActor(ctx.domain, actorOf(caller));
+    }
     return null;
   } catch (err) {
     if (err instanceof AccessError) return accessErrorToGraphQL(err);
@@ -38,15 +93,69 @@ async function check(ctx: Context, document: DocumentNode, operationName: string
   }
 }
 
+/**
+ * A subscription's stream, judged again before each event with the same
+ * verdict: a credential revoked (or a JWT expired) while it streams ends it
+ * with the refusal as its last result, over SSE and graphql-ws alike. The
+ * stream's own `return` is passed straight through, so a client that leaves
+ * still releases it at once.
+ */
+function whileAuthorized(
+  source: AsyncIterable<ExecutionResult>,
+  judge: () => Promise<GraphQLError | null>,
+): AsyncIterableIterator<ExecutionResult> {
+  const it = source[Symbol.asyncIterator]();
+  let ended = false;
+  const end = async () => {
+    ended = true;
+    await it.return?.();
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (ended) return { done: true, value: undefined };
+      const next = await it.next();
+      if (next.done) return next;
+      const refusal = await judge();
+      if (!refusal) return next;
+      await end();
+      return { done: false, value: { errors: [refusal] } };
+    },
+    async return() {
+      await end();
+      return { done: true, value: undefined };
+    },
+    async throw(err) {
+      await end();
+      throw err;
+    },
+  };
+}
+
+const isAsyncIterable = (v: unknown): v is AsyncIterable<ExecutionResult> =>
+  typeof v === "object" && v !== null && Symbol.asyncIterator in v;
+
+/** The pre-execution check, over HTTP, SSE and graphql-ws alike (sockets build their arguments through yoga). */
 export function useAccessRules(): Plugin<Context> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
-      const refusal = await check(args.contextValue as Context, args.document, args.operationName);
+      const refusal = await check(args.contextValue as Context, args);
       if (refusal) setResultAndStopExecution({ errors: [refusal] });
     },
     async onSubscribe({ args, setResultAndStopExecution }) {
-      const refusal = await check(args.contextValue as Context, args.document, args.operationName);
-      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+      const ctx = args.contextValue as Context;
+      const refusal = await check(ctx, args);
+      if (refusal) {
+        setResultAndStopExecution({ errors: [refusal] });
+        return;
+      }
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (isAsyncIterable(result)) setResult(whileAuthorized(result, () => check(ctx, args)));
+        },
+      };
     },
   };
 }

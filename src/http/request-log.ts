@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { actorOf, type Caller } from "../auth/access.js";
 import type { Logger } from "../log.js";
 import { selectOperation } from "./operation.js";
 
@@ -20,6 +21,8 @@ type Seen = {
   operation: string | null;
   type: string | null;
   codes: Set<string>;
+  /** The GraphQL context, where the access check leaves the caller it identified. */
+  context?: { caller?: Caller | null };
 };
 
 const codesOf = (result: unknown, into: Set<string>) => {
@@ -30,8 +33,9 @@ const codesOf = (result: unknown, into: Set<string>) => {
 };
 
 /**
- * One JSON line per HTTP request: its id, operation name and type, HTTP
- * status, error codes and duration. Never variables, headers or bodies, so
+ * One JSON line per HTTP request: its id, operation name and type, the
+ * actor the access check identified (who made a change that leaves no row
+ * behind, such as a deleted secret), HTTP status, error codes and duration. Never variables, headers or bodies, so
  * no token or secret can reach the log. The id is set on the server context
  * (and so on the GraphQL context) and echoed in the response. Must come
  * first among plugins: a plugin that ends a request early in onRequest
@@ -58,11 +62,11 @@ export function useRequestLog(log: Logger): Plugin {
     },
     onExecute({ args }) {
       const s = of((args.contextValue as { request?: Request }).request);
-      if (s) Object.assign(s, name(args.document, args.operationName));
+      if (s) Object.assign(s, name(args.document, args.operationName), { context: args.contextValue });
     },
     onSubscribe({ args }) {
       const s = of((args.contextValue as { request?: Request }).request);
-      if (s) Object.assign(s, name(args.document, args.operationName));
+      if (s) Object.assign(s, name(args.document, args.operationName), { context: args.contextValue });
     },
     onResultProcess({ request, result }) {
       const s = of(request);
@@ -72,12 +76,14 @@ export function useRequestLog(log: Logger): Plugin {
       const s = of(request);
       if (!s) return;
       response.headers.set(REQUEST_ID_HEADER, s.id);
+      const caller = s.context?.caller;
       log.info({
         msg: "request",
         requestId: s.id,
         method: request.method,
         operation: s.operation,
         operationType: s.type,
+        ...(caller ? { actor: actorOf(caller) } : {}),
         status: response.status,
         ...(s.codes.size > 0 ? { errors: [...s.codes] } : {}),
         durationMs: Math.round((performance.now() - s.start) * 10) / 10,

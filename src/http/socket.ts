@@ -3,32 +3,44 @@ import { type ExecutionArgs, type execute, GraphQLError, type subscribe } from "
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
-import { requireAdmin } from "../auth/access.js";
-import type { AdminTokens } from "../auth/admin.js";
+import { authorize, type Identities } from "../auth/access.js";
 import { parseBearer } from "../auth/tokens.js";
-import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
 import type { Context } from "../schema/context.js";
 import { clientAddress, clientKey } from "./client-address.js";
 import { guardSocket, type RateLimits } from "./rate-limits.js";
 
 /**
- * graphql-ws connections are admin-only (subscriptions are the only thing
- * they carry). Returning false closes the socket with 4403.
+ * graphql-ws connections carry subscriptions only: a socket needs a valid
+ * credential of a role that may subscribe (viewer or above), judged by the
+ * same verdict as every operation. Returning false closes it with 4403.
+ * Each subscription on it is judged again, as over HTTP.
  */
 export async function authorizeSocket(
   connectionParams: Readonly<Record<string, unknown>> | undefined,
-  admins: AdminTokens,
-  prisma: PrismaClient,
+  identities: Identities,
   log: Logger,
 ): Promise<boolean> {
   try {
-    await requireAdmin(parseBearer(connectionParams?.authorization), admins, prisma);
+    await authorize({ role: "viewer", agent: false }, parseBearer(connectionParams?.authorization), identities);
     return true;
   } catch (err) {
     log.debug({ msg: "websocket refused", reason: (err as Error).message });
     return false;
   }
+}
+
+/**
+ * The access rules judge a stream again before each event (src/http/access.ts):
+ * a refusal ends it. Over a socket, the refusal closes the socket too, as at
+ * its opening: 4403 when the credential is no longer good (revoked, expired),
+ * 1013 (try again later) when it could not be checked.
+ */
+function closeOnRefusal(socket: WebSocket, result: { data?: unknown; errors?: readonly unknown[] }) {
+  if (result.data !== undefined && result.data !== null) return;
+  const code = (result.errors?.[0] as { extensions?: { code?: unknown } } | undefined)?.extensions?.code;
+  if (code === "UNAUTHENTICATED" || code === "FORBIDDEN") socket.close(4403, "Forbidden");
+  else if (code === "SERVICE_UNAVAILABLE") socket.close(1013, "Try again later");
 }
 
 type Enveloped = { execute: typeof execute; subscribe: typeof subscribe };
@@ -53,8 +65,7 @@ export function attachGraphQLWebSocket(opts: {
   server: Server;
   path: string;
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
-  admins: AdminTokens;
-  prisma: PrismaClient;
+  identities: Identities;
   rateLimits: RateLimits;
   log: Logger;
   maxConnections: number;
@@ -125,8 +136,9 @@ export function attachGraphQLWebSocket(opts: {
           opts.rateLimits,
           clientAddress(ctx.extra.request as IncomingMessage, opts.trustProxy),
           Boolean(ctx.connectionParams?.authorization),
-          () => authorizeSocket(ctx.connectionParams, opts.admins, opts.prisma, log),
+          () => authorizeSocket(ctx.connectionParams, opts.identities, log),
         ),
+      onNext: (ctx, _id, _payload, _args, result) => closeOnRefusal(ctx.extra.socket as WebSocket, result),
       onSubscribe: async (ctx, _id, payload) => {
         const enveloped = yoga.getEnveloped({ connectionParams: ctx.connectionParams ?? {} });
         let document: ReturnType<typeof enveloped.parse>;

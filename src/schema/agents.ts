@@ -47,6 +47,7 @@ const HeartbeatResult = resultUnion("HeartbeatResult", HeartbeatSuccess, "reques
 
 builder.mutationFields((t) => ({
   registerWorkspace: t.field({
+    authScopes: { agent: true },
     type: RegisterWorkspaceResult,
     args: { input: t.arg({ type: RegisterWorkspaceInput, required: true }) },
     resolve: async (_, { input }, ctx) =>
@@ -56,6 +57,7 @@ builder.mutationFields((t) => ({
       ),
   }),
   heartbeat: t.field({
+    authScopes: { agent: true },
     type: HeartbeatResult,
     args: { input: t.arg({ type: HeartbeatInput, required: true }) },
     resolve: async (_, { input }, ctx) =>

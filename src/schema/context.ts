@@ -1,3 +1,4 @@
+import type { Caller, Identities } from "../auth/access.js";
 import type { AdminTokens } from "../auth/admin.js";
 import type { Bearer } from "../auth/tokens.js";
 import type { Domain } from "../domain.js";
@@ -6,10 +7,14 @@ import type { Loaders } from "./loaders.js";
 
 /** Built once per request (HTTP, SSE) or per subscription (graphql-ws). */
 export type Context = {
+  /** The caller's view of the domain: once the access check identified a caller, its actor is theirs. */
   domain: Domain;
   admins: AdminTokens;
+  identities: Identities;
   feed: EventFeed;
   bearer: Bearer;
+  /** Set by the access check when the operation needed a role; null otherwise (agents, public fields). */
+  caller: Caller | null;
   requestId: string;
   loaders: Loaders;
 };

@@ -1,3 +1,4 @@
+import { readActor } from "../auth/actor.js";
 import { fail } from "../domain.js";
 import { decodeEventCursor, encodeEventCursor, isPastNewestEvent } from "../events/cursor.js";
 import { subscribeToEvents } from "../events/subscribe.js";
@@ -5,6 +6,7 @@ import type { WorkspaceEvent as EventRow } from "../generated/prisma/client.js";
 import type { Page } from "../pagination.js";
 import { findWorkspace, listEvents } from "../workspaces/read.js";
 import { isWorkspaceId } from "../workspaces/validate.js";
+import { Actor } from "./actors.js";
 import { builder } from "./builder.js";
 import type { Context } from "./context.js";
 import { PageInfo, WorkspaceEventType, WorkspaceStatus } from "./enums.js";
@@ -25,6 +27,12 @@ const WorkspaceEvent = builder.objectRef<EventRow>("WorkspaceEvent").implement({
     code: t.exposeString("code", { nullable: true }),
     message: t.exposeString("message", { nullable: true }),
     payload: t.expose("payload", { type: "JSON", nullable: true }),
+    actor: t.field({
+      type: Actor,
+      nullable: true,
+      description: "Who caused it; null for events recorded before actors were.",
+      resolve: (e) => readActor(e.actor),
+    }),
     at: t.expose("at", { type: "DateTime" }),
   }),
 });
@@ -45,6 +53,7 @@ const WorkspaceEventConnection = builder.objectRef<Page<EventRow>>("WorkspaceEve
 
 builder.queryFields((t) => ({
   workspaceEvents: t.field({
+    authScopes: { viewer: true },
     type: WorkspaceEventConnection,
     args: { workspaceId: t.arg.id(), first: t.arg.int(), after: t.arg.string() },
     resolve: async (_, args, ctx) => orThrow(await listEvents(ctx.domain, args)),
@@ -66,12 +75,14 @@ async function streamFilter(ctx: Context, args: { workspaceId?: string | null; a
 
 builder.subscriptionFields((t) => ({
   workspaceEvents: t.field({
+    authScopes: { viewer: true },
     type: WorkspaceEvent,
     args: { workspaceId: t.arg.id(), after: t.arg.string() },
     subscribe: async (_, args, ctx) => subscribeToEvents(ctx.domain.prisma, ctx.feed, await streamFilter(ctx, args)),
     resolve: (event) => event,
   }),
   provisionFailures: t.field({
+    authScopes: { viewer: true },
     type: WorkspaceEvent,
     args: { workspaceId: t.arg.id(), after: t.arg.string() },
     subscribe: async (_, args, ctx) =>

@@ -7,6 +7,8 @@ import "./secrets.js";
 import "./registry.js";
 import "./events.js";
 import "./agents.js";
+import "./actors.js";
+import "./tokens.js";
 
 export const schema = builder.toSchema();
 

@@ -29,10 +29,12 @@ const OfferedModel = builder
 
 builder.queryFields((t) => ({
   runtimes: t.field({
+    authScopes: { viewer: true },
     type: [Runtime],
     resolve: (_, __, ctx) => [...ctx.domain.registry.runtimes.values()],
   }),
   offeredModels: t.field({
+    authScopes: { viewer: true },
     type: [OfferedModel],
     args: { runtime: t.arg.string() },
     resolve: async (_, args, ctx) => {

@@ -1,9 +1,22 @@
+import { readActor } from "../auth/actor.js";
 import { deleteOrgSecret, deleteWorkspaceSecret, setOrgSecret, setWorkspaceSecret } from "../workspaces/secrets.js";
+import { Actor } from "./actors.js";
 import { builder } from "./builder.js";
 import { resultUnion, successRef, toResult } from "./errors.js";
 
-export const SecretKey = builder.objectRef<{ key: string; updatedAt: Date }>("SecretKey").implement({
-  fields: (t) => ({ key: t.exposeString("key"), updatedAt: t.expose("updatedAt", { type: "DateTime" }) }),
+type SecretKeyRow = { key: string; updatedAt: Date; updatedBy: unknown };
+
+export const SecretKey = builder.objectRef<SecretKeyRow>("SecretKey").implement({
+  fields: (t) => ({
+    key: t.exposeString("key"),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    updatedBy: t.field({
+      type: Actor,
+      nullable: true,
+      description: "Who set the current value; null for values set before this was recorded.",
+      resolve: (s) => readActor(s.updatedBy),
+    }),
+  }),
 });
 
 export const SecretInput = builder.inputType("SecretInput", {
@@ -24,7 +37,7 @@ const SetOrgSecretInput = builder.inputType("SetOrgSecretInput", {
   fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
 });
 
-const SecretSuccess = successRef<{ secret: { key: string; updatedAt: Date } }>("SecretSuccess").implement({
+const SecretSuccess = successRef<{ secret: SecretKeyRow }>("SecretSuccess").implement({
   fields: (t) => ({
     secret: t.field({ type: SecretKey, resolve: (s) => s.secret }),
   }),
@@ -38,31 +51,39 @@ const DeleteSecretSuccess = successRef<{ key: string; deleted: boolean }>("Delet
 const SecretResult = resultUnion("SecretResult", SecretSuccess, "request");
 const DeleteSecretResult = resultUnion("DeleteSecretResult", DeleteSecretSuccess, "request");
 
-const asSecret = (v: { key: string; updatedAt: Date } | { code: string }) =>
+const asSecret = (v: SecretKeyRow | { code: string }) =>
   "code" in v ? (v as never) : toResult("SecretSuccess", { secret: v });
 
 builder.queryFields((t) => ({
-  orgSecrets: t.field({ type: [SecretKey], resolve: (_, __, ctx) => ctx.domain.secrets.listOrgSecrets() }),
+  orgSecrets: t.field({
+    authScopes: { viewer: true },
+    type: [SecretKey],
+    resolve: (_, __, ctx) => ctx.domain.secrets.listOrgSecrets(),
+  }),
 }));
 
 builder.mutationFields((t) => ({
   setWorkspaceSecret: t.field({
+    authScopes: { operator: true },
     type: SecretResult,
     args: { input: t.arg({ type: SetWorkspaceSecretInput, required: true }) },
     resolve: async (_, { input }, ctx) => asSecret(await setWorkspaceSecret(ctx.domain, input)),
   }),
   deleteWorkspaceSecret: t.field({
+    authScopes: { operator: true },
     type: DeleteSecretResult,
     args: { input: t.arg({ type: DeleteWorkspaceSecretInput, required: true }) },
     resolve: async (_, { input }, ctx) =>
       toResult("DeleteSecretSuccess", await deleteWorkspaceSecret(ctx.domain, input)),
   }),
   setOrgSecret: t.field({
+    authScopes: { admin: true },
     type: SecretResult,
     args: { input: t.arg({ type: SetOrgSecretInput, required: true }) },
     resolve: async (_, { input }, ctx) => asSecret(await setOrgSecret(ctx.domain, input)),
   }),
   deleteOrgSecret: t.field({
+    authScopes: { admin: true },
     type: DeleteSecretResult,
     args: { key: t.arg.string({ required: true }) },
     resolve: async (_, { key }, ctx) => toResult("DeleteSecretSuccess", await deleteOrgSecret(ctx.domain, key)),

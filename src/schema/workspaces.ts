@@ -107,23 +107,27 @@ const wrapWorkspace = <F extends object>(name: string, v: WorkspaceRow | F) =>
 
 builder.queryFields((t) => ({
   node: t.field({
+    authScopes: { viewer: true },
     type: Node,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_, { id }, ctx) => findWorkspace(ctx.domain, id),
   }),
   workspace: t.field({
+    authScopes: { viewer: true },
     type: Workspace,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_, { id }, ctx) => findWorkspace(ctx.domain, id),
   }),
   workspaces: t.field({
+    authScopes: { viewer: true },
     type: WorkspaceConnection,
     args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: WorkspaceStatus }) },
     resolve: async (_, args, ctx) => orThrow(await listWorkspaces(ctx.domain, args)),
   }),
   preflightWorkspace: t.field({
+    authScopes: { viewer: true },
     type: PreflightWorkspaceResult,
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
     resolve: async (_, { input }, ctx) =>
@@ -133,17 +137,20 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   createWorkspace: t.field({
+    authScopes: { operator: true },
     type: CreateWorkspaceResult,
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
     resolve: async (_, { input }, ctx) =>
       wrapWorkspace("CreateWorkspaceSuccess", await createWorkspace(ctx.domain, input)),
   }),
   restartWorkspace: t.field({
+    authScopes: { operator: true },
     type: WorkspaceResult,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_, { id }, ctx) => wrapWorkspace("WorkspaceSuccess", await restartWorkspace(ctx.domain, id)),
   }),
   removeWorkspace: t.field({
+    authScopes: { operator: true },
     type: WorkspaceResult,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_, { id }, ctx) => wrapWorkspace("WorkspaceSuccess", await removeWorkspace(ctx.domain, id)),

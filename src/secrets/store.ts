@@ -1,3 +1,4 @@
+import { type Actor, actorJson } from "../auth/actor.js";
 import type { OrgSecretNameSource } from "../gate/credential-gate.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { KeyRing } from "./keyring.js";
@@ -11,6 +12,9 @@ export type SecretRead = { state: "value"; value: string } | { state: "unset" } 
 export const workspaceSecretAad = (workspaceId: string, key: string) => `workspace-secret:${workspaceId}:${key}`;
 export const orgSecretAad = (key: string) => `org-secret:${key}`;
 export const inboundSecretAad = (workspaceId: string) => `inbound-secret:${workspaceId}`;
+
+/** What is shown of a secret: its name, when it was set, and who set it. Never its value. */
+const SECRET_KEY = { key: true, updatedAt: true, updatedBy: true } as const;
 
 export class SecretStore {
   constructor(
@@ -47,7 +51,7 @@ export class SecretStore {
   }
 
   listOrgSecrets() {
-    return this.prisma.orgSecret.findMany({ select: { key: true, updatedAt: true }, orderBy: { key: "asc" } });
+    return this.prisma.orgSecret.findMany({ select: SECRET_KEY, orderBy: { key: "asc" } });
   }
 
   /** Drops the cached org secret names (tests; a change does this itself). */
@@ -60,15 +64,16 @@ export class SecretStore {
     return this.prisma.$executeRawUnsafe(`NOTIFY ${ORG_SECRETS_CHANNEL}, '${this.orgNames?.origin ?? ""}'`);
   }
 
-  async setOrgSecret(key: string, value: string) {
+  async setOrgSecret(key: string, value: string, actor: Actor) {
     const sealed = this.keyring.encrypt(value, orgSecretAad(key));
+    const updatedBy = actorJson(actor);
     try {
       const [secret] = await this.prisma.$transaction([
         this.prisma.orgSecret.upsert({
           where: { key },
-          create: { key, value: sealed },
-          update: { value: sealed },
-          select: { key: true, updatedAt: true },
+          create: { key, value: sealed, updatedBy },
+          update: { value: sealed, updatedBy },
+          select: SECRET_KEY,
         }),
         this.notifyOrgChange(),
       ]);
@@ -93,7 +98,7 @@ export class SecretStore {
   listWorkspaceSecrets(workspaceId: string, db: Db = this.prisma) {
     return db.workspaceSecret.findMany({
       where: { workspaceId },
-      select: { key: true, updatedAt: true },
+      select: SECRET_KEY,
       orderBy: { key: "asc" },
     });
   }
@@ -107,13 +112,14 @@ export class SecretStore {
     return this.keyring.encrypt(value, workspaceSecretAad(workspaceId, key));
   }
 
-  setWorkspaceSecret(workspaceId: string, key: string, value: string, db: Db = this.prisma) {
+  setWorkspaceSecret(workspaceId: string, key: string, value: string, actor: Actor, db: Db = this.prisma) {
     const sealed = this.sealWorkspaceSecret(workspaceId, key, value);
+    const updatedBy = actorJson(actor);
     return db.workspaceSecret.upsert({
       where: { workspaceId_key: { workspaceId, key } },
-      create: { workspaceId, key, value: sealed },
-      update: { value: sealed },
-      select: { key: true, updatedAt: true },
+      create: { workspaceId, key, value: sealed, updatedBy },
+      update: { value: sealed, updatedBy },
+      select: SECRET_KEY,
     });
   }
 

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { actorJson } from "../auth/actor.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { type Domain, type Failure, fail } from "../domain.js";
 import { recordEvent } from "../events/record.js";
@@ -126,6 +127,7 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
             workspaceId: id,
             key: s.key,
             value: secrets.sealWorkspaceSecret(id, s.key, s.value),
+            updatedBy: actorJson(domain.actor),
           })),
         });
       }
@@ -143,8 +145,9 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
         workspaceId: id,
         type: "WORKSPACE_PROVISIONING",
         status: "PROVISIONING",
+        actor: domain.actor,
       });
-      const failed = await recordProvisionOutcome(tx, id, outcome);
+      const failed = await recordProvisionOutcome(tx, id, outcome, domain.actor);
       // The row as the checks left it: read back only if they changed it.
       const unchanged = outcome?.ok === true && !outcome.rowChanged;
       const answer = unchanged ? written : await tx.workspace.findUniqueOrThrow({ where: { id } });

@@ -1,4 +1,5 @@
 import { refuseAdminAsAgent } from "../auth/access.js";
+import { agentActor } from "../auth/actor.js";
 import type { AdminTokens } from "../auth/admin.js";
 import type { Bearer } from "../auth/tokens.js";
 import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
@@ -68,7 +69,12 @@ export async function heartbeat(
       });
       const hint =
         count === 1
-          ? await recordEvent(tx, { workspaceId: input.workspaceId, type: "WORKSPACE_ONLINE", status: "ONLINE" })
+          ? await recordEvent(tx, {
+              workspaceId: input.workspaceId,
+              type: "WORKSPACE_ONLINE",
+              status: "ONLINE",
+              actor: agentActor(input.workspaceId),
+            })
           : null;
       return [await tx.workspace.findUnique({ where: { id: input.workspaceId } }), hint] as const;
     });

@@ -35,8 +35,13 @@ export async function restartWorkspace(domain: Domain, id: string): Promise<Work
     const provisioning =
       status === "PROVISIONING"
         ? null
-        : await recordEvent(tx, { workspaceId: id, type: "WORKSPACE_PROVISIONING", status: "PROVISIONING" });
-    const failed = await recordProvisionOutcome(tx, id, outcome);
+        : await recordEvent(tx, {
+            workspaceId: id,
+            type: "WORKSPACE_PROVISIONING",
+            status: "PROVISIONING",
+            actor: domain.actor,
+          });
+    const failed = await recordProvisionOutcome(tx, id, outcome, domain.actor);
     return { workspace: await tx.workspace.findUniqueOrThrow({ where: { id } }), hints: [provisioning, failed] };
   });
   if (!result) return notFound();
@@ -59,7 +64,12 @@ export async function removeWorkspace(domain: Domain, id: string): Promise<Works
     if (count === 0) return null;
     await tx.instanceToken.updateMany({ where: { workspaceId: id, revokedAt: null }, data: { revokedAt: now } });
     await tx.workspaceSecret.deleteMany({ where: { workspaceId: id } });
-    const hint = await recordEvent(tx, { workspaceId: id, type: "WORKSPACE_REMOVED", status: "REMOVED" });
+    const hint = await recordEvent(tx, {
+      workspaceId: id,
+      type: "WORKSPACE_REMOVED",
+      status: "REMOVED",
+      actor: domain.actor,
+    });
     return { hint, workspace: await tx.workspace.findUniqueOrThrow({ where: { id } }) };
   });
   if (!result) return notFound();

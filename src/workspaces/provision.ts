@@ -1,3 +1,4 @@
+import { type Actor, actorJson, SYSTEM } from "../auth/actor.js";
 import type { Domain } from "../domain.js";
 import { type EventHint, recordEvent } from "../events/record.js";
 import { checkCredentialGate, missingCredentialMessage, readNames } from "../gate/credential-gate.js";
@@ -35,16 +36,16 @@ export async function lockWorkspace(tx: Tx, workspaceId: string): Promise<string
 }
 
 /** Records a failed outcome: FAILED, its failure code and the event. */
-export function recordProvisionOutcome(tx: Tx, workspaceId: string, outcome: Outcome | null) {
+export function recordProvisionOutcome(tx: Tx, workspaceId: string, outcome: Outcome | null, actor: Actor) {
   if (!outcome || outcome.ok) return Promise.resolve(null);
-  return failInTransaction(tx, workspaceId, outcome.code, outcome.message, ["PROVISIONING"]);
+  return failInTransaction(tx, workspaceId, outcome.code, outcome.message, ["PROVISIONING"], actor);
 }
 
 /** The checks on their own, in a transaction of their own (after a crash, or from tests). */
 export async function runProvisionChecks(domain: Domain, workspaceId: string): Promise<void> {
   const hint = await domain.prisma.$transaction(async (tx) => {
     if ((await lockWorkspace(tx, workspaceId)) !== "PROVISIONING") return null;
-    return recordProvisionOutcome(tx, workspaceId, await checkProvisioning(domain, tx, workspaceId));
+    return recordProvisionOutcome(tx, workspaceId, await checkProvisioning(domain, tx, workspaceId), domain.actor);
   });
   if (hint) domain.events.publish(hint);
 }
@@ -207,6 +208,7 @@ async function seedPlatformIdentity(
         workspaceId,
         key: s.key,
         value: secrets.sealWorkspaceSecret(workspaceId, s.key, s.value),
+        updatedBy: actorJson(SYSTEM.provisionChecks),
       })),
       skipDuplicates: true,
     });
@@ -222,6 +224,7 @@ export async function failInTransaction(
   code: string,
   message: string,
   from: readonly ("PROVISIONING" | "ONLINE" | "OFFLINE")[],
+  actor: Actor,
   stillTrue: Prisma.WorkspaceWhereInput = {},
 ): Promise<EventHint | null> {
   const { count } = await tx.workspace.updateMany({
@@ -229,7 +232,7 @@ export async function failInTransaction(
     data: { status: "FAILED", failureCode: code, failureMessage: message, failedAt: new Date() },
   });
   if (count === 0) return null;
-  return recordEvent(tx, { workspaceId, type: "WORKSPACE_PROVISION_FAILED", status: "FAILED", code, message });
+  return recordEvent(tx, { workspaceId, type: "WORKSPACE_PROVISION_FAILED", status: "FAILED", code, message, actor });
 }
 
 /** FAILED with its code and event, in a transaction of its own (the provisioning timeout sweep). */
@@ -241,7 +244,7 @@ export async function markProvisionFailed(
   stillTrue: Prisma.WorkspaceWhereInput = {},
 ): Promise<boolean> {
   const hint = await domain.prisma.$transaction((tx) =>
-    failInTransaction(tx, workspaceId, code, message, ["PROVISIONING"], stillTrue),
+    failInTransaction(tx, workspaceId, code, message, ["PROVISIONING"], domain.actor, stillTrue),
   );
   if (hint) domain.events.publish(hint);
   return hint !== null;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { findLiveInstanceToken } from "../auth/access.js";
+import { agentActor } from "../auth/actor.js";
 import type { AdminTokens } from "../auth/admin.js";
 import { type Bearer, hashToken, mintToken } from "../auth/tokens.js";
 import { isUniqueViolation } from "../db/errors.js";
@@ -225,7 +226,14 @@ async function goOnline(
         },
       });
       const hint =
-        status === "ONLINE" ? null : await recordEvent(tx, { workspaceId, type: "WORKSPACE_ONLINE", status: "ONLINE" });
+        status === "ONLINE"
+          ? null
+          : await recordEvent(tx, {
+              workspaceId,
+              type: "WORKSPACE_ONLINE",
+              status: "ONLINE",
+              actor: agentActor(workspaceId),
+            });
       return [{ workspace, authToken }, hint] as const;
     });
     if (hint) domain.events.publish(hint);
@@ -284,6 +292,7 @@ async function platformIdentityGate(
           code: "PLATFORM_AGENT_IDENTITY_GATE",
           message,
           payload: { reason },
+          actor: agentActor(workspaceId),
         });
   return [fail("PLATFORM_AGENT_IDENTITY_GATE", message), hint] as const;
 }

@@ -6,7 +6,7 @@ import { isWorkspaceId } from "./validate.js";
 
 type Tx = Prisma.TransactionClient;
 
-type SecretKey = { key: string; updatedAt: Date };
+type SecretKey = { key: string; updatedAt: Date; updatedBy: unknown };
 
 const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
 
@@ -31,7 +31,7 @@ export async function setWorkspaceSecret(
   const invalid = validateSecretKey(input.key, "input.key") ?? validateSecretValue(input.value, "input.value");
   if (invalid) return invalid;
   const written = await underWorkspaceLock(domain, input.workspaceId, (tx) =>
-    domain.secrets.setWorkspaceSecret(input.workspaceId, input.key, input.value, tx),
+    domain.secrets.setWorkspaceSecret(input.workspaceId, input.key, input.value, domain.actor, tx),
   );
   return written ?? notFound();
 }
@@ -51,7 +51,7 @@ export async function deleteWorkspaceSecret(
 export async function setOrgSecret(domain: Domain, input: { key: string; value: string }) {
   const invalid = validateSecretKey(input.key, "input.key") ?? validateSecretValue(input.value, "input.value");
   if (invalid) return invalid;
-  return domain.secrets.setOrgSecret(input.key, input.value);
+  return domain.secrets.setOrgSecret(input.key, input.value, domain.actor);
 }
 
 export async function deleteOrgSecret(domain: Domain, key: string) {

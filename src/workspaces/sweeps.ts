@@ -1,3 +1,4 @@
+import { actorJson } from "../auth/actor.js";
 import type { Domain } from "../domain.js";
 import type { EventHint } from "../events/record.js";
 import { EVENT_ORDER_LOCK } from "../events/record.js";
@@ -45,6 +46,9 @@ async function untilDone(batch: number, step: () => Promise<EventHint[]>): Promi
   }
 }
 
+/** Who the sweep acts as (SYSTEM sweeps, set by startSweeps), as the events store it. */
+const actorOf = (domain: Domain) => JSON.stringify(actorJson(domain.actor));
+
 /** The feed reads everything past its position: the newest hint of a batch wakes it for all of them. */
 function publishNewest(domain: Domain, hints: EventHint[]): EventHint[] {
   const newest = hints.reduce<EventHint | null>((a, h) => (a && BigInt(a.seq) > BigInt(h.seq) ? a : h), null);
@@ -69,8 +73,9 @@ async function timeOutProvisioning(domain: Domain, deadline: Date, message: stri
       WHERE w.id = due.id AND w.status = 'PROVISIONING' AND w."provisioningStartedAt" < ${deadline}
       RETURNING w.id
     )
-    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message)
-    SELECT changed.id, 'WORKSPACE_PROVISION_FAILED', 'FAILED', 'PROVISION_TIMEOUT', ${message} FROM changed
+    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message, actor)
+    SELECT changed.id, 'WORKSPACE_PROVISION_FAILED', 'FAILED', 'PROVISION_TIMEOUT', ${message}, ${actorOf(domain)}::jsonb
+    FROM changed
     RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
   return publishNewest(domain, hints);
 }
@@ -90,8 +95,8 @@ async function markSilentOffline(domain: Domain, deadline: Date, message: string
       WHERE w.id = due.id AND w.status = 'ONLINE' AND w."lastHeartbeatAt" < ${deadline}
       RETURNING w.id
     )
-    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, message)
-    SELECT changed.id, 'WORKSPACE_OFFLINE', 'OFFLINE', ${message} FROM changed
+    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, message, actor)
+    SELECT changed.id, 'WORKSPACE_OFFLINE', 'OFFLINE', ${message}, ${actorOf(domain)}::jsonb FROM changed
     RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
   return publishNewest(domain, hints);
 }

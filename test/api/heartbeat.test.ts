@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdminTokens } from "../../src/auth/admin.js";
+import { ApiTokenStore } from "../../src/auth/api-tokens.js";
 import { mintToken, parseBearer } from "../../src/auth/tokens.js";
 import { heartbeat as heartbeatDomain } from "../../src/workspaces/heartbeat.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
@@ -119,7 +119,7 @@ describe("heartbeat: what it records", () => {
       where: { id },
       data: { url: "https://agent.example/a2a", agentCard: card, deliveryMode: "PUSH" },
     });
-    const auth = { domain: t.app.domain, admins: new AdminTokens(t.app.domain.prisma), bearer: bearerOf(token) };
+    const auth = { domain: t.app.domain, admins: new ApiTokenStore(t.app.domain.prisma), bearer: bearerOf(token) };
     const r = await heartbeatDomain(auth, { workspaceId: id });
     if (!("workspace" in r)) throw new Error(`heartbeat failed: ${JSON.stringify(r)}`);
     const read = await stored(id);

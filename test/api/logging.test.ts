@@ -75,6 +75,15 @@ describe("structured logs", () => {
     ]);
   });
 
+  it("names the actor the access check identified: a deleted secret, which leaves no row, is still attributed", async () => {
+    const res = await send('mutation Forget { deleteOrgSecret(key: "GONE") { __typename } }');
+    const [line] = requestLines(res.headers.get("x-request-id") as string);
+    expect(line).toMatchObject({ operation: "Forget", actor: { kind: "API_TOKEN", label: "env" } });
+    // No role needed, no caller identified: no actor.
+    const open = await send("query Open { __typename }");
+    expect(requestLines(open.headers.get("x-request-id") as string)[0]).not.toHaveProperty("actor");
+  });
+
   it("honours a sane x-request-id and replaces one that is not", async () => {
     const mine = "canvas-7f3a.retry:2";
     const r = await send("{ __typename }", { "x-request-id": mine });

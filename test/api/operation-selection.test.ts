@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { needsAdmin } from "../../src/http/access.js";
+import { operationNeeds } from "../../src/http/access.js";
 import { rootFields, selectOperation } from "../../src/http/operation.js";
+import { schema } from "../../src/schema/index.js";
 import { expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, RegisterWorkspace } from "../support/operations.js";
@@ -117,13 +118,13 @@ describe("root fields at any fragment depth", () => {
       const op = selectOperation(document, "Deep");
       if (!op) throw new Error("no operation");
       expect(rootFields(document, op).map((f) => f.name.value)).toEqual(["workspaces"]);
-      expect(needsAdmin(document, "Deep")).toBe(true);
+      expect(operationNeeds(schema, document, "Deep")).toEqual({ role: "viewer", agent: false });
     });
   }
 
   it("a spread cycle ends the walk instead of looping", () => {
     const document = parse(`query C { ...A } fragment A on Query { __typename ...B } fragment B on Query { ...A }`);
-    expect(needsAdmin(document, "C")).toBe(false);
+    expect(operationNeeds(schema, document, "C")).toEqual({ role: null, agent: false });
   });
 });
 

@@ -146,7 +146,10 @@ describe.runIf(backend === "postgres")("two instances on one PostgreSQL database
     const first = await openTestDatabase();
     const a = await startTestApp({}, first.database);
     apps.push(a);
-    const b = await startTestApp({}, await openDatabase({ kind: "postgres", url: first.url as string }));
+    const b = await startTestApp(
+      { ADMIN_TOKEN: a.adminToken },
+      await openDatabase({ kind: "postgres", url: first.url as string }),
+    );
     apps.push(b);
     const satisfied = async (t: TestApp) =>
       ok(await gql(t, OfferedModels, { runtime: "claude-code" }, { token: a.adminToken })).offeredModels.find(

@@ -9,15 +9,18 @@ import { openDatabase } from "../../src/db/database.js";
 import { type CallOptions, type Doc, expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
 import {
+  CreateApiToken,
   CreateWorkspace,
   GetWorkspace,
   Heartbeat,
+  ListApiTokens,
   ListEvents,
   ListWorkspaces,
   OrgSecrets,
   RegisterWorkspace,
   RemoveWorkspace,
   RestartWorkspace,
+  RevokeApiToken,
   SetOrgSecret,
   SetWorkspaceSecret,
 } from "../support/operations.js";
@@ -145,6 +148,16 @@ describe("secrets never appear in the clear", () => {
     }
     ok(await call(ListWorkspaces, { first: 10 }));
     ok(await call(OrgSecrets));
+    // An API token, made (the one answer that shows it, so not among the answers searched), used,
+    // listed and revoked: stored only as its hash, never in a log line or another answer.
+    const made = expectSuccess(
+      ok(await gql(t, CreateApiToken, { input: { label: "scenario", role: "VIEWER" } })).createApiToken,
+      "CreateApiTokenSuccess",
+    );
+    delivered.push(made.token);
+    ok(await call(ListWorkspaces, { first: 1 }, { token: made.token }));
+    ok(await call(ListApiTokens, { first: 10 }));
+    ok(await call(RevokeApiToken, { id: made.apiToken.id }));
     expectSuccess(ok(await call(RemoveWorkspace, { id: byok.id })).removeWorkspace, "WorkspaceSuccess");
     ok(await call(GetWorkspace, { id: byok.id }));
   });
@@ -241,7 +254,7 @@ describe("secrets never appear in the clear", () => {
         "WorkspaceSecret",
         "OrgSecret",
         "InstanceToken",
-        "AdminToken",
+        "ApiToken",
         "WorkspaceEvent",
       ]),
     );

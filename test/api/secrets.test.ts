@@ -136,9 +136,11 @@ describe("workspace secrets", () => {
     expect((await workspaceSecrets(a.id)).map((s) => s.key)).toEqual([key]);
   });
 
-  it("exposes no field on SecretKey but key and updatedAt", () => {
+  it("exposes no field on SecretKey but key, updatedAt and who set it (updatedBy)", () => {
     const secretKey = schema.getType("SecretKey") as GraphQLObjectType;
-    expect(Object.keys(secretKey.getFields()).sort()).toEqual(["key", "updatedAt"]);
+    expect(Object.keys(secretKey.getFields()).sort()).toEqual(["key", "updatedAt", "updatedBy"]);
+    const actor = schema.getType("Actor") as GraphQLObjectType;
+    expect(Object.keys(actor.getFields()).sort()).toEqual(["id", "kind", "label"]);
     const workspace = schema.getType("Workspace") as GraphQLObjectType;
     expect(getNamedType(workspace.getFields().secrets?.type)?.name).toBe("SecretKey");
   });

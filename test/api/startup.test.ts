@@ -185,13 +185,14 @@ describe(`one ${backend === "postgres" ? "database" : "DATA_DIR"} through its li
     server = undefined;
   });
 
-  test("a start with ADMIN_TOKEN on the same data accepts it beside the generated one, and finds the last write", async () => {
+  test("a start with ADMIN_TOKEN on the same data accepts it, revokes the generated one (SPEC 10), and finds the last write", async () => {
     server = await startServer({ ...storage, ADMIN_TOKEN: chosenAdminToken });
     expect(server.stderr()).not.toContain(TOKEN_BANNER);
-    for (const token of [chosenAdminToken, adminToken]) {
-      expect(ok(await gqlHttp(server, OfferedModels, {}, token)).offeredModels.length).toBeGreaterThan(0);
-    }
-    const ws = ok(await gqlHttp(server, GetWorkspace, { id: killedWorkspaceId }, adminToken)).workspace;
+    expect(ok(await gqlHttp(server, OfferedModels, {}, chosenAdminToken)).offeredModels.length).toBeGreaterThan(0);
+    const generated = await gqlHttp(server, OfferedModels, {}, adminToken);
+    expect(generated.status, JSON.stringify(generated)).toBe(401);
+    expect(generated.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const ws = ok(await gqlHttp(server, GetWorkspace, { id: killedWorkspaceId }, chosenAdminToken)).workspace;
     expect(ws).toMatchObject({ id: killedWorkspaceId, name: "written-before-the-kill", status: "PROVISIONING" });
     const exit = await server.stop();
     expect(exit, server.stderr()).toEqual({ code: 0, signal: null, killed: false });

@@ -143,7 +143,10 @@ describe("sweepOnce", () => {
   });
 
   it.runIf(backend === "postgres")("records each change once when two instances sweep one database", async () => {
-    const other = await startTestApp({}, await openDatabase({ kind: "postgres", url: t.databaseUrl as string }));
+    const other = await startTestApp(
+      { ADMIN_TOKEN: t.adminToken },
+      await openDatabase({ kind: "postgres", url: t.databaseUrl as string }),
+    );
     try {
       const stuck = await Promise.all(Array.from({ length: 8 }, (_, i) => provisioning(i % 2 ? t : other)));
       const silent = await Promise.all(Array.from({ length: 8 }, (_, i) => online(i % 2 ? t : other)));

@@ -60,7 +60,9 @@ export const randomKey = () => randomBytes(32).toString("base64");
 /** The real app on a private database, reached through yoga.fetch (or a real port after listen()). */
 export async function startTestApp(env: Record<string, string> = {}, database?: Database): Promise<TestApp> {
   const opened = database ? { database, url: null } : await openTestDatabase();
-  const adminToken = `test-admin-${randomBytes(12).toString("hex")}`;
+  // Instances sharing one database share ADMIN_TOKEN, as in production: a
+  // start with another one revokes it (SPEC section 10).
+  const adminToken = env.ADMIN_TOKEN ?? `test-admin-${randomBytes(12).toString("hex")}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-test-"));
   const config = loadConfig({
     ADMIN_TOKEN: adminToken,

@@ -172,3 +172,53 @@ export const RemoveWorkspace = graphql(`
     }
   }
 `);
+
+export const CreateApiToken = graphql(`
+  mutation CreateApiToken($input: CreateApiTokenInput!) {
+    createApiToken(input: $input) {
+      __typename
+      ... on CreateApiTokenSuccess {
+        token
+        apiToken { id label role createdAt expiresAt lastUsedAt revokedAt createdBy { kind id label } }
+      }
+      ... on RequestError { code message field }
+    }
+  }
+`);
+
+export const RevokeApiToken = graphql(`
+  mutation RevokeApiToken($id: ID!) {
+    revokeApiToken(id: $id) {
+      __typename
+      ... on RevokeApiTokenSuccess { apiToken { id label revokedAt } }
+      ... on RequestError { code message field }
+    }
+  }
+`);
+
+export const ListApiTokens = graphql(`
+  query ListApiTokens($first: Int, $after: String, $includeRevoked: Boolean) {
+    apiTokens(first: $first, after: $after, includeRevoked: $includeRevoked) {
+      edges { cursor node { id label role createdAt expiresAt lastUsedAt revokedAt createdBy { kind id label } } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+`);
+
+export const EventActors = graphql(`
+  query EventActors($workspaceId: ID) {
+    workspaceEvents(workspaceId: $workspaceId, first: 100) {
+      edges { node { type status code actor { kind id label } } }
+    }
+  }
+`);
+
+export const WorkspaceSecretActors = graphql(`
+  query WorkspaceSecretActors($id: ID!) {
+    workspace(id: $id) { id secrets { key updatedAt updatedBy { kind id label } } }
+  }
+`);
+
+export const OrgSecretActors = graphql(`
+  query OrgSecretActors { orgSecrets { key updatedAt updatedBy { kind id label } } }
+`);

@@ -37,7 +37,7 @@ async function copyProject(name: string, editSchema: (s: string) => string = (s)
 }
 
 const addNoteField = (schema: string) => {
-  const edited = schema.replace(/(model AdminToken \{\n)/, "$1  note String?\n");
+  const edited = schema.replace(/(model ApiToken \{\n)/, "$1  note String?\n");
   expect(edited).not.toBe(schema);
   return edited;
 };
@@ -81,7 +81,7 @@ describe("db:check", () => {
         { write: (t: string) => (err += t) },
       );
       expect(out).toBe("");
-      expect(err).toContain('ALTER TABLE "AdminToken" ADD COLUMN');
+      expect(err).toContain('ALTER TABLE "ApiToken" ADD COLUMN');
       expect(err).toContain('"note" TEXT');
       expect(code).toBe(1);
     },
@@ -120,7 +120,7 @@ describe("db:migration", () => {
       const created = await createMigration("Add note!", { ...project, now });
       expect(created.folder).toBe("20300102030405_add_note");
       const written = await readFile(path.join(project.migrationsDir, created.folder, "migration.sql"), "utf8");
-      expect(written).toContain('ALTER TABLE "AdminToken" ADD COLUMN');
+      expect(written).toContain('ALTER TABLE "ApiToken" ADD COLUMN');
 
       expect(await diffMigrationsToSchema(project)).toMatchObject({ changed: false });
       const later = new Date("2030-01-02T04:00:00Z");

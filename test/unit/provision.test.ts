@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { systemActor } from "../../src/auth/actor.js";
 import type { Domain } from "../../src/domain.js";
 import type { OrgSecretNameSource } from "../../src/gate/credential-gate.js";
 import type { Prisma, PrismaClient } from "../../src/generated/prisma/client.js";
@@ -16,6 +17,8 @@ import { removeWorkspace } from "../../src/workspaces/lifecycle.js";
 import { runProvisionChecks } from "../../src/workspaces/provision.js";
 import type { CreateInput } from "../../src/workspaces/validate.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
+
+const TEST_ACTOR = systemActor("test");
 
 // The provision checks (SPEC section 6) with each failure injected where it
 // happens: a secret row that does not decrypt, a read that errors, a query
@@ -207,7 +210,7 @@ describe("runProvisionChecks: platform identity secrets", () => {
 
   it("pins LLM_PROVIDER for a stored MODEL that is empty", async () => {
     const ws = await createPlatform();
-    await domain.secrets.setWorkspaceSecret(ws.id, "MODEL", "");
+    await domain.secrets.setWorkspaceSecret(ws.id, "MODEL", "", TEST_ACTOR);
     await domain.secrets.deleteWorkspaceSecret(ws.id, "LLM_PROVIDER");
     await runProvisionChecks(domain, ws.id);
     expect(await read(ws.id, "MODEL")).toEqual({ state: "value", value: "" });
@@ -216,7 +219,7 @@ describe("runProvisionChecks: platform identity secrets", () => {
 
   it("derives LLM_PROVIDER from the stored MODEL, not the workspace's model", async () => {
     const ws = await createPlatform({ secrets: [{ key: "ANTHROPIC_API_KEY", value: "sk-ant" }] });
-    await domain.secrets.setWorkspaceSecret(ws.id, "MODEL", "claude-sonnet-4-5");
+    await domain.secrets.setWorkspaceSecret(ws.id, "MODEL", "claude-sonnet-4-5", TEST_ACTOR);
     await domain.secrets.deleteWorkspaceSecret(ws.id, "LLM_PROVIDER");
     await runProvisionChecks(domain, ws.id);
     expect((await workspace(ws.id)).status).toBe("PROVISIONING");
@@ -264,7 +267,7 @@ describe("runProvisionChecks: platform identity secrets", () => {
 describe("runProvisionChecks: the credential gate, failing closed", () => {
   it.each(orgNameFailures)("org secret names unreadable (%s) → FAILED SECRET_UNREADABLE", async (_name, source) => {
     // A BYOK workspace that passes through an org key: the gate needs the names.
-    await domain.secrets.setOrgSecret("ANTHROPIC_API_KEY", "sk-ant-org");
+    await domain.secrets.setOrgSecret("ANTHROPIC_API_KEY", "sk-ant-org", TEST_ACTOR);
     try {
       const ws = await create({ runtime: "claude-code", model: "claude-sonnet-4-5" });
       expect(ws.status).toBe("PROVISIONING");
@@ -295,7 +298,7 @@ describe("runProvisionChecks: the credential gate, failing closed", () => {
 
   it("create answers the row as the checks corrected it when the org names changed under it", async () => {
     // gpt-5.5 on codex goes through a Codex subscription or an OpenAI API key, whichever is present.
-    await domain.secrets.setOrgSecret("CODEX_AUTH_JSON", "{}");
+    await domain.secrets.setOrgSecret("CODEX_AUTH_JSON", "{}", TEST_ACTOR);
     try {
       // Create's gate sees only an API key; by the time the checks read, the org has a subscription.
       let reads = 0;
@@ -330,7 +333,7 @@ describe("runProvisionChecks: the credential gate, failing closed", () => {
   });
 
   it("a BYOK workspace whose org key was removed → FAILED MISSING_BYOK_CREDENTIAL", async () => {
-    await domain.secrets.setOrgSecret("GEMINI_API_KEY", "g");
+    await domain.secrets.setOrgSecret("GEMINI_API_KEY", "g", TEST_ACTOR);
     const ws = await create({ runtime: "google-adk", model: "gemini-2.5-flash" });
     expect(ws.status).toBe("PROVISIONING");
     await domain.secrets.deleteOrgSecret("GEMINI_API_KEY");

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { AdminTokens } from "../../src/auth/admin.js";
+import type { AdminTokens } from "../../src/auth/admin.js";
+import { ApiTokenStore } from "../../src/auth/api-tokens.js";
 import { type Bearer, hashToken, mintToken, parseBearer } from "../../src/auth/tokens.js";
 import { AccessError, type Domain } from "../../src/domain.js";
 import type { PrismaClient } from "../../src/generated/prisma/client.js";
@@ -16,7 +17,7 @@ let t: TestApp;
 let admins: AdminTokens;
 beforeAll(async () => {
   t = await startTestApp();
-  admins = new AdminTokens(t.app.domain.prisma);
+  admins = new ApiTokenStore(t.app.domain.prisma);
 });
 afterAll(() => t.stop());
 afterEach(() => {
@@ -285,8 +286,8 @@ describe("AccessError codes over HTTP", () => {
 
   it("SERVICE_UNAVAILABLE is HTTP 503 when the admin check or the token lookup fails, with nothing leaked", async () => {
     const { id, token } = await onlineWorkspace();
-    // An uncached bearer, so the admin check must query.
-    vi.spyOn(t.app.domain.prisma.adminToken, "findUnique").mockImplementation(fail as never);
+    // An uncached bearer, so the API token lookup must query.
+    vi.spyOn(t.app.domain.prisma, "$queryRaw").mockImplementation(fail as never);
     const admin = await gql(t, ListWorkspaces, {}, { token: mintToken() });
     expectRefusal(admin, "SERVICE_UNAVAILABLE", 503);
     noLeak(admin.raw);

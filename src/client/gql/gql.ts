@@ -36,6 +36,12 @@ type Documents = {
     "\n  mutation Heartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.HeartbeatDocument,
     "\n  mutation RestartWorkspace($id: ID!) {\n    restartWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.RestartWorkspaceDocument,
     "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.RemoveWorkspaceDocument,
+    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess {\n        token\n        apiToken { id label role createdAt expiresAt lastUsedAt revokedAt createdBy { kind id label } }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on RevokeApiTokenSuccess { apiToken { id label revokedAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
+    "\n  query ListApiTokens($first: Int, $after: String, $includeRevoked: Boolean) {\n    apiTokens(first: $first, after: $after, includeRevoked: $includeRevoked) {\n      edges { cursor node { id label role createdAt expiresAt lastUsedAt revokedAt createdBy { kind id label } } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.ListApiTokensDocument,
+    "\n  query EventActors($workspaceId: ID) {\n    workspaceEvents(workspaceId: $workspaceId, first: 100) {\n      edges { node { type status code actor { kind id label } } }\n    }\n  }\n": typeof types.EventActorsDocument,
+    "\n  query WorkspaceSecretActors($id: ID!) {\n    workspace(id: $id) { id secrets { key updatedAt updatedBy { kind id label } } }\n  }\n": typeof types.WorkspaceSecretActorsDocument,
+    "\n  query OrgSecretActors { orgSecrets { key updatedAt updatedBy { kind id label } } }\n": typeof types.OrgSecretActorsDocument,
     "\n  subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message payload at }\n  }\n": typeof types.OnWorkspaceEventsDocument,
     "\n  subscription OnProvisionFailures($workspaceId: ID, $after: String) {\n    provisionFailures(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message at }\n  }\n": typeof types.OnProvisionFailuresDocument,
 };
@@ -61,6 +67,12 @@ const documents: Documents = {
     "\n  mutation Heartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.HeartbeatDocument,
     "\n  mutation RestartWorkspace($id: ID!) {\n    restartWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.RestartWorkspaceDocument,
     "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.RemoveWorkspaceDocument,
+    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess {\n        token\n        apiToken { id label role createdAt expiresAt lastUsedAt revokedAt createdBy { kind id label } }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on RevokeApiTokenSuccess { apiToken { id label revokedAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.RevokeApiTokenDocument,
+    "\n  query ListApiTokens($first: Int, $after: String, $includeRevoked: Boolean) {\n    apiTokens(first: $first, after: $after, includeRevoked: $includeRevoked) {\n      edges { cursor node { id label role createdAt expiresAt lastUsedAt revokedAt createdBy { kind id label } } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.ListApiTokensDocument,
+    "\n  query EventActors($workspaceId: ID) {\n    workspaceEvents(workspaceId: $workspaceId, first: 100) {\n      edges { node { type status code actor { kind id label } } }\n    }\n  }\n": types.EventActorsDocument,
+    "\n  query WorkspaceSecretActors($id: ID!) {\n    workspace(id: $id) { id secrets { key updatedAt updatedBy { kind id label } } }\n  }\n": types.WorkspaceSecretActorsDocument,
+    "\n  query OrgSecretActors { orgSecrets { key updatedAt updatedBy { kind id label } } }\n": types.OrgSecretActorsDocument,
     "\n  subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message payload at }\n  }\n": types.OnWorkspaceEventsDocument,
     "\n  subscription OnProvisionFailures($workspaceId: ID, $after: String) {\n    provisionFailures(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message at }\n  }\n": types.OnProvisionFailuresDocument,
 };
@@ -149,6 +161,30 @@ export function graphql(source: "\n  mutation RestartWorkspace($id: ID!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').RemoveWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess {\n        token\n        apiToken { id label role createdAt expiresAt lastUsedAt revokedAt createdBy { kind id label } }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').CreateApiTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on RevokeApiTokenSuccess { apiToken { id label revokedAt } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').RevokeApiTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListApiTokens($first: Int, $after: String, $includeRevoked: Boolean) {\n    apiTokens(first: $first, after: $after, includeRevoked: $includeRevoked) {\n      edges { cursor node { id label role createdAt expiresAt lastUsedAt revokedAt createdBy { kind id label } } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): typeof import('./graphql.js').ListApiTokensDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventActors($workspaceId: ID) {\n    workspaceEvents(workspaceId: $workspaceId, first: 100) {\n      edges { node { type status code actor { kind id label } } }\n    }\n  }\n"): typeof import('./graphql.js').EventActorsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WorkspaceSecretActors($id: ID!) {\n    workspace(id: $id) { id secrets { key updatedAt updatedBy { kind id label } } }\n  }\n"): typeof import('./graphql.js').WorkspaceSecretActorsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OrgSecretActors { orgSecrets { key updatedAt updatedBy { kind id label } } }\n"): typeof import('./graphql.js').OrgSecretActorsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,6 +4,25 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What kind of party caused a change. */
+export type ActorKind =
+  /** A workspace's agent runtime, with its instance token. */
+  | 'AGENT'
+  /** A person or program holding an API token (ADMIN_TOKEN is one, labelled `env`). */
+  | 'API_TOKEN'
+  /** The control plane itself: sweeps, start-up, provision checks, the provisioner. */
+  | 'SYSTEM'
+  /** A canvas user signed in with a JWT. */
+  | 'USER';
+
+export type CreateApiTokenInput = {
+  /** In the future, within ten years; omitted: until revoked. */
+  expiresAt?: string | null | undefined;
+  /** 1 to 128 characters, no control characters. */
+  label: string;
+  role: Role;
+};
+
 export type CreateWorkspaceInput = {
   kind?: WorkspaceKind | null | undefined;
   model?: string | null | undefined;
@@ -45,6 +64,15 @@ export type RegisterWorkspaceInput = {
   url?: string | null | undefined;
   workspaceId: string;
 };
+
+/** What a person or program may do (SPEC section 10). Agents have no role. */
+export type Role =
+  /** Everything, including org secrets and API tokens. */
+  | 'ADMIN'
+  /** A viewer who may also create, restart and remove workspaces and set their secrets. */
+  | 'OPERATOR'
+  /** Every query and subscription; no mutation. */
+  | 'VIEWER';
 
 export type SecretInput = {
   key: string;
@@ -261,6 +289,54 @@ export type RemoveWorkspaceMutation = { removeWorkspace:
     | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
     | { __typename: 'WorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus } }
    };
+
+export type CreateApiTokenMutationVariables = Exact<{
+  input: CreateApiTokenInput;
+}>;
+
+
+export type CreateApiTokenMutation = { createApiToken:
+    | { __typename: 'CreateApiTokenSuccess', token: string, apiToken: { id: string, label: string, role: Role, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, createdBy: { kind: ActorKind, id: string | null, label: string | null } | null } }
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+   };
+
+export type RevokeApiTokenMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeApiTokenMutation = { revokeApiToken:
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+    | { __typename: 'RevokeApiTokenSuccess', apiToken: { id: string, label: string, revokedAt: string | null } }
+   };
+
+export type ListApiTokensQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  includeRevoked?: boolean | null | undefined;
+}>;
+
+
+export type ListApiTokensQuery = { apiTokens: { edges: Array<{ cursor: string, node: { id: string, label: string, role: Role, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null, createdBy: { kind: ActorKind, id: string | null, label: string | null } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+
+export type EventActorsQueryVariables = Exact<{
+  workspaceId?: string | null | undefined;
+}>;
+
+
+export type EventActorsQuery = { workspaceEvents: { edges: Array<{ node: { type: WorkspaceEventType, status: WorkspaceStatus, code: string | null, actor: { kind: ActorKind, id: string | null, label: string | null } | null } }> } };
+
+export type WorkspaceSecretActorsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type WorkspaceSecretActorsQuery = { workspace: { id: string, secrets: Array<{ key: string, updatedAt: string, updatedBy: { kind: ActorKind, id: string | null, label: string | null } | null }> } | null };
+
+export type OrgSecretActorsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OrgSecretActorsQuery = { orgSecrets: Array<{ key: string, updatedAt: string, updatedBy: { kind: ActorKind, id: string | null, label: string | null } | null }> };
 
 export type OnWorkspaceEventsSubscriptionVariables = Exact<{
   workspaceId?: string | null | undefined;
@@ -752,6 +828,130 @@ export const RemoveWorkspaceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RemoveWorkspaceMutation, RemoveWorkspaceMutationVariables>;
+export const CreateApiTokenDocument = new TypedDocumentString(`
+    mutation CreateApiToken($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) {
+    __typename
+    ... on CreateApiTokenSuccess {
+      token
+      apiToken {
+        id
+        label
+        role
+        createdAt
+        expiresAt
+        lastUsedAt
+        revokedAt
+        createdBy {
+          kind
+          id
+          label
+        }
+      }
+    }
+    ... on RequestError {
+      code
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateApiTokenMutation, CreateApiTokenMutationVariables>;
+export const RevokeApiTokenDocument = new TypedDocumentString(`
+    mutation RevokeApiToken($id: ID!) {
+  revokeApiToken(id: $id) {
+    __typename
+    ... on RevokeApiTokenSuccess {
+      apiToken {
+        id
+        label
+        revokedAt
+      }
+    }
+    ... on RequestError {
+      code
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
+export const ListApiTokensDocument = new TypedDocumentString(`
+    query ListApiTokens($first: Int, $after: String, $includeRevoked: Boolean) {
+  apiTokens(first: $first, after: $after, includeRevoked: $includeRevoked) {
+    edges {
+      cursor
+      node {
+        id
+        label
+        role
+        createdAt
+        expiresAt
+        lastUsedAt
+        revokedAt
+        createdBy {
+          kind
+          id
+          label
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ListApiTokensQuery, ListApiTokensQueryVariables>;
+export const EventActorsDocument = new TypedDocumentString(`
+    query EventActors($workspaceId: ID) {
+  workspaceEvents(workspaceId: $workspaceId, first: 100) {
+    edges {
+      node {
+        type
+        status
+        code
+        actor {
+          kind
+          id
+          label
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EventActorsQuery, EventActorsQueryVariables>;
+export const WorkspaceSecretActorsDocument = new TypedDocumentString(`
+    query WorkspaceSecretActors($id: ID!) {
+  workspace(id: $id) {
+    id
+    secrets {
+      key
+      updatedAt
+      updatedBy {
+        kind
+        id
+        label
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WorkspaceSecretActorsQuery, WorkspaceSecretActorsQueryVariables>;
+export const OrgSecretActorsDocument = new TypedDocumentString(`
+    query OrgSecretActors {
+  orgSecrets {
+    key
+    updatedAt
+    updatedBy {
+      kind
+      id
+      label
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrgSecretActorsQuery, OrgSecretActorsQueryVariables>;
 export const OnWorkspaceEventsDocument = new TypedDocumentString(`
     subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {
   workspaceEvents(workspaceId: $workspaceId, after: $after) {

@@ -1,0 +1,113 @@
+import { readActor } from "../auth/actor.js";
+import type { ApiTokenRow } from "../auth/api-tokens.js";
+import { createApiToken, listApiTokens, revokeApiToken } from "../auth/manage-tokens.js";
+import type { Page } from "../pagination.js";
+import { Actor } from "./actors.js";
+import { builder } from "./builder.js";
+import { PageInfo } from "./enums.js";
+import { orThrow, resultUnion, successRef, toResult } from "./errors.js";
+
+export const Role = builder.enumType("Role", {
+  description: "What a person or program may do (SPEC section 10). Agents have no role.",
+  values: {
+    VIEWER: { description: "Every query and subscription; no mutation.", value: "viewer" },
+    OPERATOR: {
+      description: "A viewer who may also create, restart and remove workspaces and set their secrets.",
+      value: "operator",
+    },
+    ADMIN: { description: "Everything, including org secrets and API tokens.", value: "admin" },
+  } as const,
+});
+
+const ApiToken = builder.objectRef<ApiTokenRow>("ApiToken").implement({
+  description: "A bearer token of a person or program. The token itself is shown once, when it is created.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    label: t.exposeString("label", { description: "What it is for; ADMIN_TOKEN's is `env`." }),
+    role: t.field({ type: Role, resolve: (r) => r.role.toLowerCase() as "viewer" }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    expiresAt: t.expose("expiresAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "Past this it is refused (UNAUTHENTICATED); null: until revoked.",
+    }),
+    lastUsedAt: t.expose("lastUsedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When it was last presented, to within two minutes (it is written at most once a minute).",
+    }),
+    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
+    createdBy: t.field({
+      type: Actor,
+      nullable: true,
+      description: "Who created it; null for tokens made before this was recorded.",
+      resolve: (r) => readActor(r.createdBy),
+    }),
+  }),
+});
+
+const ApiTokenEdge = builder.objectRef<{ cursor: string; node: ApiTokenRow }>("ApiTokenEdge").implement({
+  fields: (t) => ({ cursor: t.exposeString("cursor"), node: t.field({ type: ApiToken, resolve: (e) => e.node }) }),
+});
+
+const ApiTokenConnection = builder.objectRef<Page<ApiTokenRow>>("ApiTokenConnection").implement({
+  description: "API tokens, newest first.",
+  fields: (t) => ({
+    edges: t.field({ type: [ApiTokenEdge], resolve: (c) => c.edges }),
+    pageInfo: t.field({ type: PageInfo, resolve: (c) => c.pageInfo }),
+  }),
+});
+
+const CreateApiTokenInput = builder.inputType("CreateApiTokenInput", {
+  fields: (t) => ({
+    label: t.string({ required: true, description: "1 to 128 characters, no control characters." }),
+    role: t.field({ type: Role, required: true }),
+    expiresAt: t.field({ type: "DateTime", description: "In the future, within ten years; omitted: until revoked." }),
+  }),
+});
+
+const CreateApiTokenSuccess = successRef<{ token: string; apiToken: ApiTokenRow }>("CreateApiTokenSuccess").implement({
+  fields: (t) => ({
+    token: t.exposeString("token", {
+      description: "The bearer token (`Authorization: Bearer <token>`). Shown only here: it is stored as a hash.",
+    }),
+    apiToken: t.field({ type: ApiToken, resolve: (s) => s.apiToken }),
+  }),
+});
+const RevokeApiTokenSuccess = successRef<{ apiToken: ApiTokenRow }>("RevokeApiTokenSuccess").implement({
+  fields: (t) => ({ apiToken: t.field({ type: ApiToken, resolve: (s) => s.apiToken }) }),
+});
+
+const CreateApiTokenResult = resultUnion("CreateApiTokenResult", CreateApiTokenSuccess, "request");
+const RevokeApiTokenResult = resultUnion("RevokeApiTokenResult", RevokeApiTokenSuccess, "request");
+
+builder.queryFields((t) => ({
+  apiTokens: t.field({
+    authScopes: { admin: true },
+    description: "API tokens, newest first: label, role, creation, expiry, last use and creator, never the token.",
+    type: ApiTokenConnection,
+    args: { first: t.arg.int(), after: t.arg.string(), includeRevoked: t.arg.boolean({ defaultValue: false }) },
+    resolve: async (_, args, ctx) => orThrow(await listApiTokens(ctx.identities.apiTokens, args)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createApiToken: t.field({
+    authScopes: { admin: true },
+    description: "A new API token of a role. The answer is the only place the token is ever shown.",
+    type: CreateApiTokenResult,
+    args: { input: t.arg({ type: CreateApiTokenInput, required: true }) },
+    resolve: async (_, { input }, ctx) =>
+      toResult("CreateApiTokenSuccess", await createApiToken(ctx.identities.apiTokens, input, ctx.domain.actor)),
+  }),
+  revokeApiToken: t.field({
+    authScopes: { admin: true },
+    description: "Refused from now on, on every instance within a second. Revoking a revoked token answers it.",
+    type: RevokeApiTokenResult,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_, { id }, ctx) => {
+      const revoked = await revokeApiToken(ctx.identities.apiTokens, id);
+      return toResult("RevokeApiTokenSuccess", "code" in revoked ? revoked : { apiToken: revoked });
+    },
+  }),
+}));
