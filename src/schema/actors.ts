@@ -14,7 +14,7 @@ export const ActorKind = builder.enumType("ActorKind", {
 export const Actor = builder.objectRef<ActorValue>("Actor").implement({
   description: "Who caused a change: recorded with every event and every secret set.",
   fields: (t) => ({
-    kind: t.field({ type: ActorKind, resolve: (a) => a.kind }),
+    kind: t.field({ type: ActorKind, description: "What kind of party it is.", resolve: (a) => a.kind }),
     id: t.exposeString("id", {
       nullable: true,
       description:

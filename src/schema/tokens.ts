@@ -22,10 +22,10 @@ export const Role = builder.enumType("Role", {
 const ApiToken = builder.objectRef<ApiTokenRow>("ApiToken").implement({
   description: "A bearer token of a person or program. The token itself is shown once, when it is created.",
   fields: (t) => ({
-    id: t.exposeID("id"),
+    id: t.exposeID("id", { description: "What `revokeApiToken` takes, and what actors name it by." }),
     label: t.exposeString("label", { description: "What it is for; ADMIN_TOKEN's is `env`." }),
-    role: t.field({ type: Role, resolve: (r) => r.role.toLowerCase() as "viewer" }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    role: t.field({ type: Role, description: "What it may do.", resolve: (r) => r.role.toLowerCase() as "viewer" }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was created." }),
     expiresAt: t.expose("expiresAt", {
       type: "DateTime",
       nullable: true,
@@ -36,7 +36,11 @@ const ApiToken = builder.objectRef<ApiTokenRow>("ApiToken").implement({
       nullable: true,
       description: "When it was last presented, to within two minutes (it is written at most once a minute).",
     }),
-    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
+    revokedAt: t.expose("revokedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When it was revoked (then it is refused, UNAUTHENTICATED); null while it is not.",
+    }),
     createdBy: t.field({
       type: Actor,
       nullable: true,
@@ -47,7 +51,11 @@ const ApiToken = builder.objectRef<ApiTokenRow>("ApiToken").implement({
 });
 
 const ApiTokenEdge = builder.objectRef<{ cursor: string; node: ApiTokenRow }>("ApiTokenEdge").implement({
-  fields: (t) => ({ cursor: t.exposeString("cursor"), node: t.field({ type: ApiToken, resolve: (e) => e.node }) }),
+  description: "One API token of a page.",
+  fields: (t) => ({
+    cursor: t.exposeString("cursor", { description: "Opaque: pass it as `after` for the tokens past this one." }),
+    node: t.field({ type: ApiToken, resolve: (e) => e.node }),
+  }),
 });
 
 const ApiTokenConnection = builder.objectRef<Page<ApiTokenRow>>("ApiTokenConnection").implement({
@@ -59,14 +67,16 @@ const ApiTokenConnection = builder.objectRef<Page<ApiTokenRow>>("ApiTokenConnect
 });
 
 const CreateApiTokenInput = builder.inputType("CreateApiTokenInput", {
+  description: "A new API token: what it is for, its role, and when it stops working.",
   fields: (t) => ({
     label: t.string({ required: true, description: "1 to 128 characters, no control characters." }),
-    role: t.field({ type: Role, required: true }),
+    role: t.field({ type: Role, required: true, description: "What it may do." }),
     expiresAt: t.field({ type: "DateTime", description: "In the future, within ten years; omitted: until revoked." }),
   }),
 });
 
 const CreateApiTokenSuccess = successRef<{ token: string; apiToken: ApiTokenRow }>("CreateApiTokenSuccess").implement({
+  description: "The token, shown once, and what is kept of it.",
   fields: (t) => ({
     token: t.exposeString("token", {
       description: "The bearer token (`Authorization: Bearer <token>`). Shown only here: it is stored as a hash.",
@@ -75,6 +85,7 @@ const CreateApiTokenSuccess = successRef<{ token: string; apiToken: ApiTokenRow 
   }),
 });
 const RevokeApiTokenSuccess = successRef<{ apiToken: ApiTokenRow }>("RevokeApiTokenSuccess").implement({
+  description: "The revoked token, with the time it was revoked.",
   fields: (t) => ({ apiToken: t.field({ type: ApiToken, resolve: (s) => s.apiToken }) }),
 });
 
@@ -86,7 +97,11 @@ builder.queryFields((t) => ({
     authScopes: { admin: true },
     description: "API tokens, newest first: label, role, creation, expiry, last use and creator, never the token.",
     type: ApiTokenConnection,
-    args: { first: t.arg.int(), after: t.arg.string(), includeRevoked: t.arg.boolean({ defaultValue: false }) },
+    args: {
+      first: t.arg.int({ description: "At most 100; 20 when omitted." }),
+      after: t.arg.string({ description: "A cursor from an earlier page." }),
+      includeRevoked: t.arg.boolean({ defaultValue: false, description: "Also list revoked tokens." }),
+    },
     resolve: async (_, args, ctx) => orThrow(await listApiTokens(ctx.identities.apiTokens, args)),
   }),
 }));
@@ -104,7 +119,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: "Refused from now on, on every instance within a second. Revoking a revoked token answers it.",
     type: RevokeApiTokenResult,
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The token's id (not the token)." }) },
     resolve: async (_, { id }, ctx) => {
       const revoked = await revokeApiToken(ctx.identities.apiTokens, id);
       return toResult("RevokeApiTokenSuccess", "code" in revoked ? revoked : { apiToken: revoked });

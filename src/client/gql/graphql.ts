@@ -15,11 +15,13 @@ export type ActorKind =
   /** A canvas user signed in with a JWT. */
   | 'USER';
 
+/** A new API token: what it is for, its role, and when it stops working. */
 export type CreateApiTokenInput = {
   /** In the future, within ten years; omitted: until revoked. */
   expiresAt?: string | null | undefined;
   /** 1 to 128 characters, no control characters. */
   label: string;
+  /** What it may do. */
   role: Role;
 };
 
