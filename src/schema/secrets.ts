@@ -3,11 +3,19 @@ import { builder } from "./builder.js";
 import { resultUnion, successRef, toResult } from "./errors.js";
 
 export const SecretKey = builder.objectRef<{ key: string; updatedAt: Date }>("SecretKey").implement({
-  fields: (t) => ({ key: t.exposeString("key"), updatedAt: t.expose("updatedAt", { type: "DateTime" }) }),
+  description: "A secret's name. Its value is write-only.",
+  fields: (t) => ({
+    key: t.exposeString("key", { description: "The secret's name (an environment variable name)." }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When its value was last set." }),
+  }),
 });
 
 export const SecretInput = builder.inputType("SecretInput", {
-  fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
+  description: "A secret to store.",
+  fields: (t) => ({
+    key: t.string({ required: true, description: "The name: `^[A-Z_][A-Z0-9_]{0,127}$`." }),
+    value: t.string({ required: true, description: "The value: 1 byte to 64 KiB of UTF-8; never returned." }),
+  }),
 });
 
 const SetWorkspaceSecretInput = builder.inputType("SetWorkspaceSecretInput", {
@@ -31,8 +39,8 @@ const SecretSuccess = successRef<{ secret: { key: string; updatedAt: Date } }>("
 });
 const DeleteSecretSuccess = successRef<{ key: string; deleted: boolean }>("DeleteSecretSuccess").implement({
   fields: (t) => ({
-    key: t.exposeString("key"),
-    deleted: t.exposeBoolean("deleted"),
+    key: t.exposeString("key", { description: "The secret's name." }),
+    deleted: t.exposeBoolean("deleted", { description: "False when no such secret existed." }),
   }),
 });
 const SecretResult = resultUnion("SecretResult", SecretSuccess, "request");

@@ -8,6 +8,7 @@ export const MAX_SECRETS = 100;
 
 // C0, DEL and C1 controls, plus line and paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const hasControlCharacters = (text: string) => CONTROL.test(text);
 
 export type CreateInput = {
   name: string;

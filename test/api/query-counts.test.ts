@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../../src/client/gql/gql.js";
+import type { CanvasLoadQueryVariables } from "../../src/client/gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import {
@@ -18,6 +19,36 @@ import { openCountedDatabase, type Trace, type Tracer } from "../support/query-c
 // is a regression (or an improvement) that must show up in review. Counts,
 // not times. Each path is called once first, so that what is cached after
 // a first call (the admin token's lookup) is cached, as in steady state.
+
+const CanvasLoad = graphql(`
+  query CanvasLoad($statuses: [WorkspaceStatus!], $search: String, $orderBy: WorkspaceOrder) {
+    workspaces(first: 50, statuses: $statuses, search: $search, orderBy: $orderBy) {
+      totalCount
+      countsByStatus { status count }
+      headCursor
+      edges { cursor node { id name status runtimeDisplayName providerDisplayName agentCard lastHeartbeatAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+    activity: workspaceEvents(last: 20) {
+      headCursor
+      edges { cursor node { type workspaceId status at } }
+    }
+    runtimes { name displayName }
+    providers { name displayName }
+  }
+`);
+
+const CanvasDetail = graphql(`
+  query CanvasDetail($id: ID!) {
+    workspace(id: $id) {
+      id
+      agentCard
+      runtimeDisplayName
+      providerDisplayName
+      events(last: 10) { headCursor edges { cursor node { type status at } } }
+    }
+  }
+`);
 
 const ListWorkspacesWithSecrets = graphql(`
   query ListWorkspacesWithSecrets($first: Int) {
@@ -173,7 +204,9 @@ describe("database round trips per hot path, after one warm-up call", () => {
     expect(ok(plain.result).workspaces.edges.length).toBeGreaterThan(1);
     expect(plain.queries.length, explain(plain)).toBe(1);
     expect(plain.queries).toEqual([
-      "SELECT Workspace", // one page (LIMIT first + 1); the admin check is cached
+      // One statement: the newest event's seq (the head cursor) joined with one page (LIMIT first + 1),
+      // so both come from one snapshot; the admin check is cached.
+      "SELECT WorkspaceEvent",
     ]);
 
     const secrets = async () => {
@@ -183,7 +216,7 @@ describe("database round trips per hot path, after one warm-up call", () => {
       expect(edges.find((e) => e.node.id === withSecret.id)?.node.secrets.map((s) => s.key)).toEqual(["LISTED"]);
       expect(r.queries.length, explain(r)).toBe(2);
       expect(r.queries).toEqual([
-        "SELECT Workspace", // the page
+        "SELECT WorkspaceEvent", // the head and the page
         "SELECT WorkspaceSecret", // the secret names of every workspace on it, batched by a per-request loader
       ]);
       return edges.length;
@@ -191,6 +224,41 @@ describe("database round trips per hot path, after one warm-up call", () => {
     const before = await secrets();
     for (let i = 0; i < 3; i++) await createWorkspace(`listed-more-${i}`);
     expect(await secrets()).toBeGreaterThan(before);
+  });
+
+  it("a canvas's first load (filtered, ordered page with counts and head, newest events, display names): 3", async () => {
+    await onlineWorkspace("canvas-1");
+    await createWorkspace("canvas-2");
+    const vars: CanvasLoadQueryVariables = {
+      statuses: ["ONLINE", "PROVISIONING"],
+      search: "canvas",
+      orderBy: { field: "LAST_HEARTBEAT_AT", direction: "DESC" },
+    };
+    ok(await gql(t, CanvasLoad, vars));
+    const r = await trace(() => gql(t, CanvasLoad, vars));
+    const data = ok(r.result);
+    expect(data.workspaces.totalCount).toBe(2);
+    expect(data.activity.edges.length).toBeGreaterThan(1);
+    expect(r.queries.length, explain(r)).toBe(3);
+    expect([...r.queries].sort()).toEqual([
+      "SELECT Workspace", // the counts by status under the other filters (GROUP BY status), once for both count fields
+      "SELECT WorkspaceEvent", // the head and the page of workspaces (one snapshot)
+      "SELECT WorkspaceEvent", // the head and the newest 20 events; runtimes, providers and display names: from the registry
+    ]);
+  });
+
+  it("workspace(id) with its agent card, display names and newest events: 2", async () => {
+    const ws = await onlineWorkspace("detail");
+    ok(await gql(t, CanvasDetail, { id: ws.id }));
+    const r = await trace(() => gql(t, CanvasDetail, { id: ws.id }));
+    expect(ok(r.result).workspace?.events.edges.map((e) => e.node.type)).toEqual([
+      "WORKSPACE_PROVISIONING",
+      "WORKSPACE_ONLINE",
+    ]);
+    expect(r.queries, explain(r)).toEqual([
+      "SELECT Workspace", // findWorkspace
+      "SELECT WorkspaceEvent", // the head and its newest events
+    ]);
   });
 
   it("workspace(id) with secrets: 2", async () => {
