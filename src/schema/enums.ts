@@ -32,6 +32,10 @@ export const WorkspaceEventType = builder.enumType("WorkspaceEventType", {
     WORKSPACE_OFFLINE: { description: "No heartbeat within the timeout." },
     WORKSPACE_PROVISION_FAILED: { description: "FAILED; `code` says why." },
     WORKSPACE_REMOVED: { description: "Removed." },
+    WORKSPACE_DEGRADED: {
+      description: "Its runtime reported itself DEGRADED (it was not); `message` and `payload.reason` say why.",
+    },
+    WORKSPACE_RECOVERED: { description: "Its runtime reported itself no longer DEGRADED." },
   } as const,
 });
 

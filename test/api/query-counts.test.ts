@@ -157,6 +157,41 @@ describe("database round trips per hot path, after one warm-up call", () => {
     ]);
   });
 
+  it("heartbeat carrying the runtime's state, its health unchanged (DEGRADED too): 1", async () => {
+    const ws = await onlineWorkspace("hb-state");
+    const beat = (state: { activeTasks: number; health?: "DEGRADED"; degradedReason?: string }) =>
+      gql(t, Heartbeat, { input: { workspaceId: ws.id, state } }, { token: ws.token });
+    expectSuccess(ok(await beat({ activeTasks: 1 })).heartbeat, "HeartbeatSuccess");
+    const r = await trace(() => beat({ activeTasks: 2 }));
+    expectSuccess(ok(r.result).heartbeat, "HeartbeatSuccess");
+    // The same statement stores the report, and matches only while the health is unchanged.
+    expect(r.queries, explain(r)).toEqual(["UPDATE Workspace (with commit_without_flush)"]);
+    expectSuccess(
+      ok(await beat({ activeTasks: 2, health: "DEGRADED", degradedReason: "slow" })).heartbeat,
+      "HeartbeatSuccess",
+    );
+    const degraded = await trace(() => beat({ activeTasks: 3, health: "DEGRADED", degradedReason: "slower" }));
+    expect(degraded.queries, explain(degraded)).toEqual(["UPDATE Workspace (with commit_without_flush)"]);
+  });
+
+  it("heartbeat that recovers from DEGRADED: the change and its event in one transaction", async () => {
+    const ws = await onlineWorkspace("hb-recover");
+    const beat = (state: { health?: "DEGRADED"; degradedReason?: string }) =>
+      gql(t, Heartbeat, { input: { workspaceId: ws.id, state } }, { token: ws.token });
+    expectSuccess(ok(await beat({ health: "DEGRADED", degradedReason: "slow" })).heartbeat, "HeartbeatSuccess");
+    const r = await trace(() => beat({}));
+    expectSuccess(ok(r.result).heartbeat, "HeartbeatSuccess");
+    expect(r.queries, explain(r)).toEqual([
+      "UPDATE Workspace (with commit_without_flush)", // matches nothing: the health changes
+      "SELECT InstanceToken", // the full path's token check
+      "BEGIN",
+      "SELECT Workspace FOR UPDATE", // status and health, under the row lock
+      "UPDATE Workspace", // time, report and health, RETURNING the row
+      "INSERT WorkspaceEvent (with event_order)", // WORKSPACE_RECOVERED
+      "COMMIT",
+    ]);
+  });
+
   it("registerWorkspace with the workspace's live bearer, ONLINE: 7", async () => {
     const ws = await onlineWorkspace("reg");
     const register = () => gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: ws.token });

@@ -55,6 +55,8 @@ export type ErrorCode =
 
 /** An agent runtime's periodic sign of life. */
 export type HeartbeatInput = {
+  /** Its own state; omitted: the last report stands. */
+  state?: RuntimeStateInput | null | undefined;
   /** The workspace it serves. */
   workspaceId: string;
 };
@@ -82,6 +84,29 @@ export type RegisterWorkspaceInput = {
   workspaceId: string;
 };
 
+/** How a runtime reports itself. */
+export type RuntimeHealth =
+  /** Working, but not as it should; it says why. */
+  | 'DEGRADED'
+  /** Working as it should. */
+  | 'HEALTHY';
+
+/** A runtime's own state, as it reports it with a heartbeat. The last report replaces the one before, whole. */
+export type RuntimeStateInput = {
+  /** Tasks it is working on now (0 to 100000). */
+  activeTasks?: number | null | undefined;
+  /** What it is working on, for people (1 to 256 characters). */
+  currentTask?: string | null | undefined;
+  /** Why it is DEGRADED (1 to 512 characters): required with DEGRADED, refused otherwise. */
+  degradedReason?: string | null | undefined;
+  /** The share of its recent tasks that failed, from 0 to 1. */
+  errorRate?: number | null | undefined;
+  /** Omitted: HEALTHY. A change into or out of DEGRADED is an event. */
+  health?: RuntimeHealth | null | undefined;
+  /** The runtime's version (1 to 64 characters). */
+  version?: string | null | undefined;
+};
+
 /** A secret to store. */
 export type SecretInput = {
   /** The name: `^[A-Z_][A-Z0-9_]{0,127}$`. */
@@ -103,6 +128,8 @@ export type SetWorkspaceSecretInput = {
 
 /** What a recorded event says happened. */
 export type WorkspaceEventType =
+  /** Its runtime reported itself DEGRADED (it was not); `message` and `payload.reason` say why. */
+  | 'WORKSPACE_DEGRADED'
   /** No heartbeat within the timeout. */
   | 'WORKSPACE_OFFLINE'
   /** Its agent registered, or heartbeated again after OFFLINE. */
@@ -111,6 +138,8 @@ export type WorkspaceEventType =
   | 'WORKSPACE_PROVISIONING'
   /** FAILED; `code` says why. */
   | 'WORKSPACE_PROVISION_FAILED'
+  /** Its runtime reported itself no longer DEGRADED. */
+  | 'WORKSPACE_RECOVERED'
   /** Removed. */
   | 'WORKSPACE_REMOVED';
 
@@ -233,6 +262,23 @@ export type CanvasRegistryQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type CanvasRegistryQuery = { runtimes: Array<{ name: string, displayName: string, defaultModel: string | null, providers: Array<{ name: string, displayName: string, platform: boolean, authEnv: Array<string> }> }>, providers: Array<{ name: string, displayName: string, platform: boolean, authEnv: Array<string> }>, offeredModels: Array<{ model: string, provider: string, providerDisplayName: string }> };
+
+export type BeatWithStateMutationVariables = Exact<{
+  input: HeartbeatInput;
+}>;
+
+
+export type BeatWithStateMutation = { heartbeat:
+    | { __typename: 'HeartbeatSuccess', workspace: { id: string, status: WorkspaceStatus, runtimeState: { activeTasks: number | null, currentTask: string | null, errorRate: number | null, health: RuntimeHealth, degradedReason: string | null, version: string | null, reportedAt: string } | null } }
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+   };
+
+export type WorkspaceStateQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type WorkspaceStateQuery = { workspace: { status: WorkspaceStatus, runtimeState: { activeTasks: number | null, currentTask: string | null, errorRate: number | null, health: RuntimeHealth, degradedReason: string | null, version: string | null, reportedAt: string } | null } | null };
 
 export type CanvasLoadQueryVariables = Exact<{
   statuses?: Array<WorkspaceStatus> | WorkspaceStatus | null | undefined;
@@ -670,6 +716,49 @@ export const CanvasRegistryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CanvasRegistryQuery, CanvasRegistryQueryVariables>;
+export const BeatWithStateDocument = new TypedDocumentString(`
+    mutation BeatWithState($input: HeartbeatInput!) {
+  heartbeat(input: $input) {
+    __typename
+    ... on HeartbeatSuccess {
+      workspace {
+        id
+        status
+        runtimeState {
+          activeTasks
+          currentTask
+          errorRate
+          health
+          degradedReason
+          version
+          reportedAt
+        }
+      }
+    }
+    ... on RequestError {
+      code
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BeatWithStateMutation, BeatWithStateMutationVariables>;
+export const WorkspaceStateDocument = new TypedDocumentString(`
+    query WorkspaceState($id: ID!) {
+  workspace(id: $id) {
+    status
+    runtimeState {
+      activeTasks
+      currentTask
+      errorRate
+      health
+      degradedReason
+      version
+      reportedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WorkspaceStateQuery, WorkspaceStateQueryVariables>;
 export const CanvasLoadDocument = new TypedDocumentString(`
     query CanvasLoad($statuses: [WorkspaceStatus!], $search: String, $orderBy: WorkspaceOrder) {
   workspaces(first: 50, statuses: $statuses, search: $search, orderBy: $orderBy) {
