@@ -100,12 +100,14 @@ export function resultUnion<T extends object>(
   name: string,
   success: ObjectRef<any, Tagged<T>>,
   errors: "request" | "create",
+  description?: string,
 ) {
   const types =
     errors === "create"
       ? [success, RequestError, UnregisteredModelError, MissingByokCredentialError]
       : [success, RequestError];
   return builder.unionType(name, {
+    ...(description ? { description } : {}),
     types: types as [ObjectRef<any, unknown>],
     resolveType: (value) => {
       if (isFailure(value)) return errorTypeOf(value as Failure) as ObjectRef<any, unknown>;

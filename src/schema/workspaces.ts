@@ -4,6 +4,7 @@ import { createWorkspace, preflightWorkspace } from "../workspaces/create.js";
 import { removeWorkspace, restartWorkspace } from "../workspaces/lifecycle.js";
 import { listWorkspaces, type WorkspaceList } from "../workspaces/list.js";
 import { findWorkspace } from "../workspaces/read.js";
+import { updateWorkspace } from "../workspaces/update.js";
 import { builder } from "./builder.js";
 import { DeliveryMode, PageInfo, WorkspaceKind, WorkspaceStatus } from "./enums.js";
 import { orThrow, resultUnion, successRef, toResult } from "./errors.js";
@@ -205,7 +206,35 @@ export const WorkspaceSuccess = successRef<{ workspace: WorkspaceRow }>("Workspa
   }),
 });
 
+const UpdateWorkspaceInput = builder.inputType("UpdateWorkspaceInput", {
+  description: "What updateWorkspace changes; what is omitted stays as it is.",
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The workspace's id." }),
+    name: t.string({ description: "A new name: 1 to 128 characters after trimming, no control characters." }),
+    model: t.string({
+      description:
+        "A new model for the workspace's runtime: checked as createWorkspace checks it (registered, then the credential gate with the workspace's secrets) before anything is written. It takes effect at the runtime's next start.",
+    }),
+  }),
+});
+const UpdateWorkspaceSuccess = successRef<{ workspace: WorkspaceRow }>("UpdateWorkspaceSuccess").implement({
+  description: "The workspace was changed.",
+  fields: (t) => ({
+    workspace: t.field({
+      type: Workspace,
+      description: "The workspace after the change, with the provider and billing of its model.",
+      resolve: (s) => s.workspace,
+    }),
+  }),
+});
+
 const CreateWorkspaceResult = resultUnion("CreateWorkspaceResult", CreateWorkspaceSuccess, "create");
+const UpdateWorkspaceResult = resultUnion(
+  "UpdateWorkspaceResult",
+  UpdateWorkspaceSuccess,
+  "create",
+  "The changed workspace, or why nothing was changed: the errors createWorkspace gives for the same input.",
+);
 const PreflightWorkspaceResult = resultUnion("PreflightWorkspaceResult", PreflightWorkspaceSuccess, "create");
 const WorkspaceResult = resultUnion("WorkspaceResult", WorkspaceSuccess, "request");
 
@@ -266,6 +295,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true, description: "The workspace to create." }) },
     resolve: async (_, { input }, ctx) =>
       wrapWorkspace("CreateWorkspaceSuccess", await createWorkspace(ctx.domain, input)),
+  }),
+  updateWorkspace: t.field({
+    type: UpdateWorkspaceResult,
+    description:
+      "Renames a workspace or changes its model (not REMOVED ones: NOT_FOUND). Records no event: only status changes and the listed kinds are events.",
+    args: { input: t.arg({ type: UpdateWorkspaceInput, required: true, description: "What to change." }) },
+    resolve: async (_, { input }, ctx) =>
+      wrapWorkspace("UpdateWorkspaceSuccess", await updateWorkspace(ctx.domain, input)),
   }),
   restartWorkspace: t.field({
     type: WorkspaceResult,

@@ -29,7 +29,11 @@ export function validateName(name: string, field: string): RequestFailure | null
   return null;
 }
 
-function validateIdentifier(value: string | null | undefined, field: string, what: string): RequestFailure | null {
+export function validateIdentifier(
+  value: string | null | undefined,
+  field: string,
+  what: string,
+): RequestFailure | null {
   if (value === undefined || value === null) return null;
   if (value.length === 0) return fail("VALIDATION_FAILED", `${what} cannot be empty; omit it for the default.`, field);
   if (value.length > MAX_RUNTIME_OR_MODEL) {

@@ -50,6 +50,12 @@ const CanvasDetail = graphql(`
   }
 `);
 
+const Update = graphql(`
+  mutation CountedUpdate($input: UpdateWorkspaceInput!) {
+    updateWorkspace(input: $input) { __typename ... on UpdateWorkspaceSuccess { workspace { id name model provider } } }
+  }
+`);
+
 const ListWorkspacesWithSecrets = graphql(`
   query ListWorkspacesWithSecrets($first: Int) {
     workspaces(first: $first) { edges { node { id name status secrets { key updatedAt } } } }
@@ -293,6 +299,25 @@ describe("database round trips per hot path, after one warm-up call", () => {
     expect(r.queries, explain(r)).toEqual([
       "SELECT Workspace", // findWorkspace
       "SELECT WorkspaceEvent", // the head and its newest events
+    ]);
+  });
+
+  it("updateWorkspace: a rename 1, a change to a platform-billed model 3", async () => {
+    const ws = await createWorkspace("to update");
+    ok(await gql(t, Update, { input: { id: ws.id, name: "warm" } }));
+    const rename = await trace(() => gql(t, Update, { input: { id: ws.id, name: "renamed" } }));
+    expect(ok(rename.result).updateWorkspace.__typename).toBe("UpdateWorkspaceSuccess");
+    expect(rename.queries, explain(rename)).toEqual([
+      "UPDATE Workspace", // where not REMOVED, RETURNING the row
+    ]);
+    const model = await trace(() => gql(t, Update, { input: { id: ws.id, model: "anthropic/claude-sonnet-4-6" } }));
+    expect(ok(model.result).updateWorkspace).toMatchObject({
+      workspace: { model: "anthropic/claude-sonnet-4-6", provider: "platform" },
+    });
+    expect(model.queries, explain(model)).toEqual([
+      "SELECT Workspace", // status, runtime and model
+      "SELECT WorkspaceSecret", // its secret names, for the gate
+      "UPDATE Workspace", // model, provider and billing; platform-billed: the gate reads no org names
     ]);
   });
 

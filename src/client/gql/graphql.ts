@@ -126,6 +126,16 @@ export type SetWorkspaceSecretInput = {
   workspaceId: string;
 };
 
+/** What updateWorkspace changes; what is omitted stays as it is. */
+export type UpdateWorkspaceInput = {
+  /** The workspace's id. */
+  id: string;
+  /** A new model for the workspace's runtime: checked as createWorkspace checks it (registered, then the credential gate with the workspace's secrets) before anything is written. It takes effect at the runtime's next start. */
+  model?: string | null | undefined;
+  /** A new name: 1 to 128 characters after trimming, no control characters. */
+  name?: string | null | undefined;
+};
+
 /** What a recorded event says happened. */
 export type WorkspaceEventType =
   /** Its runtime reported itself DEGRADED (it was not); `message` and `payload.reason` say why. */
@@ -296,12 +306,36 @@ export type CanvasDetailQueryVariables = Exact<{
 
 export type CanvasDetailQuery = { workspace: { id: string, agentCard: unknown, runtimeDisplayName: string, providerDisplayName: string | null, events: { headCursor: string, edges: Array<{ cursor: string, node: { type: WorkspaceEventType, status: WorkspaceStatus, at: string } }> } } | null };
 
+export type CountedUpdateMutationVariables = Exact<{
+  input: UpdateWorkspaceInput;
+}>;
+
+
+export type CountedUpdateMutation = { updateWorkspace:
+    | { __typename: 'MissingByokCredentialError' }
+    | { __typename: 'RequestError' }
+    | { __typename: 'UnregisteredModelError' }
+    | { __typename: 'UpdateWorkspaceSuccess', workspace: { id: string, name: string, model: string, provider: string | null } }
+   };
+
 export type ListWorkspacesWithSecretsQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
 export type ListWorkspacesWithSecretsQuery = { workspaces: { edges: Array<{ node: { id: string, name: string, status: WorkspaceStatus, secrets: Array<{ key: string, updatedAt: string }> } }> } };
+
+export type UpdateWorkspaceMutationVariables = Exact<{
+  input: UpdateWorkspaceInput;
+}>;
+
+
+export type UpdateWorkspaceMutation = { updateWorkspace:
+    | { __typename: 'MissingByokCredentialError', code: ErrorCode, message: string, runtime: string, model: string, provider: string, acceptedEnv: Array<string>, suggestedModel: string | null }
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+    | { __typename: 'UnregisteredModelError', code: ErrorCode, message: string, runtime: string, model: string, offeredModels: Array<string> }
+    | { __typename: 'UpdateWorkspaceSuccess', workspace: { id: string, name: string, runtime: string, model: string, provider: string | null, platformBilled: boolean, status: WorkspaceStatus, updatedAt: string } }
+   };
 
 export type WorkspaceFieldsFragment = { id: string, name: string, kind: WorkspaceKind, runtime: string, model: string, provider: string | null, platformBilled: boolean, status: WorkspaceStatus, url: string | null, deliveryMode: DeliveryMode | null, lastHeartbeatAt: string | null, createdAt: string, updatedAt: string, failure: { code: string, message: string, at: string } | null, secrets: Array<{ key: string, updatedAt: string }> };
 
@@ -828,6 +862,21 @@ export const CanvasDetailDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CanvasDetailQuery, CanvasDetailQueryVariables>;
+export const CountedUpdateDocument = new TypedDocumentString(`
+    mutation CountedUpdate($input: UpdateWorkspaceInput!) {
+  updateWorkspace(input: $input) {
+    __typename
+    ... on UpdateWorkspaceSuccess {
+      workspace {
+        id
+        name
+        model
+        provider
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CountedUpdateMutation, CountedUpdateMutationVariables>;
 export const ListWorkspacesWithSecretsDocument = new TypedDocumentString(`
     query ListWorkspacesWithSecrets($first: Int) {
   workspaces(first: $first) {
@@ -845,6 +894,44 @@ export const ListWorkspacesWithSecretsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ListWorkspacesWithSecretsQuery, ListWorkspacesWithSecretsQueryVariables>;
+export const UpdateWorkspaceDocument = new TypedDocumentString(`
+    mutation UpdateWorkspace($input: UpdateWorkspaceInput!) {
+  updateWorkspace(input: $input) {
+    __typename
+    ... on UpdateWorkspaceSuccess {
+      workspace {
+        id
+        name
+        runtime
+        model
+        provider
+        platformBilled
+        status
+        updatedAt
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on RequestError {
+      field
+    }
+    ... on UnregisteredModelError {
+      runtime
+      model
+      offeredModels
+    }
+    ... on MissingByokCredentialError {
+      runtime
+      model
+      provider
+      acceptedEnv
+      suggestedModel
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateWorkspaceMutation, UpdateWorkspaceMutationVariables>;
 export const CreateWorkspaceDocument = new TypedDocumentString(`
     mutation CreateWorkspace($input: CreateWorkspaceInput!) {
   createWorkspace(input: $input) {
