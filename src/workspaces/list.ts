@@ -40,8 +40,9 @@ export type WorkspaceList = Page<Workspace> & {
  * The sort keys of each order, as SQL over a table alias, with the id as the
  * last key. The same expressions are applied to the cursor's values, so a
  * cursor compares exactly as the rows do, in whatever collation and ctype
- * the database has. Each list has an index on exactly these keys (see the
- * migration `workspace_list_orders`), scanned forwards or backwards.
+ * the database has. Indexes on exactly these keys serve the orders, scanned
+ * forwards or backwards; LAST_HEARTBEAT_AT has none, so that heartbeats stay
+ * HOT updates (the migration `workspace_list_orders` says more).
  */
 const ORDER_KEYS: Record<WorkspaceOrder["field"], (a: string) => string[]> = {
   // Case-insensitive: people read "alpha, Beta" in that order.
