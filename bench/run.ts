@@ -144,6 +144,14 @@ async function benchBackend(backend: Backend, base: Baselines) {
   );
   rows.push(await load("offeredModels (admin token)", post(adminToken, OFFERED)));
   rows.push(await load("heartbeat (instance token)", post(agentToken, HEARTBEAT, { input: { workspaceId } })));
+  // The runtime's state on every beat, its health unchanged: still the one statement.
+  const state = { activeTasks: 2, currentTask: "bench task", errorRate: 0.01, version: "1.0.0" };
+  rows.push(
+    await load(
+      "heartbeat with runtime state (instance token)",
+      post(agentToken, HEARTBEAT, { input: { workspaceId, state } }),
+    ),
+  );
   rows.push(
     await load(
       "registerWorkspace (valid bearer)",

@@ -15,6 +15,8 @@ export type Arm = { provider: Provider; models: ReadonlySet<string> };
 
 export type Runtime = {
   name: string;
+  /** From the file when it gives one, else derived from the name (displayNameOf). */
+  displayName: string;
   defaultModel: string | null;
   arms: readonly Arm[];
   /** Listed models, de-duplicated and sorted by code point. */
@@ -43,6 +45,7 @@ const fileSchema = z.strictObject({
   runtimes: z.array(
     z.strictObject({
       name: z.string().min(1),
+      displayName: z.string().min(1).optional(),
       defaultModel: z.string().min(1).nullish(),
       providers: z.array(z.strictObject({ provider: z.string().min(1), models: z.array(z.string().min(1)) })),
     }),
@@ -72,6 +75,25 @@ export function compileModelPattern(pattern: string): RegExp {
   const insensitive = pattern.startsWith("(?i)");
   return new RegExp(insensitive ? pattern.slice(4) : pattern, insensitive ? "iu" : "u");
 }
+
+/**
+ * A name for people where the registry gives none: `claude-code` reads as
+ * "Claude Code". The bundled registry names no runtime's display name, so
+ * this is what a canvas shows unless REGISTRY_FILE adds `displayName`.
+ */
+export function displayNameOf(name: string): string {
+  return name
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(" ");
+}
+
+/** Display names of what a workspace row names; a name the registry no longer has is derived. */
+export const runtimeDisplayName = (registry: Registry, runtime: string) =>
+  registry.runtimes.get(runtime)?.displayName ?? displayNameOf(runtime);
+export const providerDisplayName = (registry: Registry, provider: string) =>
+  registry.providers.get(provider)?.displayName ?? provider;
 
 export function parseRegistry(json: unknown, source = "registry"): Registry {
   const parsed = fileSchema.safeParse(json);
@@ -112,7 +134,13 @@ export function parseRegistry(json: unknown, source = "registry"): Registry {
       return { provider, models: new Set(arm.models) };
     });
     const listedModels = [...new Set(arms.flatMap((a) => [...a.models]))].sort(byCodePoint);
-    runtimes.set(r.name, { name: r.name, defaultModel: r.defaultModel ?? null, arms, listedModels });
+    runtimes.set(r.name, {
+      name: r.name,
+      displayName: r.displayName ?? displayNameOf(r.name),
+      defaultModel: r.defaultModel ?? null,
+      arms,
+      listedModels,
+    });
   }
   if (!runtimes.has(file.defaultRuntime)) {
     throw new RegistryError(`${source}: defaultRuntime ${file.defaultRuntime} is not a declared runtime`);

@@ -1,18 +1,42 @@
 import { builder } from "./builder.js";
 
-export const WorkspaceKind = builder.enumType("WorkspaceKind", { values: ["WORKSPACE", "PLATFORM"] as const });
-export const WorkspaceStatus = builder.enumType("WorkspaceStatus", {
-  values: ["PROVISIONING", "ONLINE", "OFFLINE", "FAILED", "REMOVED"] as const,
+export const WorkspaceKind = builder.enumType("WorkspaceKind", {
+  description: "What a workspace is for.",
+  values: {
+    WORKSPACE: { description: "An agent workspace (the default)." },
+    PLATFORM: { description: "The platform agent (concierge). At most one exists." },
+  } as const,
 });
-export const DeliveryMode = builder.enumType("DeliveryMode", { values: ["PUSH", "POLL"] as const });
+export const WorkspaceStatus = builder.enumType("WorkspaceStatus", {
+  description: "Where a workspace is in its life.",
+  values: {
+    PROVISIONING: { description: "Created or restarted; its agent has not registered yet." },
+    ONLINE: { description: "Its agent registered and heartbeats." },
+    OFFLINE: { description: "Its agent stopped heartbeating; a heartbeat brings it back ONLINE." },
+    FAILED: { description: "It cannot work until the cause is fixed and it is restarted; `failure` says why." },
+    REMOVED: { description: "Removed for good; listed only when asked for." },
+  } as const,
+});
+export const DeliveryMode = builder.enumType("DeliveryMode", {
+  description: "How a workspace's agent receives work.",
+  values: {
+    PUSH: { description: "Work is sent to the agent's `url`." },
+    POLL: { description: "The agent asks for work." },
+  } as const,
+});
 export const WorkspaceEventType = builder.enumType("WorkspaceEventType", {
-  values: [
-    "WORKSPACE_PROVISIONING",
-    "WORKSPACE_ONLINE",
-    "WORKSPACE_OFFLINE",
-    "WORKSPACE_PROVISION_FAILED",
-    "WORKSPACE_REMOVED",
-  ] as const,
+  description: "What a recorded event says happened.",
+  values: {
+    WORKSPACE_PROVISIONING: { description: "Created or restarted: PROVISIONING." },
+    WORKSPACE_ONLINE: { description: "Its agent registered, or heartbeated again after OFFLINE." },
+    WORKSPACE_OFFLINE: { description: "No heartbeat within the timeout." },
+    WORKSPACE_PROVISION_FAILED: { description: "FAILED; `code` says why." },
+    WORKSPACE_REMOVED: { description: "Removed." },
+    WORKSPACE_DEGRADED: {
+      description: "Its runtime reported itself DEGRADED (it was not); `message` and `payload.reason` say why.",
+    },
+    WORKSPACE_RECOVERED: { description: "Its runtime reported itself no longer DEGRADED." },
+  } as const,
 });
 
 export const PageInfo = builder
@@ -20,10 +44,17 @@ export const PageInfo = builder
     "PageInfo",
   )
   .implement({
+    description: "Where a page of a connection lies in the whole list.",
     fields: (t) => ({
-      hasNextPage: t.exposeBoolean("hasNextPage"),
-      hasPreviousPage: t.exposeBoolean("hasPreviousPage"),
-      startCursor: t.exposeString("startCursor", { nullable: true }),
-      endCursor: t.exposeString("endCursor", { nullable: true }),
+      hasNextPage: t.exposeBoolean("hasNextPage", { description: "More items follow this page." }),
+      hasPreviousPage: t.exposeBoolean("hasPreviousPage", { description: "Items come before this page." }),
+      startCursor: t.exposeString("startCursor", {
+        nullable: true,
+        description: "The first edge's cursor; null on an empty page.",
+      }),
+      endCursor: t.exposeString("endCursor", {
+        nullable: true,
+        description: "The last edge's cursor; null on an empty page.",
+      }),
     }),
   });

@@ -7,9 +7,10 @@ import { resultUnion, successRef, toResult } from "./errors.js";
 type SecretKeyRow = { key: string; updatedAt: Date; updatedBy: unknown };
 
 export const SecretKey = builder.objectRef<SecretKeyRow>("SecretKey").implement({
+  description: "A secret's name. Its value is write-only.",
   fields: (t) => ({
-    key: t.exposeString("key"),
-    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    key: t.exposeString("key", { description: "The secret's name (an environment variable name)." }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When its value was last set." }),
     updatedBy: t.field({
       type: Actor,
       nullable: true,
@@ -20,7 +21,11 @@ export const SecretKey = builder.objectRef<SecretKeyRow>("SecretKey").implement(
 });
 
 export const SecretInput = builder.inputType("SecretInput", {
-  fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
+  description: "A secret to store.",
+  fields: (t) => ({
+    key: t.string({ required: true, description: "The name: `^[A-Z_][A-Z0-9_]{0,127}$`." }),
+    value: t.string({ required: true, description: "The value: 1 byte to 64 KiB of UTF-8; never returned." }),
+  }),
 });
 
 const SetWorkspaceSecretInput = builder.inputType("SetWorkspaceSecretInput", {
@@ -44,8 +49,8 @@ const SecretSuccess = successRef<{ secret: SecretKeyRow }>("SecretSuccess").impl
 });
 const DeleteSecretSuccess = successRef<{ key: string; deleted: boolean }>("DeleteSecretSuccess").implement({
   fields: (t) => ({
-    key: t.exposeString("key"),
-    deleted: t.exposeBoolean("deleted"),
+    key: t.exposeString("key", { description: "The secret's name." }),
+    deleted: t.exposeBoolean("deleted", { description: "False when no such secret existed." }),
   }),
 });
 const SecretResult = resultUnion("SecretResult", SecretSuccess, "request");

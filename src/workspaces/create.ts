@@ -1,11 +1,18 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { actorJson } from "../auth/actor.js";
 import { isUniqueViolation } from "../db/errors.js";
-import { type Domain, type Failure, fail } from "../domain.js";
+import {
+  type Domain,
+  type Failure,
+  fail,
+  type MissingCredentialFailure,
+  type UnregisteredModelFailure,
+} from "../domain.js";
 import { recordEvent } from "../events/record.js";
 import { checkCredentialGate, missingCredentialMessage, type OrgSecretNameSource } from "../gate/credential-gate.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { deriveProvider } from "../registry/derive.js";
+import type { Registry, Runtime } from "../registry/registry.js";
 import { checkProvisioning, recordProvisionOutcome } from "./provision.js";
 import { type CreateInput, validateCreateInput } from "./validate.js";
 
@@ -39,25 +46,59 @@ export async function preflightWorkspace(domain: Domain, input: CreateInput): Pr
   }
   const secrets = input.secrets ?? [];
   const payloadNames = secrets.map((s) => s.key);
-  if (!deriveProvider(registry, runtimeName, model, payloadNames).ok) {
-    return {
-      code: "UNREGISTERED_MODEL_FOR_RUNTIME",
-      message: `Model ${model} is not offered on runtime ${runtimeName}.`,
-      runtime: runtimeName,
-      model,
-      offeredModels: runtime.listedModels,
-    };
-  }
+  const unregistered = checkModelRegistered(registry, runtime, model, payloadNames);
+  if (unregistered) return unregistered;
   const kind = input.kind ?? "WORKSPACE";
   if (kind === "PLATFORM" && (await platformAgentExists(domain))) {
     return fail("CONFLICT", "A platform agent already exists; remove it before creating another.", "input.kind");
   }
+  const verdict = await checkModelCredential(domain, runtimeName, model, payloadNames);
+  if ("code" in verdict) return verdict;
+  return {
+    name: input.name.trim(),
+    kind,
+    runtime: runtimeName,
+    model,
+    provider: verdict.provider,
+    platformBilled: verdict.platformBilled,
+    secrets,
+  };
+}
+
+/** Step 4: the model is listed for the runtime, or derives with these secret names. */
+export function checkModelRegistered(
+  registry: Registry,
+  runtime: Runtime,
+  model: string,
+  secretNames: readonly string[],
+): UnregisteredModelFailure | null {
+  if (deriveProvider(registry, runtime.name, model, secretNames).ok) return null;
+  return {
+    code: "UNREGISTERED_MODEL_FOR_RUNTIME",
+    message: `Model ${model} is not offered on runtime ${runtime.name}.`,
+    runtime: runtime.name,
+    model,
+    offeredModels: runtime.listedModels,
+  };
+}
+
+/**
+ * Step 6: the credential gate, failing open as at create (the provision
+ * checks, which fail closed, are the backstop). The provider and billing
+ * are what the workspace row records.
+ */
+export async function checkModelCredential(
+  domain: Domain,
+  runtime: string,
+  model: string,
+  secretNames: readonly string[],
+): Promise<{ provider: string | null; platformBilled: boolean } | MissingCredentialFailure> {
   const gate = (orgSecretNames: OrgSecretNameSource) =>
     checkCredentialGate({
-      registry,
-      runtime: runtimeName,
+      registry: domain.registry,
+      runtime,
       model,
-      workspaceKeyNames: payloadNames,
+      workspaceKeyNames: secretNames,
       orgSecretNames,
       onFailure: "open",
     });
@@ -68,27 +109,17 @@ export async function preflightWorkspace(domain: Domain, input: CreateInput): Pr
     // set (its NOTIFY not heard yet): the database decides a refusal.
     verdict = await gate(domain.secrets.orgSecretNamesFromDatabase());
   }
-  if (!verdict.pass) {
-    if (verdict.reason !== "missing-credential") throw new Error("an open gate cannot fail for any other reason");
-    const m = verdict.missing;
-    return {
-      code: "MISSING_BYOK_CREDENTIAL",
-      message: missingCredentialMessage(m),
-      runtime: m.runtime,
-      model: m.model,
-      provider: m.provider.name,
-      acceptedEnv: m.acceptedEnv,
-      suggestedModel: m.suggestedModel,
-    };
-  }
+  if (verdict.pass) return { provider: verdict.provider?.name ?? null, platformBilled: verdict.platformBilled };
+  if (verdict.reason !== "missing-credential") throw new Error("an open gate cannot fail for any other reason");
+  const m = verdict.missing;
   return {
-    name: input.name.trim(),
-    kind,
-    runtime: runtimeName,
-    model,
-    provider: verdict.provider?.name ?? null,
-    platformBilled: verdict.platformBilled,
-    secrets,
+    code: "MISSING_BYOK_CREDENTIAL",
+    message: missingCredentialMessage(m),
+    runtime: m.runtime,
+    model: m.model,
+    provider: m.provider.name,
+    acceptedEnv: m.acceptedEnv,
+    suggestedModel: m.suggestedModel,
   };
 }
 

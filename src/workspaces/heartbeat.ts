@@ -3,8 +3,9 @@ import { agentActor } from "../auth/actor.js";
 import type { AdminTokens } from "../auth/admin.js";
 import type { Bearer } from "../auth/tokens.js";
 import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
-import { recordEvent } from "../events/record.js";
-import { Prisma, type Workspace } from "../generated/prisma/client.js";
+import { type EventHint, recordEvent } from "../events/record.js";
+import { Prisma, type Workspace, type WorkspaceStatus } from "../generated/prisma/client.js";
+import { type RuntimeState, type RuntimeStateInput, validateRuntimeState } from "./runtime-state.js";
 import { isWorkspaceId } from "./validate.js";
 
 export type Heartbeat = { workspace: Workspace; platformInboundSecret: string | null };
@@ -35,58 +36,88 @@ async function requireOwnInstanceToken(domain: Domain, admins: AdminTokens, bear
     throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
 }
 
+export type HeartbeatInput = { workspaceId: string; state?: RuntimeStateInput | null };
+
 export async function heartbeat(
   auth: { domain: Domain; admins: AdminTokens; bearer: Bearer },
-  input: { workspaceId: string },
+  input: HeartbeatInput,
 ): Promise<Heartbeat | RequestFailure> {
   const { domain, bearer } = auth;
+  const state = input.state ? validateRuntimeState(input.state) : null;
+  if (state && "code" in state) {
+    // The token still decides first: a caller it refuses learns nothing of the input.
+    await requireOwnInstanceToken(domain, auth.admins, bearer, input.workspaceId);
+    return state;
+  }
+  const report: RuntimeState | null = state ? { ...state, reportedAt: new Date().toISOString() } : null;
   if (bearer.kind === "token" && isWorkspaceId(input.workspaceId)) {
     let ws: Workspace | null;
     try {
-      ws = await beatWhileOnline(domain, bearer.hash, input.workspaceId);
+      ws = await beatWhileOnline(domain, bearer.hash, input.workspaceId, report);
     } catch (err) {
       throw unavailable("The instance token", err);
     }
     if (ws) return withInboundSecret(domain, ws);
   }
   // Anything else (no token, a wrong or revoked one, another workspace's, a
-  // workspace that is not ONLINE) takes the full path, which says why.
+  // workspace that is not ONLINE, a change into or out of DEGRADED) takes the
+  // full path, which says why or records the change with its events.
   await requireOwnInstanceToken(domain, auth.admins, bearer, input.workspaceId);
-  const { prisma } = domain;
-  const now = new Date();
-  // ONLINE after all (it came ONLINE since the statement above): record the time.
-  let ws = await prisma.workspace
-    .update({ where: { id: input.workspaceId, status: "ONLINE" }, data: { lastHeartbeatAt: now } })
-    .catch((err: { code?: string }) => {
-      if (err.code === "P2025") return null;
-      throw err;
+  const outcome = await domain.prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ status: WorkspaceStatus; runtimeDegraded: boolean }[]>`
+      SELECT status, "runtimeDegraded" FROM "Workspace" WHERE id = ${input.workspaceId}::uuid FOR UPDATE`;
+    const current = rows[0];
+    if (!current || current.status === "REMOVED") return null;
+    if (current.status !== "ONLINE" && current.status !== "OFFLINE") {
+      return { workspace: await tx.workspace.findUniqueOrThrow({ where: { id: input.workspaceId } }), hints: [] };
+    }
+    const degraded = report ? report.health === "DEGRADED" : current.runtimeDegraded;
+    const workspace = await tx.workspace.update({
+      where: { id: input.workspaceId },
+      data: {
+        status: "ONLINE",
+        lastHeartbeatAt: new Date(),
+        ...(report ? { runtimeState: report, runtimeDegraded: degraded } : {}),
+      },
     });
-  if (!ws) {
-    const [current, hint] = await prisma.$transaction(async (tx) => {
-      const { count } = await tx.workspace.updateMany({
-        where: { id: input.workspaceId, status: "OFFLINE" },
-        data: { status: "ONLINE", lastHeartbeatAt: now },
-      });
-      const hint =
-        count === 1
-          ? await recordEvent(tx, {
-              workspaceId: input.workspaceId,
-              type: "WORKSPACE_ONLINE",
-              status: "ONLINE",
-              actor: agentActor(input.workspaceId),
-            })
-          : null;
-      return [await tx.workspace.findUnique({ where: { id: input.workspaceId } }), hint] as const;
-    });
-    if (hint) domain.events.publish(hint);
-    if (!current || current.status === "REMOVED") return fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
-    if (current.status === "FAILED") {
-      return fail(
-        "WORKSPACE_FAILED",
-        `The workspace is FAILED (${current.failureCode ?? "unknown"}): restartWorkspace first.`,
+    const hints: EventHint[] = [];
+    // Each event carries the status the workspace has after it: ONLINE.
+    if (current.status === "OFFLINE") {
+      hints.push(
+        await recordEvent(tx, {
+          workspaceId: input.workspaceId,
+          type: "WORKSPACE_ONLINE",
+          status: "ONLINE",
+          actor: agentActor(input.workspaceId),
+        }),
       );
     }
-    ws = current;
+    if (degraded !== current.runtimeDegraded) {
+      hints.push(
+        await recordEvent(tx, {
+          workspaceId: input.workspaceId,
+          status: "ONLINE",
+          actor: agentActor(input.workspaceId),
+          ...(degraded
+            ? {
+                type: "WORKSPACE_DEGRADED",
+                message: report?.degradedReason ?? null,
+                payload: { reason: report?.degradedReason ?? null, version: report?.version ?? null },
+              }
+            : { type: "WORKSPACE_RECOVERED" }),
+        }),
+      );
+    }
+    return { workspace, hints };
+  });
+  for (const hint of outcome?.hints ?? []) domain.events.publish(hint);
+  if (!outcome) return fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
+  const ws = outcome.workspace;
+  if (ws.status === "FAILED") {
+    return fail(
+      "WORKSPACE_FAILED",
+      `The workspace is FAILED (${ws.failureCode ?? "unknown"}): restartWorkspace first.`,
+    );
   }
   return withInboundSecret(domain, ws);
 }
@@ -103,8 +134,11 @@ function withInboundSecret(domain: Domain, ws: Workspace): Heartbeat {
 
 /**
  * The common heartbeat in one round trip: only a live instance token of this
- * workspace, while it is ONLINE, matches; it records the time and returns
- * the row. Every other case matches nothing and takes the full path.
+ * workspace, while it is ONLINE, matches; it records the time and the
+ * runtime's state (when the beat carries one) and returns the row. A state
+ * that goes into or out of DEGRADED does not match either: that change is an
+ * event, recorded on the full path in the transaction of the change. Every
+ * other case matches nothing and takes the full path.
  *
  * Its commit does not wait for the WAL flush (synchronous_commit off, for
  * this transaction only): should PostgreSQL crash, the last fraction of a
@@ -129,13 +163,22 @@ const COLUMNS = Object.values(Prisma.WorkspaceScalarFieldEnum)
   .join(", ");
 const BEAT_WHILE_ONLINE = `
   WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))
-  UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now()
+  UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now(),
+    "runtimeState" = COALESCE($3::text::jsonb, w."runtimeState")
   FROM "InstanceToken" AS t, commit_without_flush
   WHERE w.id = $1::uuid AND w.status = 'ONLINE'
     AND t."tokenHash" = $2 AND t."workspaceId" = w.id AND t."revokedAt" IS NULL
+    AND ($4::boolean IS NULL OR w."runtimeDegraded" = $4::boolean)
   RETURNING ${COLUMNS}`;
 
-async function beatWhileOnline(domain: Domain, tokenHash: string, workspaceId: string): Promise<Workspace | null> {
-  const rows = await domain.sql.query<Workspace>(BEAT_WHILE_ONLINE, [workspaceId, tokenHash], "beat_while_online");
+async function beatWhileOnline(
+  domain: Domain,
+  tokenHash: string,
+  workspaceId: string,
+  report: RuntimeState | null,
+): Promise<Workspace | null> {
+  // The report as JSON text (cast in SQL): both drivers pass text as it is.
+  const params = [workspaceId, tokenHash, report && JSON.stringify(report), report && report.health === "DEGRADED"];
+  const rows = await domain.sql.query<Workspace>(BEAT_WHILE_ONLINE, params, "beat_while_online");
   return rows[0] ?? null;
 }

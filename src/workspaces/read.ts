@@ -1,7 +1,7 @@
 import { type Domain, fail, type RequestFailure } from "../domain.js";
-import { decodeEventCursor, encodeEventCursor, isPastNewestEvent } from "../events/cursor.js";
-import type { Workspace, WorkspaceEvent, WorkspaceStatus } from "../generated/prisma/client.js";
-import { type Page, pageSize, toPage } from "../pagination.js";
+import { decodeEventCursor, encodeEventCursor } from "../events/cursor.js";
+import { Prisma, type Workspace, type WorkspaceEvent } from "../generated/prisma/client.js";
+import { type Page, pageSize } from "../pagination.js";
 import { isWorkspaceId } from "./validate.js";
 
 /** Malformed and unknown ids read as null (SPEC section 8). */
@@ -10,69 +10,84 @@ export function findWorkspace(domain: Domain, id: string): Promise<Workspace | n
   return domain.prisma.workspace.findUnique({ where: { id } });
 }
 
-const encodeWorkspaceCursor = (w: { createdAt: Date; id: string }) =>
-  Buffer.from(`ws:${w.createdAt.toISOString()}|${w.id}`).toString("base64url");
+export type EventListArgs = {
+  workspaceId?: string | null;
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+};
 
-function decodeWorkspaceCursor(cursor: string): { createdAt: Date; id: string } | null {
-  if (cursor.length > 128) return null;
-  const m = /^ws:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(.{36})$/.exec(
-    Buffer.from(cursor, "base64url").toString("utf8"),
-  );
-  if (!m || !isWorkspaceId(m[2] as string)) return null;
-  // Only what encodeWorkspaceCursor writes: year 0000 or an invalid day would reach SQL and fail there.
-  const createdAt = new Date(m[1] as string);
-  if (Number.isNaN(createdAt.getTime()) || createdAt.getUTCFullYear() < 1 || createdAt.toISOString() !== m[1])
-    return null;
-  return { createdAt, id: m[2] as string };
-}
+export type EventList = Page<WorkspaceEvent> & {
+  /** The newest recorded event (of any workspace) when the page was read, in the same snapshot. */
+  headCursor: string;
+};
 
-const badCursor = () => fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after");
+const badCursor = (field: "after" | "before") =>
+  fail("VALIDATION_FAILED", `${field} is not a cursor this service issued.`, field);
 
-/** Oldest first; REMOVED workspaces only when asked for by status. */
-export async function listWorkspaces(
-  domain: Domain,
-  args: { first?: number | null; after?: string | null; status?: WorkspaceStatus | null },
-): Promise<Page<Workspace> | RequestFailure> {
-  const take = pageSize(args.first);
-  if (typeof take !== "number") return take;
-  const after = args.after ? decodeWorkspaceCursor(args.after) : null;
-  if (args.after && !after) return badCursor();
-  const rows = await domain.prisma.workspace.findMany({
-    where: {
-      status: args.status ?? { not: "REMOVED" },
-      ...(after
-        ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
-        : {}),
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    take: take + 1,
-  });
-  return toPage(rows, take, encodeWorkspaceCursor, after !== null);
-}
+const EVENT_COLUMNS = Prisma.raw(
+  Object.values(Prisma.WorkspaceEventScalarFieldEnum)
+    .map((c) => (c === "seq" ? `e.seq::text AS seq` : `e."${c}"`))
+    .join(", "),
+);
 
-/** The record, oldest first (commit order), of one workspace or of all. */
-export async function listEvents(
-  domain: Domain,
-  args: { workspaceId?: string | null; first?: number | null; after?: string | null },
-): Promise<Page<WorkspaceEvent> | RequestFailure> {
-  const take = pageSize(args.first);
-  if (typeof take !== "number") return take;
+/**
+ * The record in commit order (oldest first on every page), of one workspace
+ * or of all. `first`/`after` page forwards from the oldest; `last`/`before`
+ * from the newest backwards. The page and the head cursor are read in one
+ * statement, so they come from one snapshot: subscribing with `after` set to
+ * the head cursor continues exactly where the page's record ended.
+ */
+export async function listEvents(domain: Domain, args: EventListArgs): Promise<EventList | RequestFailure> {
+  if (args.first != null && args.last != null) {
+    return fail("VALIDATION_FAILED", "Give first or last, not both.", "last");
+  }
+  const backwards = args.last != null;
+  const take = pageSize(backwards ? args.last : args.first);
+  if (typeof take !== "number") return backwards ? { ...take, field: "last" } : take;
   const after = args.after ? decodeEventCursor(args.after) : null;
-  if (args.after && after === null) return badCursor();
+  if (args.after && after === null) return badCursor("after");
+  const before = args.before ? decodeEventCursor(args.before) : null;
+  if (args.before && before === null) return badCursor("before");
   const workspaceId = args.workspaceId ?? null;
+  const conditions: Prisma.Sql[] = [];
   // A malformed id (the empty string too) names no workspace: no events, never all of them.
-  if (workspaceId !== null && !isWorkspaceId(workspaceId)) return toPage([], take, () => "", false);
-  const rows = await domain.prisma.workspaceEvent.findMany({
-    where: {
-      ...(workspaceId !== null ? { workspaceId } : {}),
-      ...(after !== null ? { seq: { gt: after } } : {}),
-    },
-    orderBy: { seq: "asc" },
-    take: take + 1,
-  });
-  // Only an empty page can follow a cursor past the newest event: the others pay no extra read.
-  if (rows.length === 0 && after !== null && (await isPastNewestEvent(domain.prisma, after))) {
+  if (workspaceId !== null && !isWorkspaceId(workspaceId)) conditions.push(Prisma.sql`false`);
+  else if (workspaceId !== null) conditions.push(Prisma.sql`e."workspaceId" = ${workspaceId}::uuid`);
+  if (after !== null) conditions.push(Prisma.sql`e.seq > ${after.toString()}::bigint`);
+  if (before !== null) conditions.push(Prisma.sql`e.seq < ${before.toString()}::bigint`);
+  const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
+  const query = Prisma.sql`
+    SELECT head."headSeq", ${EVENT_COLUMNS}
+    FROM (SELECT coalesce(max(seq), 0)::text AS "headSeq" FROM "WorkspaceEvent") AS head
+    LEFT JOIN LATERAL (
+      SELECT * FROM "WorkspaceEvent" AS e ${where}
+      ORDER BY e.seq ${Prisma.raw(backwards ? "DESC" : "ASC")} LIMIT ${take + 1}
+    ) AS e ON true
+    ORDER BY e.seq ${Prisma.raw(backwards ? "DESC" : "ASC")}`;
+  type Row = Omit<WorkspaceEvent, "seq"> & { seq: string | null; headSeq: string };
+  const rows = await domain.sql.query<Row>(query.text, query.values);
+  const headSeq = rows[0]?.headSeq ?? "0";
+  // SPEC 7a: a cursor past the newest recorded event is refused, not an empty page for ever.
+  if (after !== null && after > BigInt(headSeq)) {
     return fail("VALIDATION_FAILED", "after lies past the newest recorded event.", "after");
   }
-  return toPage(rows, take, (e) => encodeEventCursor(e.seq), after !== null);
+  const events: WorkspaceEvent[] = [];
+  for (const { headSeq: _, seq, ...row } of rows) if (seq !== null) events.push({ ...row, seq: BigInt(seq) });
+
+  const more = events.length > take;
+  const nodes = events.slice(0, take);
+  if (backwards) nodes.reverse();
+  const edges = nodes.map((node) => ({ cursor: encodeEventCursor(node.seq), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: backwards ? before !== null : more,
+      hasPreviousPage: backwards ? more : after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    headCursor: encodeEventCursor(headSeq),
+  };
 }

@@ -15,6 +15,7 @@ const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 // with no base, other format characters, white space and the blank braille
 // pattern. A name must keep something once these are taken away.
 const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{M}\p{Cf}\p{White_Space}\u2800]/gu;
+export const hasControlCharacters = (text: string) => CONTROL.test(text);
 
 export type CreateInput = {
   name: string;
@@ -39,7 +40,11 @@ export function validateName(name: string, field: string): RequestFailure | null
   return null;
 }
 
-function validateIdentifier(value: string | null | undefined, field: string, what: string): RequestFailure | null {
+export function validateIdentifier(
+  value: string | null | undefined,
+  field: string,
+  what: string,
+): RequestFailure | null {
   if (value === undefined || value === null) return null;
   if (value.length === 0) return fail("VALIDATION_FAILED", `${what} cannot be empty; omit it for the default.`, field);
   if (value.length > MAX_RUNTIME_OR_MODEL) {

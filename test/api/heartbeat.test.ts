@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiTokenStore } from "../../src/auth/api-tokens.js";
 import { mintToken, parseBearer } from "../../src/auth/tokens.js";
+import { graphql } from "../../src/client/gql/gql.js";
+import type { RuntimeStateInput } from "../../src/client/gql/graphql.js";
 import { heartbeat as heartbeatDomain } from "../../src/workspaces/heartbeat.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
@@ -120,11 +122,13 @@ describe("heartbeat: what it records", () => {
       data: { url: "https://agent.example/a2a", agentCard: card, deliveryMode: "PUSH" },
     });
     const auth = { domain: t.app.domain, admins: new ApiTokenStore(t.app.domain.prisma), bearer: bearerOf(token) };
-    const r = await heartbeatDomain(auth, { workspaceId: id });
+    const state = { activeTasks: 2, currentTask: 'review "quoted" ünïcode', errorRate: 0.25, version: "1.0.0" };
+    const r = await heartbeatDomain(auth, { workspaceId: id, state });
     if (!("workspace" in r)) throw new Error(`heartbeat failed: ${JSON.stringify(r)}`);
     const read = await stored(id);
     expect(r.workspace).toStrictEqual(read);
     expect(read.agentCard).toEqual(card);
+    expect(read.runtimeState).toMatchObject({ ...state, health: "HEALTHY", degradedReason: null });
   });
 
   it.runIf(backend === "postgres")(
@@ -179,5 +183,127 @@ describe("heartbeat: what it records", () => {
     expect(e.message).toContain("SECRET_UNREADABLE");
     expect((await stored(id)).status).toBe("FAILED");
     expect(await eventTypes(id)).toEqual(["WORKSPACE_PROVISIONING", "WORKSPACE_ONLINE"]);
+  });
+});
+
+const BeatWithState = graphql(`
+  mutation BeatWithState($input: HeartbeatInput!) {
+    heartbeat(input: $input) {
+      __typename
+      ... on HeartbeatSuccess {
+        workspace {
+          id
+          status
+          runtimeState { activeTasks currentTask errorRate health degradedReason version reportedAt }
+        }
+      }
+      ... on RequestError { code message field }
+    }
+  }
+`);
+
+const WorkspaceState = graphql(`
+  query WorkspaceState($id: ID!) {
+    workspace(id: $id) { status runtimeState { activeTasks currentTask errorRate health degradedReason version reportedAt } }
+  }
+`);
+
+describe("heartbeat: the runtime's own state", () => {
+  const report = (workspaceId: string, token: string | null, state: RuntimeStateInput | null) =>
+    gql(t, BeatWithState, { input: { workspaceId, state } }, { token });
+  const reported = async (workspaceId: string, token: string, state: RuntimeStateInput | null) =>
+    expectSuccess(ok(await report(workspaceId, token, state)).heartbeat, "HeartbeatSuccess").workspace;
+  const events = async (workspaceId: string) =>
+    (await t.app.domain.prisma.workspaceEvent.findMany({ where: { workspaceId }, orderBy: { seq: "asc" } })).map(
+      (e) => ({ type: e.type, status: e.status, message: e.message, payload: e.payload }),
+    );
+
+  it("shows the last report, whole, and keeps it through beats that carry none", async () => {
+    const { id, token } = await onlineWorkspace("stateful");
+    expect(ok(await gql(t, WorkspaceState, { id })).workspace?.runtimeState).toBeNull();
+    const first = { activeTasks: 3, currentTask: "indexing the repo", errorRate: 0.125, version: "2.4.1" };
+    const shown = await reported(id, token, first);
+    expect(shown.runtimeState).toMatchObject({ ...first, health: "HEALTHY", degradedReason: null });
+    const at = Date.parse(shown.runtimeState?.reportedAt as string);
+    expect(Number.isNaN(at)).toBe(false);
+    expect((await reported(id, token, null)).runtimeState).toEqual(shown.runtimeState);
+    await beats(id, token);
+    expect(ok(await gql(t, WorkspaceState, { id })).workspace?.runtimeState).toEqual(shown.runtimeState);
+    // A new report replaces the last one whole: what it leaves out is no longer known.
+    const second = await reported(id, token, { activeTasks: 0 });
+    expect(second.runtimeState).toMatchObject({ activeTasks: 0, currentTask: null, errorRate: null, version: null });
+    expect(await events(id)).toHaveLength(2); // PROVISIONING and ONLINE: a report is not an event
+  });
+
+  it("records going DEGRADED and coming back as events, once each, with the workspace's status", async () => {
+    const { id, token } = await onlineWorkspace("degrading");
+    await reported(id, token, { activeTasks: 1 });
+    const degraded = await reported(id, token, { health: "DEGRADED", degradedReason: "rate limited by the provider" });
+    expect(degraded.runtimeState).toMatchObject({ health: "DEGRADED", degradedReason: "rate limited by the provider" });
+    await reported(id, token, { health: "DEGRADED", degradedReason: "still rate limited" });
+    await reported(id, token, null);
+    await reported(id, token, { health: "HEALTHY" });
+    await reported(id, token, {});
+    expect((await stored(id)).runtimeDegraded).toBe(false);
+    expect((await events(id)).slice(2)).toEqual([
+      {
+        type: "WORKSPACE_DEGRADED",
+        status: "ONLINE",
+        message: "rate limited by the provider",
+        payload: { reason: "rate limited by the provider", version: null },
+      },
+      { type: "WORKSPACE_RECOVERED", status: "ONLINE", message: null, payload: null },
+    ]);
+  });
+
+  it("records coming back ONLINE and going DEGRADED from OFFLINE in one beat, in that order", async () => {
+    const { id, token } = await onlineWorkspace("offline then degraded");
+    await t.app.domain.prisma.workspace.update({ where: { id }, data: { status: "OFFLINE" } });
+    const ws = await reported(id, token, { health: "DEGRADED", degradedReason: "disk full" });
+    expect(ws.status).toBe("ONLINE");
+    expect((await events(id)).slice(2).map((e) => [e.type, e.status])).toEqual([
+      ["WORKSPACE_ONLINE", "ONLINE"],
+      ["WORKSPACE_DEGRADED", "ONLINE"],
+    ]);
+  });
+
+  it("gives one DEGRADED event when many beats report it at once", async () => {
+    const { id, token } = await onlineWorkspace("racing");
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => report(id, token, { health: "DEGRADED", degradedReason: "overloaded" })),
+    );
+    for (const r of results) expectSuccess(ok(r).heartbeat, "HeartbeatSuccess");
+    expect((await events(id)).filter((e) => e.type === "WORKSPACE_DEGRADED")).toHaveLength(1);
+  });
+
+  it("refuses a state out of bounds with VALIDATION_FAILED and the field, recording nothing", async () => {
+    const { id, token } = await onlineWorkspace("bounded");
+    await reported(id, token, { activeTasks: 1, version: "1" });
+    const before = await stored(id);
+    const cases: [RuntimeStateInput, string][] = [
+      [{ activeTasks: -1 }, "input.state.activeTasks"],
+      [{ activeTasks: 100_001 }, "input.state.activeTasks"],
+      [{ errorRate: 1.5 }, "input.state.errorRate"],
+      [{ errorRate: -0.1 }, "input.state.errorRate"],
+      [{ currentTask: "x".repeat(257) }, "input.state.currentTask"],
+      [{ currentTask: "" }, "input.state.currentTask"],
+      [{ currentTask: "line\nbreak" }, "input.state.currentTask"],
+      [{ version: "v".repeat(65) }, "input.state.version"],
+      [{ version: "\u0000" }, "input.state.version"],
+      [{ health: "DEGRADED" }, "input.state.degradedReason"],
+      [{ health: "DEGRADED", degradedReason: "r".repeat(513) }, "input.state.degradedReason"],
+      [{ health: "HEALTHY", degradedReason: "why?" }, "input.state.degradedReason"],
+      [{ degradedReason: "why?" }, "input.state.degradedReason"],
+    ];
+    for (const [state, field] of cases) {
+      const e = expectError(ok(await report(id, token, state)).heartbeat, "VALIDATION_FAILED");
+      expect(e.field, JSON.stringify(state)).toBe(field);
+    }
+    const after = await stored(id);
+    expect(after.runtimeState).toEqual(before.runtimeState);
+    expect(after.lastHeartbeatAt).toEqual(before.lastHeartbeatAt);
+    // The token decides first, even for a bad state.
+    expectRefusal(await report(id, null, { activeTasks: -1 }), "UNAUTHENTICATED", 401);
+    expectRefusal(await report(id, t.adminToken, { activeTasks: -1 }), "FORBIDDEN", 403);
   });
 });

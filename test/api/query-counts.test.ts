@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../../src/client/gql/gql.js";
+import type { CanvasLoadQueryVariables } from "../../src/client/gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import {
@@ -18,6 +19,42 @@ import { openCountedDatabase, type Trace, type Tracer } from "../support/query-c
 // is a regression (or an improvement) that must show up in review. Counts,
 // not times. Each path is called once first, so that what is cached after
 // a first call (the admin token's lookup) is cached, as in steady state.
+
+const CanvasLoad = graphql(`
+  query CanvasLoad($statuses: [WorkspaceStatus!], $search: String, $orderBy: WorkspaceOrder) {
+    workspaces(first: 50, statuses: $statuses, search: $search, orderBy: $orderBy) {
+      totalCount
+      countsByStatus { status count }
+      headCursor
+      edges { cursor node { id name status runtimeDisplayName providerDisplayName agentCard lastHeartbeatAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+    activity: workspaceEvents(last: 20) {
+      headCursor
+      edges { cursor node { type workspaceId status at } }
+    }
+    runtimes { name displayName }
+    providers { name displayName }
+  }
+`);
+
+const CanvasDetail = graphql(`
+  query CanvasDetail($id: ID!) {
+    workspace(id: $id) {
+      id
+      agentCard
+      runtimeDisplayName
+      providerDisplayName
+      events(last: 10) { headCursor edges { cursor node { type status at } } }
+    }
+  }
+`);
+
+const Update = graphql(`
+  mutation CountedUpdate($input: UpdateWorkspaceInput!) {
+    updateWorkspace(input: $input) { __typename ... on UpdateWorkspaceSuccess { workspace { id name model provider } } }
+  }
+`);
 
 const ListWorkspacesWithSecrets = graphql(`
   query ListWorkspacesWithSecrets($first: Int) {
@@ -126,6 +163,41 @@ describe("database round trips per hot path, after one warm-up call", () => {
     ]);
   });
 
+  it("heartbeat carrying the runtime's state, its health unchanged (DEGRADED too): 1", async () => {
+    const ws = await onlineWorkspace("hb-state");
+    const beat = (state: { activeTasks: number; health?: "DEGRADED"; degradedReason?: string }) =>
+      gql(t, Heartbeat, { input: { workspaceId: ws.id, state } }, { token: ws.token });
+    expectSuccess(ok(await beat({ activeTasks: 1 })).heartbeat, "HeartbeatSuccess");
+    const r = await trace(() => beat({ activeTasks: 2 }));
+    expectSuccess(ok(r.result).heartbeat, "HeartbeatSuccess");
+    // The same statement stores the report, and matches only while the health is unchanged.
+    expect(r.queries, explain(r)).toEqual(["UPDATE Workspace (with commit_without_flush)"]);
+    expectSuccess(
+      ok(await beat({ activeTasks: 2, health: "DEGRADED", degradedReason: "slow" })).heartbeat,
+      "HeartbeatSuccess",
+    );
+    const degraded = await trace(() => beat({ activeTasks: 3, health: "DEGRADED", degradedReason: "slower" }));
+    expect(degraded.queries, explain(degraded)).toEqual(["UPDATE Workspace (with commit_without_flush)"]);
+  });
+
+  it("heartbeat that recovers from DEGRADED: the change and its event in one transaction", async () => {
+    const ws = await onlineWorkspace("hb-recover");
+    const beat = (state: { health?: "DEGRADED"; degradedReason?: string }) =>
+      gql(t, Heartbeat, { input: { workspaceId: ws.id, state } }, { token: ws.token });
+    expectSuccess(ok(await beat({ health: "DEGRADED", degradedReason: "slow" })).heartbeat, "HeartbeatSuccess");
+    const r = await trace(() => beat({}));
+    expectSuccess(ok(r.result).heartbeat, "HeartbeatSuccess");
+    expect(r.queries, explain(r)).toEqual([
+      "UPDATE Workspace (with commit_without_flush)", // matches nothing: the health changes
+      "SELECT InstanceToken", // the full path's token check
+      "BEGIN",
+      "SELECT Workspace FOR UPDATE", // status and health, under the row lock
+      "UPDATE Workspace", // time, report and health, RETURNING the row
+      "INSERT WorkspaceEvent (with event_order)", // WORKSPACE_RECOVERED
+      "COMMIT",
+    ]);
+  });
+
   it("registerWorkspace with the workspace's live bearer, ONLINE: 7", async () => {
     const ws = await onlineWorkspace("reg");
     const register = () => gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: ws.token });
@@ -173,7 +245,9 @@ describe("database round trips per hot path, after one warm-up call", () => {
     expect(ok(plain.result).workspaces.edges.length).toBeGreaterThan(1);
     expect(plain.queries.length, explain(plain)).toBe(1);
     expect(plain.queries).toEqual([
-      "SELECT Workspace", // one page (LIMIT first + 1); the admin check is cached
+      // One statement: the newest event's seq (the head cursor) joined with one page (LIMIT first + 1),
+      // so both come from one snapshot; the admin check is cached.
+      "SELECT WorkspaceEvent",
     ]);
 
     const secrets = async () => {
@@ -183,7 +257,7 @@ describe("database round trips per hot path, after one warm-up call", () => {
       expect(edges.find((e) => e.node.id === withSecret.id)?.node.secrets.map((s) => s.key)).toEqual(["LISTED"]);
       expect(r.queries.length, explain(r)).toBe(2);
       expect(r.queries).toEqual([
-        "SELECT Workspace", // the page
+        "SELECT WorkspaceEvent", // the head and the page
         "SELECT WorkspaceSecret", // the secret names of every workspace on it, batched by a per-request loader
       ]);
       return edges.length;
@@ -191,6 +265,60 @@ describe("database round trips per hot path, after one warm-up call", () => {
     const before = await secrets();
     for (let i = 0; i < 3; i++) await createWorkspace(`listed-more-${i}`);
     expect(await secrets()).toBeGreaterThan(before);
+  });
+
+  it("a canvas's first load (filtered, ordered page with counts and head, newest events, display names): 3", async () => {
+    await onlineWorkspace("canvas-1");
+    await createWorkspace("canvas-2");
+    const vars: CanvasLoadQueryVariables = {
+      statuses: ["ONLINE", "PROVISIONING"],
+      search: "canvas",
+      orderBy: { field: "LAST_HEARTBEAT_AT", direction: "DESC" },
+    };
+    ok(await gql(t, CanvasLoad, vars));
+    const r = await trace(() => gql(t, CanvasLoad, vars));
+    const data = ok(r.result);
+    expect(data.workspaces.totalCount).toBe(2);
+    expect(data.activity.edges.length).toBeGreaterThan(1);
+    expect(r.queries.length, explain(r)).toBe(3);
+    expect([...r.queries].sort()).toEqual([
+      "SELECT Workspace", // the counts by status under the other filters (GROUP BY status), once for both count fields
+      "SELECT WorkspaceEvent", // the head and the page of workspaces (one snapshot)
+      "SELECT WorkspaceEvent", // the head and the newest 20 events; runtimes, providers and display names: from the registry
+    ]);
+  });
+
+  it("workspace(id) with its agent card, display names and newest events: 2", async () => {
+    const ws = await onlineWorkspace("detail");
+    ok(await gql(t, CanvasDetail, { id: ws.id }));
+    const r = await trace(() => gql(t, CanvasDetail, { id: ws.id }));
+    expect(ok(r.result).workspace?.events.edges.map((e) => e.node.type)).toEqual([
+      "WORKSPACE_PROVISIONING",
+      "WORKSPACE_ONLINE",
+    ]);
+    expect(r.queries, explain(r)).toEqual([
+      "SELECT Workspace", // findWorkspace
+      "SELECT WorkspaceEvent", // the head and its newest events
+    ]);
+  });
+
+  it("updateWorkspace: a rename 1, a change to a platform-billed model 3", async () => {
+    const ws = await createWorkspace("to update");
+    ok(await gql(t, Update, { input: { id: ws.id, name: "warm" } }));
+    const rename = await trace(() => gql(t, Update, { input: { id: ws.id, name: "renamed" } }));
+    expect(ok(rename.result).updateWorkspace.__typename).toBe("UpdateWorkspaceSuccess");
+    expect(rename.queries, explain(rename)).toEqual([
+      "UPDATE Workspace", // where not REMOVED, RETURNING the row
+    ]);
+    const model = await trace(() => gql(t, Update, { input: { id: ws.id, model: "anthropic/claude-sonnet-4-6" } }));
+    expect(ok(model.result).updateWorkspace).toMatchObject({
+      workspace: { model: "anthropic/claude-sonnet-4-6", provider: "platform" },
+    });
+    expect(model.queries, explain(model)).toEqual([
+      "SELECT Workspace", // status, runtime and model
+      "SELECT WorkspaceSecret", // its secret names, for the gate
+      "UPDATE Workspace", // model, provider and billing; platform-billed: the gate reads no org names
+    ]);
   });
 
   it("workspace(id) with secrets: 2", async () => {

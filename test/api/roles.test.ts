@@ -33,6 +33,7 @@ const DECLARED = {
     workspace: "viewer",
     workspaces: "viewer",
     runtimes: "viewer",
+    providers: "viewer",
     offeredModels: "viewer",
     preflightWorkspace: "viewer",
     orgSecrets: "viewer",
@@ -41,6 +42,7 @@ const DECLARED = {
   },
   mutation: {
     createWorkspace: "operator",
+    updateWorkspace: "operator",
     restartWorkspace: "operator",
     removeWorkspace: "operator",
     setWorkspaceSecret: "operator",

@@ -1,0 +1,61 @@
+import { type Domain, type Failure, fail } from "../domain.js";
+import type { Workspace } from "../generated/prisma/client.js";
+import { checkModelCredential, checkModelRegistered } from "./create.js";
+import { isWorkspaceId, validateIdentifier, validateName } from "./validate.js";
+
+export type UpdateInput = { id: string; name?: string | null; model?: string | null };
+
+const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.id");
+
+/**
+ * Renames a workspace or changes its model. A new model goes through
+ * create's own checks (registered for the workspace's runtime, then the
+ * credential gate with its stored secret names) before anything is written,
+ * and the provider and billing the gate settles on are stored with it.
+ *
+ * Not an event: SPEC 7 records status changes and a few listed kinds only.
+ * A running runtime keeps its model until its next start; marking it as
+ * needing a restart belongs to the provisioner's `configStale`.
+ */
+export async function updateWorkspace(domain: Domain, input: UpdateInput): Promise<Workspace | Failure> {
+  if (!isWorkspaceId(input.id)) return notFound();
+  if (input.name == null && input.model == null) {
+    return fail("VALIDATION_FAILED", "Give a new name, a new model, or both.", "input");
+  }
+  const invalid =
+    (input.name != null ? validateName(input.name, "input.name") : null) ??
+    validateIdentifier(input.model, "input.model", "model");
+  if (invalid) return invalid;
+  const { prisma, registry } = domain;
+
+  const data: { name?: string; model?: string; provider?: string | null; platformBilled?: boolean } = {};
+  if (input.name != null) data.name = input.name.trim();
+  if (input.model != null) {
+    const current = await prisma.workspace.findUnique({
+      where: { id: input.id },
+      select: { status: true, runtime: true, model: true, secrets: { select: { key: true } } },
+    });
+    if (!current || current.status === "REMOVED") return notFound();
+    if (input.model !== current.model) {
+      const runtime = registry.runtimes.get(current.runtime);
+      if (!runtime) {
+        return fail(
+          "RUNTIME_UNSUPPORTED",
+          `Runtime ${current.runtime} is no longer in the model registry.`,
+          "input.model",
+        );
+      }
+      const names = current.secrets.map((s) => s.key);
+      const unregistered = checkModelRegistered(registry, runtime, input.model, names);
+      if (unregistered) return unregistered;
+      const verdict = await checkModelCredential(domain, runtime.name, input.model, names);
+      if ("code" in verdict) return verdict;
+      Object.assign(data, { model: input.model, ...verdict });
+    }
+  }
+  // A removal between the checks and this write wins: REMOVED is final.
+  return prisma.workspace.update({ where: { id: input.id, status: { not: "REMOVED" } }, data }).catch((err) => {
+    if ((err as { code?: string }).code === "P2025") return notFound();
+    throw err;
+  });
+}
