@@ -12,6 +12,10 @@ export const WorkspaceEventType = builder.enumType("WorkspaceEventType", {
     "WORKSPACE_OFFLINE",
     "WORKSPACE_PROVISION_FAILED",
     "WORKSPACE_REMOVED",
+    "WORKSPACE_RUNTIME_STARTED",
+    "WORKSPACE_RUNTIME_EXITED",
+    "WORKSPACE_PROVISIONER_UNAVAILABLE",
+    "WORKSPACE_CONFIG_READ",
   ] as const,
 });
 
