@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { loadProvisionerConfig, type ProvisionerConfig, ProvisionerConfigError } from "./provisioning/settings.js";
 
 const bool = (fallback: boolean) =>
   z
@@ -84,6 +85,24 @@ const envSchema = z
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(20),
     RATE_LIMIT_BOOTSTRAPS_PER_MINUTE: perMinute(60),
     WS_MAX_CONNECTIONS: z.coerce.number().int("must be a whole number").min(1).max(1_000_000).default(10_000),
+    PROVISIONER: z
+      .enum(["external", "process", "docker"], { message: "must be external, process or docker" })
+      .default("external"),
+    PROVISIONER_CONFIG: z.string().min(1).optional(),
+    CONTROL_PLANE_URL: url(["http:", "https:"]).optional(),
+    DOCKER_HOST: z
+      .string()
+      .refine((v) => /^(unix:\/\/\/.+|tcp:\/\/[^/]+)$/.test(v), {
+        message: "must be unix:///path/to/socket or tcp://host:port",
+      })
+      .default("unix:///var/run/docker.sock"),
+    RUNTIME_MAX_RESTARTS: z.coerce.number().int("must be a whole number").min(0).max(1000).default(3),
+    PROVISIONER_RECONCILE_INTERVAL_MS: z.coerce
+      .number({ message: "must be a number of milliseconds" })
+      .int("must be a whole number of milliseconds")
+      .min(100, "must be at least 100")
+      .max(60_000, "must be at most 60000 (removal must stop a runtime within 10 s even on another instance)")
+      .default(2_000),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.SECRETS_ENCRYPTION_KEY) {
@@ -116,6 +135,14 @@ export type Config = {
   authFailuresPerMinute: number;
   bootstrapsPerMinute: number;
   wsMaxConnections: number;
+  provisioner: "external" | "process" | "docker";
+  /** PROVISIONER_CONFIG, read and validated (src/provisioning/settings.ts). */
+  provisionerConfig: ProvisionerConfig;
+  /** The GraphQL URL runtimes dial; null: http://HOST:PORT/graphql once listening. */
+  controlPlaneUrl: string | null;
+  dockerHost: string;
+  runtimeMaxRestarts: number;
+  reconcileIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -156,5 +183,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     bootstrapsPerMinute: e.RATE_LIMIT_BOOTSTRAPS_PER_MINUTE,
     wsMaxConnections: e.WS_MAX_CONNECTIONS,
+    provisioner: e.PROVISIONER,
+    provisionerConfig: provisionerConfig(e.PROVISIONER_CONFIG, e.PROVISIONER),
+    controlPlaneUrl: e.CONTROL_PLANE_URL ?? null,
+    dockerHost: e.DOCKER_HOST,
+    runtimeMaxRestarts: e.RUNTIME_MAX_RESTARTS,
+    reconcileIntervalMs: e.PROVISIONER_RECONCILE_INTERVAL_MS,
   };
+}
+
+function provisionerConfig(file: string | undefined, provisioner: string): ProvisionerConfig {
+  try {
+    return loadProvisionerConfig(file, provisioner);
+  } catch (err) {
+    if (err instanceof ProvisionerConfigError) {
+      throw new ConfigError(`Invalid configuration:\n  PROVISIONER_CONFIG: ${err.message}`);
+    }
+    throw err;
+  }
 }
