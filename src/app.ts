@@ -20,6 +20,7 @@ import { createMaskError } from "./http/mask-errors.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
+import { createProvisioning, type Provisioning } from "./provisioning/provisioner.js";
 import { loadRegistry } from "./registry/registry.js";
 import type { Context } from "./schema/context.js";
 import { schema } from "./schema/index.js";
@@ -35,6 +36,7 @@ export type App = {
   db: Database;
   feed: EventFeed;
   log: Logger;
+  provisioning: Provisioning;
   /** Listens on config.port (0: an ephemeral port); resolves to the base URL. */
   start(): Promise<string>;
   /** Closes sockets, sweeps, the feed, Redis and the database (flushed). */
@@ -82,6 +84,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const orgNames = new OrgSecretNamesCache(() => orgWatch === null || orgWatch.live);
   orgWatch = db.watch(ORG_SECRETS_CHANNEL, (payload) => orgNames.heard(payload));
   const events = await createEventPublisher(config.redisUrl, log);
+  const provisioning = await createProvisioning(config, { prisma: db.prisma, registry, keyring, log });
   const domain: Domain = {
     prisma: db.prisma,
     sql: db.sql,
@@ -92,6 +95,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
       provisionTimeoutSeconds: config.provisionTimeoutSeconds,
     },
+    provisioning: provisioning.hooks,
   };
   const admins = new AdminTokens(db.prisma);
   const feed = new EventFeed(db.prisma, events, log);
@@ -187,6 +191,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     db,
     feed,
     log,
+    provisioning,
     async start() {
       server = createServer((req, res) => {
         handle(req, res).catch((err: Error) => {
@@ -214,9 +219,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
       log.info({ msg: "listening", url: `http://${host}:${port}/graphql`, database: db.kind });
+      // Once the API answers: the runtimes it starts dial it at once.
+      await provisioning.start(domain, `http://${host}:${port}`);
       return `http://${host}:${port}`;
     },
     async stop() {
+      await provisioning.stop();
       await stopSweeps?.();
       await sockets?.dispose();
       if (server) {

@@ -5,7 +5,7 @@ import { AccessError } from "../domain.js";
 import type { Context } from "../schema/context.js";
 
 /** Root fields anyone may call; they run their own checks (SPEC section 2). */
-const AGENT_FIELDS = new Set(["registerWorkspace", "heartbeat"]);
+const AGENT_FIELDS = new Set(["registerWorkspace", "heartbeat", "agentConfig"]);
 const OPEN_FIELDS = new Set(["__typename", "__schema", "__type"]);
 
 const STATUS = { UNAUTHENTICATED: 401, FORBIDDEN: 403, SERVICE_UNAVAILABLE: 503 } as const;

@@ -16,6 +16,7 @@ export const ErrorCode = builder.enumType("ErrorCode", {
     "PLATFORM_KIND_FORBIDDEN",
     "CONFLICT",
     "WORKSPACE_FAILED",
+    "SECRET_UNREADABLE",
   ] as const,
 });
 

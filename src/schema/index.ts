@@ -7,6 +7,7 @@ import "./secrets.js";
 import "./registry.js";
 import "./events.js";
 import "./agents.js";
+import "./provisioning.js";
 
 export const schema = builder.toSchema();
 

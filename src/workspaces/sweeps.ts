@@ -27,7 +27,10 @@ export async function sweepOnce(domain: Domain, now = new Date()): Promise<{ tim
     const changed = await markProvisionFailed(domain, id, "PROVISION_TIMEOUT", message, {
       provisioningStartedAt: { lt: provisionDeadline },
     });
-    if (changed) timedOut++;
+    if (changed) {
+      timedOut++;
+      domain.provisioning.changed(id);
+    }
   }
 
   let offline = 0;

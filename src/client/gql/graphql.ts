@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'PLATFORM_AGENT_IDENTITY_GATE'
   | 'PLATFORM_KIND_FORBIDDEN'
   | 'RUNTIME_UNSUPPORTED'
+  | 'SECRET_UNREADABLE'
   | 'UNREGISTERED_MODEL_FOR_RUNTIME'
   | 'VALIDATION_FAILED'
   | 'WORKSPACE_FAILED';
@@ -63,11 +64,15 @@ export type SetWorkspaceSecretInput = {
 };
 
 export type WorkspaceEventType =
+  | 'WORKSPACE_CONFIG_READ'
   | 'WORKSPACE_OFFLINE'
   | 'WORKSPACE_ONLINE'
+  | 'WORKSPACE_PROVISIONER_UNAVAILABLE'
   | 'WORKSPACE_PROVISIONING'
   | 'WORKSPACE_PROVISION_FAILED'
-  | 'WORKSPACE_REMOVED';
+  | 'WORKSPACE_REMOVED'
+  | 'WORKSPACE_RUNTIME_EXITED'
+  | 'WORKSPACE_RUNTIME_STARTED';
 
 export type WorkspaceKind =
   | 'PLATFORM'
@@ -97,6 +102,16 @@ export type AgentHeartbeatMutationVariables = Exact<{
 
 export type AgentHeartbeatMutation = { heartbeat:
     | { __typename: 'HeartbeatSuccess', platformInboundSecret: string | null, workspace: { id: string, status: WorkspaceStatus, lastHeartbeatAt: string | null } }
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+   };
+
+export type AgentReadConfigQueryVariables = Exact<{
+  workspaceId: string;
+}>;
+
+
+export type AgentReadConfigQuery = { agentConfig:
+    | { __typename: 'AgentConfigSuccess', config: { runtime: string, model: string, provider: string | null, platformBilled: boolean, env: Array<{ key: string, value: string | null, error: ErrorCode | null }> } }
     | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
    };
 
@@ -365,6 +380,31 @@ export const AgentHeartbeatDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AgentHeartbeatMutation, AgentHeartbeatMutationVariables>;
+export const AgentReadConfigDocument = new TypedDocumentString(`
+    query AgentReadConfig($workspaceId: ID!) {
+  agentConfig(workspaceId: $workspaceId) {
+    __typename
+    ... on AgentConfigSuccess {
+      config {
+        runtime
+        model
+        provider
+        platformBilled
+        env {
+          key
+          value
+          error
+        }
+      }
+    }
+    ... on RequestError {
+      code
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AgentReadConfigQuery, AgentReadConfigQueryVariables>;
 export const ListWorkspacesWithSecretsDocument = new TypedDocumentString(`
     query ListWorkspacesWithSecrets($first: Int) {
   workspaces(first: $first) {
