@@ -7,10 +7,13 @@
 //   WORKSPACE_JOIN_TOKEN              the one-time bootstrap credential (absent: bootstrap without a bearer)
 //   AGENT_PORT                        optional: answer GET /healthz there
 //   AGENT_HEARTBEAT_INTERVAL_MS       optional: default 15000
+//   AGENT_TOKEN_FILE                  optional: also write the minted instance token there (mode 0600),
+//                                     for a sidecar or an operator; the join token always bootstraps first
 //
 // It registers, reads its configuration (agentConfig; keys are logged, never
 // values), heartbeats, stops cleanly on SIGTERM (exit 0), and exits 1 when
 // the control plane refuses it for good (401, 403, WORKSPACE_FAILED...).
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { createAgentClient } from "./agent.js";
 import { AgentReadConfig } from "./operations.js";
@@ -33,8 +36,16 @@ async function main() {
   const workspaceId = required("WORKSPACE_ID");
   const endpoint = required("CONTROL_PLANE_URL");
   const interval = Number(process.env.AGENT_HEARTBEAT_INTERVAL_MS ?? 15_000);
-  // Starts holding the join token; the minted instance token replaces it (in memory only).
-  const store = memoryTokenStore(process.env.WORKSPACE_JOIN_TOKEN || null);
+  // Starts holding the join token; the minted instance token replaces it.
+  const memory = memoryTokenStore(process.env.WORKSPACE_JOIN_TOKEN || null);
+  const tokenFile = process.env.AGENT_TOKEN_FILE;
+  const store = {
+    load: memory.load,
+    async save(token: string) {
+      await memory.save(token);
+      if (tokenFile) await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+    },
+  };
   // The join token is for the bootstrap only; nothing later needs it in the environment.
   delete process.env.WORKSPACE_JOIN_TOKEN;
   let status = "starting";

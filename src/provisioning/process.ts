@@ -165,14 +165,12 @@ export class ProcessBackend implements RuntimeBackend {
       signalGroup(p.pid, "SIGTERM");
       const deadline = Date.now() + grace;
       while (Date.now() < deadline && (await isAlive(p))) await sleep(50);
-      if (await isAlive(p)) {
-        signalGroup(p.pid, "SIGKILL");
-        const hard = Date.now() + 5_000;
-        while (Date.now() < hard && (await isAlive(p))) await sleep(20);
-      }
+      // Whatever is left of its group (children of the runtime) goes too. Only
+      // when the leader was ours: a reused pid's group is someone else's.
+      signalGroup(p.pid, "SIGKILL");
+      const hard = Date.now() + 5_000;
+      while (Date.now() < hard && (await isAlive(p))) await sleep(20);
     }
-    // Whatever else is left in its group (children of the runtime) goes too.
-    signalGroup(p.pid, "SIGKILL");
     this.watched.delete(ref);
     await this.removePidFile(this.pidFile(p.workspaceId, p.generation), p.pid);
   }
