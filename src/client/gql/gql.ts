@@ -37,6 +37,8 @@ type Documents = {
     "\n  mutation Heartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.HeartbeatDocument,
     "\n  mutation RestartWorkspace($id: ID!) {\n    restartWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.RestartWorkspaceDocument,
     "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.RemoveWorkspaceDocument,
+    "\n  query AgentConfig($workspaceId: ID!) {\n    agentConfig(workspaceId: $workspaceId) {\n      __typename\n      ... on AgentConfigSuccess {\n        config { workspaceId runtime model provider platformBilled env { key value error } }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.AgentConfigDocument,
+    "\n  query RuntimeState($id: ID!) {\n    workspace(id: $id) { id status generation configStale failure { code message } }\n  }\n": typeof types.RuntimeStateDocument,
     "\n  subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message payload at }\n  }\n": typeof types.OnWorkspaceEventsDocument,
     "\n  subscription OnProvisionFailures($workspaceId: ID, $after: String) {\n    provisionFailures(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message at }\n  }\n": typeof types.OnProvisionFailuresDocument,
 };
@@ -63,6 +65,8 @@ const documents: Documents = {
     "\n  mutation Heartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.HeartbeatDocument,
     "\n  mutation RestartWorkspace($id: ID!) {\n    restartWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { ...WorkspaceFields } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.RestartWorkspaceDocument,
     "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.RemoveWorkspaceDocument,
+    "\n  query AgentConfig($workspaceId: ID!) {\n    agentConfig(workspaceId: $workspaceId) {\n      __typename\n      ... on AgentConfigSuccess {\n        config { workspaceId runtime model provider platformBilled env { key value error } }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": types.AgentConfigDocument,
+    "\n  query RuntimeState($id: ID!) {\n    workspace(id: $id) { id status generation configStale failure { code message } }\n  }\n": types.RuntimeStateDocument,
     "\n  subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message payload at }\n  }\n": types.OnWorkspaceEventsDocument,
     "\n  subscription OnProvisionFailures($workspaceId: ID, $after: String) {\n    provisionFailures(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message at }\n  }\n": types.OnProvisionFailuresDocument,
 };
@@ -155,6 +159,14 @@ export function graphql(source: "\n  mutation RestartWorkspace($id: ID!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemoveWorkspace($id: ID!) {\n    removeWorkspace(id: $id) {\n      __typename\n      ... on WorkspaceSuccess { workspace { id status } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').RemoveWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AgentConfig($workspaceId: ID!) {\n    agentConfig(workspaceId: $workspaceId) {\n      __typename\n      ... on AgentConfigSuccess {\n        config { workspaceId runtime model provider platformBilled env { key value error } }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').AgentConfigDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RuntimeState($id: ID!) {\n    workspace(id: $id) { id status generation configStale failure { code message } }\n  }\n"): typeof import('./graphql.js').RuntimeStateDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

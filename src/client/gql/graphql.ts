@@ -277,6 +277,23 @@ export type RemoveWorkspaceMutation = { removeWorkspace:
     | { __typename: 'WorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus } }
    };
 
+export type AgentConfigQueryVariables = Exact<{
+  workspaceId: string;
+}>;
+
+
+export type AgentConfigQuery = { agentConfig:
+    | { __typename: 'AgentConfigSuccess', config: { workspaceId: string, runtime: string, model: string, provider: string | null, platformBilled: boolean, env: Array<{ key: string, value: string | null, error: ErrorCode | null }> } }
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+   };
+
+export type RuntimeStateQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RuntimeStateQuery = { workspace: { id: string, status: WorkspaceStatus, generation: number, configStale: boolean, failure: { code: string, message: string } | null } | null };
+
 export type OnWorkspaceEventsSubscriptionVariables = Exact<{
   workspaceId?: string | null | undefined;
   after?: string | null | undefined;
@@ -792,6 +809,46 @@ export const RemoveWorkspaceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RemoveWorkspaceMutation, RemoveWorkspaceMutationVariables>;
+export const AgentConfigDocument = new TypedDocumentString(`
+    query AgentConfig($workspaceId: ID!) {
+  agentConfig(workspaceId: $workspaceId) {
+    __typename
+    ... on AgentConfigSuccess {
+      config {
+        workspaceId
+        runtime
+        model
+        provider
+        platformBilled
+        env {
+          key
+          value
+          error
+        }
+      }
+    }
+    ... on RequestError {
+      code
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AgentConfigQuery, AgentConfigQueryVariables>;
+export const RuntimeStateDocument = new TypedDocumentString(`
+    query RuntimeState($id: ID!) {
+  workspace(id: $id) {
+    id
+    status
+    generation
+    configStale
+    failure {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RuntimeStateQuery, RuntimeStateQueryVariables>;
 export const OnWorkspaceEventsDocument = new TypedDocumentString(`
     subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {
   workspaceEvents(workspaceId: $workspaceId, after: $after) {
