@@ -30,7 +30,7 @@ beforeAll(async () => {
   for (const [key, value] of [
     ["ANTHROPIC_API_KEY", ORG_ANTHROPIC],
     ["OPENAI_API_KEY", ORG_OPENAI],
-  ]) {
+  ] as const) {
     expectSuccess(ok(await gql(t, SetOrgSecret, { input: { key, value } })).setOrgSecret, "SecretSuccess");
   }
 });
