@@ -3,7 +3,7 @@ import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { Registry } from "../registry/registry.js";
 import type { KeyRing } from "../secrets/keyring.js";
 import { orgSecretAad, workspaceSecretAad } from "../secrets/store.js";
-import { entryFor, type ProvisionerConfig } from "./settings.js";
+import { entryFor, fillPlaceholders, type ProvisionerConfig } from "./settings.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -34,7 +34,15 @@ export type EnvironmentSources = {
 async function readSources(db: Db, registry: Registry, workspaceId: string) {
   const ws = await db.workspace.findUnique({
     where: { id: workspaceId },
-    select: { id: true, runtime: true, model: true, provider: true, platformBilled: true, status: true },
+    select: {
+      id: true,
+      runtime: true,
+      model: true,
+      provider: true,
+      platformBilled: true,
+      status: true,
+      generation: true,
+    },
   });
   if (!ws) return null;
   const accepted = ws.provider ? (registry.providers.get(ws.provider)?.authEnv ?? []) : [];
@@ -86,7 +94,7 @@ export async function readRuntimeEnvironment(
   const { ws, workspaceSecrets, orgSecrets, digest } = read;
   const env = new Map<string, EnvEntry>();
   for (const [key, value] of Object.entries(entryFor(sources.provisionerConfig, ws.runtime).env ?? {})) {
-    env.set(key, { key, value });
+    env.set(key, { key, value: fillPlaceholders(value, { workspaceId, generation: ws.generation }) });
   }
   const open = (key: string, sealed: string, aad: string): EnvEntry => {
     try {

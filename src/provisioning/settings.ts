@@ -5,8 +5,9 @@ import { z } from "zod";
 
 /**
  * PROVISIONER_CONFIG (SPEC section 9): how to run each registry runtime.
- * `command` is argv; `{workspaceId}` and `{generation}` in it are replaced,
- * so the process table shows which workspace a process serves.
+ * `command` is argv; `{workspaceId}` and `{generation}` in it (and in `env`
+ * values) are replaced, so the process table shows which workspace a
+ * process serves.
  */
 const entrySchema = z
   .object({
@@ -83,9 +84,12 @@ export function entryFor(config: ProvisionerConfig, runtime: string): RuntimeEnt
   return config.runtimes[runtime] ?? config.default ?? {};
 }
 
-export function commandFor(entry: RuntimeEntry, labels: { workspaceId: string; generation: number }): string[] {
-  const argv = entry.command ?? REFERENCE_AGENT_COMMAND();
-  return argv.map((a) =>
-    a.replaceAll("{workspaceId}", labels.workspaceId).replaceAll("{generation}", String(labels.generation)),
-  );
+type Labels = { workspaceId: string; generation: number };
+
+/** `{workspaceId}` and `{generation}` in a command argument or an env value. */
+export const fillPlaceholders = (text: string, labels: Labels) =>
+  text.replaceAll("{workspaceId}", labels.workspaceId).replaceAll("{generation}", String(labels.generation));
+
+export function commandFor(entry: RuntimeEntry, labels: Labels): string[] {
+  return (entry.command ?? REFERENCE_AGENT_COMMAND()).map((a) => fillPlaceholders(a, labels));
 }
