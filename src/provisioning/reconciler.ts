@@ -63,6 +63,9 @@ export class Reconciler {
   private unwatch: (() => void) | undefined;
   private pass: Promise<void> | null = null;
   private stopped = false;
+  /** A counter, and when each workspace's last job began or ended: a pass's listing is used only if it is newer. */
+  private tick = 0;
+  private readonly lastJob = new Map<string, number>();
 
   constructor(private readonly o: ReconcilerOptions) {
     this.leaseMs = o.leaseMs ?? Math.max(15_000, o.intervalMs * 5);
@@ -85,17 +88,28 @@ export class Reconciler {
   }
 
   /** A workspace's desired state changed (committed), or its runtime exited: act on it soon. */
-  changed(workspaceId: string) {
+  changed(workspaceId: string, listing?: { at: number; runtimes: ObservedRuntime[] }) {
     if (this.stopped) return;
     if (this.running.has(workspaceId)) {
       this.again.add(workspaceId);
       return;
     }
-    const job = this.limit(() => this.reconcileWorkspace(workspaceId))
+    const job = this.limit(() => {
+      // A pass's listing saves a list per workspace, unless a job on this
+      // workspace began or ended after it was taken (it may have started a
+      // runtime the listing does not show).
+      const fresh = listing && (this.lastJob.get(workspaceId) ?? -1) < listing.at;
+      this.lastJob.set(workspaceId, ++this.tick);
+      return this.reconcileWorkspace(
+        workspaceId,
+        fresh ? listing.runtimes.filter((r) => r.workspaceId === workspaceId) : undefined,
+      );
+    })
       .catch((err: Error) =>
         this.o.log.warn({ msg: "reconcile failed; the next pass retries", workspaceId, err: err.message }),
       )
       .finally(() => {
+        this.lastJob.set(workspaceId, ++this.tick);
         this.running.delete(workspaceId);
         if (this.again.delete(workspaceId)) this.changed(workspaceId);
       });
@@ -123,6 +137,7 @@ export class Reconciler {
   private async reconcileAll() {
     const { domain, holder } = this.o;
     let observed: ObservedRuntime[];
+    const at = ++this.tick;
     try {
       observed = await this.o.backend.list();
     } catch (err) {
@@ -138,14 +153,14 @@ export class Reconciler {
       WHERE status::text IN ('PROVISIONING', 'ONLINE', 'OFFLINE')
         AND ("leaseHolder" IS NULL OR "leaseHolder" = ${holder} OR "leaseUntil" < now())`;
     const ids = new Set([...rows.map((r) => r.id), ...observed.map((r) => r.workspaceId)]);
-    for (const id of ids) this.changed(id);
+    for (const id of ids) this.changed(id, { at, runtimes: observed });
   }
 
-  private async reconcileWorkspace(workspaceId: string) {
+  private async reconcileWorkspace(workspaceId: string, listed?: ObservedRuntime[]) {
     const { domain, backend } = this.o;
     let observed: ObservedRuntime[];
     try {
-      observed = (await backend.list()).filter((r) => r.workspaceId === workspaceId);
+      observed = listed ?? (await backend.list()).filter((r) => r.workspaceId === workspaceId);
     } catch (err) {
       if (err instanceof BackendUnavailableError) return this.unavailable(err, workspaceId);
       throw err;
