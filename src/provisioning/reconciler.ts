@@ -148,12 +148,25 @@ export class Reconciler {
     await domain.prisma.$executeRaw`
       UPDATE "Workspace" SET "leaseUntil" = now() + ${this.leaseMs} * interval '1 millisecond'
       WHERE "leaseHolder" = ${holder} AND status::text IN ('PROVISIONING', 'ONLINE', 'OFFLINE')`;
-    const rows = await domain.prisma.$queryRaw<{ id: string }[]>`
-      SELECT id::text AS id FROM "Workspace"
+    const rows = await domain.prisma.$queryRaw<{ id: string; generation: number; mine: boolean }[]>`
+      SELECT id::text AS id, generation, coalesce("leaseHolder" = ${holder}, false) AS mine FROM "Workspace"
       WHERE status::text IN ('PROVISIONING', 'ONLINE', 'OFFLINE')
         AND ("leaseHolder" IS NULL OR "leaseHolder" = ${holder} OR "leaseUntil" < now())`;
+    const byWorkspace = new Map<string, ObservedRuntime[]>();
+    for (const r of observed) byWorkspace.set(r.workspaceId, [...(byWorkspace.get(r.workspaceId) ?? []), r]);
+    // In the steady state (our lease, just renewed, and exactly our runtime of
+    // the current generation running) there is nothing to do: no job, no query.
+    const settled = new Set(
+      rows
+        .filter((w) => {
+          const runtimes = byWorkspace.get(w.id) ?? [];
+          const only = runtimes[0];
+          return w.mine && runtimes.length === 1 && only?.state === "running" && only.generation === w.generation;
+        })
+        .map((w) => w.id),
+    );
     const ids = new Set([...rows.map((r) => r.id), ...observed.map((r) => r.workspaceId)]);
-    for (const id of ids) this.changed(id, { at, runtimes: observed });
+    for (const id of ids) if (!settled.has(id)) this.changed(id, { at, runtimes: observed });
   }
 
   private async reconcileWorkspace(workspaceId: string, listed?: ObservedRuntime[]) {
