@@ -38,11 +38,9 @@ export async function readAgentConfig(
   auth: AgentAuth,
   workspaceId: string,
 ): Promise<RuntimeEnvironment | RequestFailure> {
-  if (!isWorkspaceId(workspaceId)) {
-    await refuseAdminAsAgent(auth.bearer, auth.admins);
-    throw new AccessError("UNAUTHENTICATED", "The instance token is not valid.");
-  }
+  // The token decides first; a malformed id is then simply not its workspace.
   await requireOwnInstanceToken(auth, workspaceId);
+  if (!isWorkspaceId(workspaceId)) return fail("NOT_FOUND", "No such workspace.", "workspaceId");
   const { domain } = auth;
   const result = await domain.prisma.$transaction(async (tx) => {
     const status = await lockWorkspace(tx, workspaceId);

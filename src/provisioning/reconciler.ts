@@ -5,6 +5,7 @@ import {
   DESIRED,
   isDesired,
   planStart,
+  recordAdopted,
   recordExit,
   recordStartAbandoned,
   recordStarted,
@@ -199,6 +200,7 @@ export class Reconciler {
       const wanted = desired && ws !== null && r.generation === ws.generation && current === null;
       if (wanted && (await this.claimLease(workspaceId))) {
         current = r;
+        await recordAdopted(domain, r);
         continue;
       }
       // An older generation, a workspace no longer running (REMOVED, FAILED,

@@ -107,6 +107,19 @@ export async function recordStarted(domain: Domain, startId: string, workspaceId
   publish(domain, [hint]);
 }
 
+/**
+ * A runtime adopted at its current generation whose start was never
+ * answered (the control plane died between the backend's start and this
+ * record): its handle and WORKSPACE_RUNTIME_STARTED, once.
+ */
+export async function recordAdopted(domain: Domain, runtime: ObservedRuntime) {
+  const open = await domain.prisma.runtimeStart.findFirst({
+    where: { workspaceId: runtime.workspaceId, generation: runtime.generation, exitedAt: null, ref: null },
+    select: { id: true },
+  });
+  if (open) await recordStarted(domain, open.id, runtime.workspaceId, runtime);
+}
+
 /** The backend could not start it: the start never happened, its join token goes. */
 export async function recordStartAbandoned(domain: Domain, startId: string, workspaceId: string) {
   await domain.prisma.$transaction(async (tx) => {

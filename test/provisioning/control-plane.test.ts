@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectSuccess, ok } from "../support/gql.js";
 import { backend, openTestDatabase, randomKey } from "../support/harness.js";
-import { CreateWorkspace, RemoveWorkspace, RestartWorkspace, RuntimeState } from "../support/operations.js";
+import { CreateWorkspace, ListEvents, RemoveWorkspace, RestartWorkspace, RuntimeState } from "../support/operations.js";
 import { gqlHttp, type ServerProcess, startServer } from "../support/process.js";
 import { eventually, isAlive, killRuntimes, processesOf, runtimeProcesses } from "../support/runtimes.js";
 
@@ -139,6 +139,11 @@ describe("a control plane killed while it starts runtimes", () => {
     const procs = await oneRuntimeEach(second, ids, 1, env.DATA_DIR);
     expect(procs).toHaveLength(ids.length);
     expect((await pidFiles(env.DATA_DIR)).sort()).toEqual(ids.map((id) => `${id}.1.pid`).sort());
+    // And on the record: one start per workspace, whether it was adopted or started after the kill.
+    for (const id of ids) {
+      const page = ok(await gqlHttp(second, ListEvents, { workspaceId: id, first: 50 }, adminToken)).workspaceEvents;
+      expect(page.edges.filter((e) => e.node.type === "WORKSPACE_RUNTIME_STARTED")).toHaveLength(1);
+    }
 
     // Runtimes outlive the control plane: SIGTERM stops none of them.
     const exit = await second.stop();
