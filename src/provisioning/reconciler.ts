@@ -64,6 +64,7 @@ export class Reconciler {
   private unwatch: (() => void) | undefined;
   private pass: Promise<void> | null = null;
   private stopped = false;
+  private adopted = false;
   /** A counter, and when each workspace's last job began or ended: a pass's listing is used only if it is newer. */
   private tick = 0;
   private readonly lastJob = new Map<string, number>();
@@ -156,15 +157,21 @@ export class Reconciler {
     const byWorkspace = new Map<string, ObservedRuntime[]>();
     for (const r of observed) byWorkspace.set(r.workspaceId, [...(byWorkspace.get(r.workspaceId) ?? []), r]);
     // In the steady state (our lease, just renewed, and exactly our runtime of
-    // the current generation running) there is nothing to do: no job, no query.
+    // the current generation running) there is nothing to do: no job, no
+    // query. Except on the first pass, which adopts what a previous life of
+    // this instance left running (and records starts it never recorded).
+    const first = !this.adopted;
+    this.adopted = true;
     const settled = new Set(
-      rows
-        .filter((w) => {
-          const runtimes = byWorkspace.get(w.id) ?? [];
-          const only = runtimes[0];
-          return w.mine && runtimes.length === 1 && only?.state === "running" && only.generation === w.generation;
-        })
-        .map((w) => w.id),
+      first
+        ? []
+        : rows
+            .filter((w) => {
+              const runtimes = byWorkspace.get(w.id) ?? [];
+              const only = runtimes[0];
+              return w.mine && runtimes.length === 1 && only?.state === "running" && only.generation === w.generation;
+            })
+            .map((w) => w.id),
     );
     const ids = new Set([...rows.map((r) => r.id), ...observed.map((r) => r.workspaceId)]);
     for (const id of ids) if (!settled.has(id)) this.changed(id, { at, runtimes: observed });
