@@ -1,16 +1,31 @@
 // Bundles the service's own code (not node_modules) into dist/main.js: Node
 // then starts from one plain JavaScript file instead of compiling TypeScript
 // at every start. Takes well under a second; `npm start` runs it each time.
+//
+// Also dist/agent.mjs, the reference agent runtime (SPEC section 9): the
+// agent client bundled with everything it imports, so `node dist/agent.mjs`
+// runs with no node_modules (a container image holds only node and it).
 import { build } from "esbuild";
 
-await build({
-  entryPoints: ["src/main.ts"],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  outfile: "dist/main.js",
-  sourcemap: true,
-  logLevel: "warning",
-});
+await Promise.all([
+  build({
+    entryPoints: ["src/main.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    outfile: "dist/main.js",
+    sourcemap: true,
+    logLevel: "warning",
+  }),
+  build({
+    entryPoints: ["src/client/runtime.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: "dist/agent.mjs",
+    logLevel: "warning",
+  }),
+]);

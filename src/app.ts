@@ -31,6 +31,8 @@ import { attachGraphQLWebSocket } from "./http/socket.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics, isMetricsToken, type Metrics } from "./observability/metrics.js";
 import { startTracing, tracedSql, useTracing } from "./observability/tracing.js";
+import type { ObserveAction } from "./provisioning/metered.js";
+import { createProvisioning, type Provisioning } from "./provisioning/provisioner.js";
 import { loadRegistry } from "./registry/registry.js";
 import type { Context } from "./schema/context.js";
 import { schema } from "./schema/index.js";
@@ -50,6 +52,7 @@ export type App = {
   log: Logger;
   /** Prometheus metrics; null with METRICS=false. */
   metrics: Metrics | null;
+  provisioning: Provisioning;
   /** Listens on config.port (0: an ephemeral port); resolves to the base URL. */
   start(): Promise<string>;
   /**
@@ -127,6 +130,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const tracing = config.otelEndpoint
     ? await startTracing({ endpoint: config.otelEndpoint, serviceName: config.otelServiceName })
     : null;
+  // Created before the metrics it reports to; `observe` reads them when an action happens.
+  let observeAction: ObserveAction | undefined;
+  const provisioning = await createProvisioning(config, {
+    prisma: db.prisma,
+    registry,
+    keyring,
+    log,
+    observe: (action, outcome, seconds) => observeAction?.(action, outcome, seconds),
+  });
   const domain: Domain = {
     prisma: db.prisma,
     sql: tracing ? tracedSql(db.sql, tracing.tracer) : db.sql,
@@ -138,6 +150,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       provisionTimeoutSeconds: config.provisionTimeoutSeconds,
     },
     actor: SYSTEM.provisioner,
+    provisioning: provisioning.hooks,
   };
   // API tokens are cached between revocations, as the org secret names are.
   let tokenWatch: ChangeWatch | null = null;
@@ -158,6 +171,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         pool: () => db.poolStats?.() ?? null,
       })
     : null;
+  observeAction = (action, outcome, seconds) => {
+    metrics?.provisionerActions.inc({ action, outcome });
+    metrics?.provisionerActionSeconds.observe({ action, outcome }, seconds);
+  };
   const rateLimits = await createRateLimits(config, log, (limit) => metrics?.rateLimited.inc({ limit }));
   const corsOrigins = new Set(config.corsOrigins);
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -282,6 +299,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     identities,
     log,
     metrics,
+    provisioning,
     async start() {
       server = createServer((req, res) => {
         inflight++;
@@ -316,6 +334,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
       log.info({ msg: "listening", url: `http://${host}:${port}/graphql`, database: db.kind });
+      // Once the API answers: the runtimes it starts dial it at once.
+      await provisioning.start(domain, `http://${host}:${port}`);
       return `http://${host}:${port}`;
     },
     get inflight() {
@@ -326,6 +346,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       draining = true;
       // No new connections; idle keep-alive ones are closed by close() itself.
       const closed = server ? new Promise<void>((resolve) => server?.close(() => resolve())) : Promise.resolve();
+      // The reconciler stops acting; the runtimes themselves outlive the control plane (SPEC 9).
+      await provisioning.stop();
       await stopSweeps?.();
       // Subscriptions end as completed streams, so SSE responses finish like any other.
       feed.drain();

@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { JwtSettings } from "./auth/jwt.js";
 import { looksLikeJwt } from "./auth/tokens.js";
+import { loadProvisionerConfig, type ProvisionerConfig, ProvisionerConfigError } from "./provisioning/settings.js";
 
 const bool = (fallback: boolean) =>
   z
@@ -136,6 +137,18 @@ const envSchema = z
     WS_MAX_PENDING_PER_ADDRESS: z.coerce.number().int("must be a whole number").min(1).max(100_000).default(10),
     // Proxies in front whose X-Forwarded-For entries are trusted; 0: the socket's address.
     TRUST_PROXY: z.coerce.number().int("must be a whole number of proxies").min(0).max(32).default(0),
+    PROVISIONER: z
+      .enum(["external", "process", "docker"], { message: "must be external, process or docker" })
+      .default("external"),
+    PROVISIONER_CONFIG: z.string().min(1).optional(),
+    CONTROL_PLANE_URL: url(["http:", "https:"]).optional(),
+    RUNTIME_MAX_RESTARTS: z.coerce.number().int("must be a whole number").min(0).max(1000).default(3),
+    PROVISIONER_RECONCILE_INTERVAL_MS: z.coerce
+      .number({ message: "must be a number of milliseconds" })
+      .int("must be a whole number of milliseconds")
+      .min(100, "must be at least 100")
+      .max(60_000, "must be at most 60000 (removal must stop a runtime within 10 s even on another instance)")
+      .default(2_000),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.SECRETS_ENCRYPTION_KEY) {
@@ -211,6 +224,13 @@ export type Config = {
   trustProxy: number;
   /** Canvas users' JWTs; null when neither key source is set. */
   auth: JwtSettings | null;
+  provisioner: "external" | "process" | "docker";
+  /** PROVISIONER_CONFIG, read and validated (src/provisioning/settings.ts). */
+  provisionerConfig: ProvisionerConfig;
+  /** The GraphQL URL runtimes dial; null: http://HOST:PORT/graphql once listening. */
+  controlPlaneUrl: string | null;
+  runtimeMaxRestarts: number;
+  reconcileIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -272,5 +292,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             jwksCooldownSeconds: e.AUTH_JWKS_COOLDOWN_SECONDS,
           }
         : null,
+    provisioner: e.PROVISIONER,
+    provisionerConfig: provisionerConfig(e.PROVISIONER_CONFIG, e.PROVISIONER),
+    controlPlaneUrl: e.CONTROL_PLANE_URL ?? null,
+    runtimeMaxRestarts: e.RUNTIME_MAX_RESTARTS,
+    reconcileIntervalMs: e.PROVISIONER_RECONCILE_INTERVAL_MS,
   };
+}
+
+function provisionerConfig(file: string | undefined, provisioner: string): ProvisionerConfig {
+  try {
+    return loadProvisionerConfig(file, provisioner);
+  } catch (err) {
+    if (err instanceof ProvisionerConfigError) {
+      throw new ConfigError(`Invalid configuration:\n  PROVISIONER_CONFIG: ${err.message}`);
+    }
+    throw err;
+  }
 }

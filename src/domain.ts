@@ -3,6 +3,7 @@ import type { Config } from "./config.js";
 import type { SqlDriver } from "./db/database.js";
 import type { EventPublisher } from "./events/publisher.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
+import type { EnvironmentSources } from "./provisioning/environment.js";
 import type { Registry } from "./registry/registry.js";
 import type { SecretStore } from "./secrets/store.js";
 
@@ -21,6 +22,15 @@ export type Domain = {
    * request's, once the access check identified them (see withActor).
    */
   actor: Actor;
+  provisioning: ProvisioningHooks;
+};
+
+/** What the domain commands need of the provisioner (src/provisioning/). */
+export type ProvisioningHooks = {
+  mode: Config["provisioner"];
+  environment: EnvironmentSources;
+  /** A workspace's desired state changed and was committed: reconcile it now (in this process). */
+  changed(workspaceId: string): void;
 };
 
 /** The same domain, acting for someone else. */
@@ -37,7 +47,8 @@ export type ErrorCode =
   | "PLATFORM_AGENT_IDENTITY_GATE"
   | "PLATFORM_KIND_FORBIDDEN"
   | "CONFLICT"
-  | "WORKSPACE_FAILED";
+  | "WORKSPACE_FAILED"
+  | "SECRET_UNREADABLE";
 
 export type RequestFailure = { code: ErrorCode; message: string; field?: string | null };
 export type UnregisteredModelFailure = {

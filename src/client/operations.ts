@@ -26,3 +26,13 @@ export const AgentHeartbeat = graphql(`
     }
   }
 `);
+
+export const AgentReadConfig = graphql(`
+  query AgentReadConfig($workspaceId: ID!) {
+    agentConfig(workspaceId: $workspaceId) {
+      __typename
+      ... on AgentConfigSuccess { config { runtime model provider platformBilled env { key value error } } }
+      ... on RequestError { code message field }
+    }
+  }
+`);

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { usePrometheus } from "@graphql-yoga/plugin-prometheus";
 import type { Plugin } from "graphql-yoga";
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PrismaClient } from "../generated/prisma/client.js";
 
 /** What the gauges read when scraped: nothing is counted on the hot paths for them. */
@@ -19,8 +19,10 @@ export type Metrics = {
   plugin: Plugin;
   /** Refusals by the rate limits, by which limit. */
   rateLimited: Counter<"limit">;
-  /** Provisioner actions (start, stop, adopt, ...) and their outcome. */
+  /** Provisioner actions on the runtime backend (start, stop, list), by outcome. */
   provisionerActions: Counter<"action" | "outcome">;
+  /** Their latency. */
+  provisionerActionSeconds: Histogram<"action" | "outcome">;
   /** The text a scrape answers. */
   render(): Promise<{ contentType: string; body: string }>;
 };
@@ -51,6 +53,13 @@ export function createMetrics(sources: MetricSources): Metrics {
     name: "workspace_cp_provisioner_actions_total",
     help: "Provisioner actions on runtimes, by action and outcome.",
     labelNames: ["action", "outcome"] as const,
+    registers: [registry],
+  });
+  const provisionerActionSeconds = new Histogram({
+    name: "workspace_cp_provisioner_action_seconds",
+    help: "Latency of provisioner actions on the runtime backend, by action and outcome.",
+    labelNames: ["action", "outcome"] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
   new Gauge({
@@ -99,6 +108,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     plugin,
     rateLimited,
     provisionerActions,
+    provisionerActionSeconds,
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }

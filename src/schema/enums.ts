@@ -36,6 +36,16 @@ export const WorkspaceEventType = builder.enumType("WorkspaceEventType", {
       description: "Its runtime reported itself DEGRADED (it was not); `message` and `payload.reason` say why.",
     },
     WORKSPACE_RECOVERED: { description: "Its runtime reported itself no longer DEGRADED." },
+    WORKSPACE_RUNTIME_STARTED: { description: "The provisioner started its runtime; `payload` names the generation." },
+    WORKSPACE_RUNTIME_EXITED: {
+      description: "Its runtime exited (OFFLINE if it was ONLINE); `payload` has the exit code or signal.",
+    },
+    WORKSPACE_PROVISIONER_UNAVAILABLE: {
+      description: "The provisioner could not reach its engine; the desired state is kept and retried.",
+    },
+    WORKSPACE_CONFIG_READ: {
+      description: "Its runtime read agentConfig; `payload.keys` names what it got, never a value.",
+    },
   } as const,
 });
 

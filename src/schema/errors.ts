@@ -30,6 +30,9 @@ export const ErrorCode = builder.enumType("ErrorCode", {
       description:
         "The workspace is FAILED: fix the cause, then restartWorkspace, before its agent can register again.",
     },
+    SECRET_UNREADABLE: {
+      description: "A stored secret exists but cannot be read or decrypted (never taken for unset).",
+    },
   } as const,
 });
 

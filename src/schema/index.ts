@@ -9,6 +9,7 @@ import "./events.js";
 import "./agents.js";
 import "./actors.js";
 import "./tokens.js";
+import "./provisioning.js";
 
 /**
  * The contract opens with a description of the whole API. In SDL a

@@ -54,15 +54,15 @@ const ApiTokenEdge = builder.objectRef<{ cursor: string; node: ApiTokenRow }>("A
   description: "One API token of a page.",
   fields: (t) => ({
     cursor: t.exposeString("cursor", { description: "Opaque: pass it as `after` for the tokens past this one." }),
-    node: t.field({ type: ApiToken, resolve: (e) => e.node }),
+    node: t.field({ type: ApiToken, description: "The token's record.", resolve: (e) => e.node }),
   }),
 });
 
 const ApiTokenConnection = builder.objectRef<Page<ApiTokenRow>>("ApiTokenConnection").implement({
   description: "API tokens, newest first.",
   fields: (t) => ({
-    edges: t.field({ type: [ApiTokenEdge], resolve: (c) => c.edges }),
-    pageInfo: t.field({ type: PageInfo, resolve: (c) => c.pageInfo }),
+    edges: t.field({ type: [ApiTokenEdge], description: "This page's tokens.", resolve: (c) => c.edges }),
+    pageInfo: t.field({ type: PageInfo, description: "Where this page lies.", resolve: (c) => c.pageInfo }),
   }),
 });
 
@@ -81,16 +81,28 @@ const CreateApiTokenSuccess = successRef<{ token: string; apiToken: ApiTokenRow 
     token: t.exposeString("token", {
       description: "The bearer token (`Authorization: Bearer <token>`). Shown only here: it is stored as a hash.",
     }),
-    apiToken: t.field({ type: ApiToken, resolve: (s) => s.apiToken }),
+    apiToken: t.field({ type: ApiToken, description: "What is kept of it.", resolve: (s) => s.apiToken }),
   }),
 });
 const RevokeApiTokenSuccess = successRef<{ apiToken: ApiTokenRow }>("RevokeApiTokenSuccess").implement({
   description: "The revoked token, with the time it was revoked.",
-  fields: (t) => ({ apiToken: t.field({ type: ApiToken, resolve: (s) => s.apiToken }) }),
+  fields: (t) => ({
+    apiToken: t.field({ type: ApiToken, description: "The token's record, now revoked.", resolve: (s) => s.apiToken }),
+  }),
 });
 
-const CreateApiTokenResult = resultUnion("CreateApiTokenResult", CreateApiTokenSuccess, "request");
-const RevokeApiTokenResult = resultUnion("RevokeApiTokenResult", RevokeApiTokenSuccess, "request");
+const CreateApiTokenResult = resultUnion(
+  "CreateApiTokenResult",
+  CreateApiTokenSuccess,
+  "request",
+  "What createApiToken answers: the token once, or why not.",
+);
+const RevokeApiTokenResult = resultUnion(
+  "RevokeApiTokenResult",
+  RevokeApiTokenSuccess,
+  "request",
+  "What revokeApiToken answers: the revoked token, or why not.",
+);
 
 builder.queryFields((t) => ({
   apiTokens: t.field({
@@ -111,7 +123,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: "A new API token of a role. The answer is the only place the token is ever shown.",
     type: CreateApiTokenResult,
-    args: { input: t.arg({ type: CreateApiTokenInput, required: true }) },
+    args: { input: t.arg({ type: CreateApiTokenInput, required: true, description: "The token to make." }) },
     resolve: async (_, { input }, ctx) =>
       toResult("CreateApiTokenSuccess", await createApiToken(ctx.identities.apiTokens, input, ctx.domain.actor)),
   }),

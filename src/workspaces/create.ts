@@ -185,6 +185,8 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
       return [answer, [provisioning, failed]] as const;
     });
     for (const hint of hints) if (hint) domain.events.publish(hint);
+    // Only a workspace that passed its provision checks gets a runtime.
+    if (workspace.status === "PROVISIONING") domain.provisioning.changed(id);
     return workspace;
   } catch (err) {
     // The partial unique index on live PLATFORM rows closes the race that

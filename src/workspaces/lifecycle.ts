@@ -1,6 +1,7 @@
 import { type Domain, fail, type RequestFailure } from "../domain.js";
 import { recordEvent } from "../events/record.js";
 import type { Workspace } from "../generated/prisma/client.js";
+import { revokeJoinTokens } from "../provisioning/join-tokens.js";
 import { checkProvisioning, lockWorkspace, recordProvisionOutcome } from "./provision.js";
 import { isWorkspaceId } from "./validate.js";
 
@@ -27,9 +28,14 @@ export async function restartWorkspace(domain: Domain, id: string): Promise<Work
         failureCode: null,
         failureMessage: null,
         failedAt: null,
+        // A new desired runtime: the old one is stopped, a new one starts without backoff.
+        generation: { increment: 1 },
+        configDigest: null,
+        nextStartAt: null,
       },
       select: { id: true },
     });
+    await revokeJoinTokens(tx, id);
     // Under the row lock: no register can slip in before the verdict.
     const outcome = await checkProvisioning(domain, tx, id);
     const provisioning =
@@ -46,6 +52,7 @@ export async function restartWorkspace(domain: Domain, id: string): Promise<Work
   });
   if (!result) return notFound();
   for (const hint of result.hints) if (hint) domain.events.publish(hint);
+  domain.provisioning.changed(id);
   return result.workspace;
 }
 
@@ -64,6 +71,7 @@ export async function removeWorkspace(domain: Domain, id: string): Promise<Works
     if (count === 0) return null;
     await tx.instanceToken.updateMany({ where: { workspaceId: id, revokedAt: null }, data: { revokedAt: now } });
     await tx.workspaceSecret.deleteMany({ where: { workspaceId: id } });
+    await revokeJoinTokens(tx, id);
     const hint = await recordEvent(tx, {
       workspaceId: id,
       type: "WORKSPACE_REMOVED",
@@ -74,5 +82,6 @@ export async function removeWorkspace(domain: Domain, id: string): Promise<Works
   });
   if (!result) return notFound();
   domain.events.publish(result.hint);
+  domain.provisioning.changed(id);
   return result.workspace;
 }

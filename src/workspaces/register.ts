@@ -7,6 +7,7 @@ import { isUniqueViolation } from "../db/errors.js";
 import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
 import { type EventHint, recordEvent } from "../events/record.js";
 import { Prisma, type Workspace } from "../generated/prisma/client.js";
+import { checkManagedRegisterToken, consumeJoinToken } from "../provisioning/join-tokens.js";
 import { isWorkspaceId } from "./validate.js";
 
 export const MAX_URL = 2048;
@@ -135,7 +136,11 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
   }
   if (!ws || ws.status === "REMOVED") return notFound();
 
-  const mode = await checkRegisterToken(auth, ws.id);
+  // With a provisioner, only the join token it handed its runtime bootstraps (SPEC 9).
+  const mode =
+    domain.provisioning.mode === "external"
+      ? await checkRegisterToken(auth, ws.id)
+      : await checkManagedRegisterToken(auth, ws.id);
 
   if (input.kind === "PLATFORM" && ws.kind !== "PLATFORM") {
     return fail("PLATFORM_KIND_FORBIDDEN", "Only an admin can make a platform agent, at create time.", "input.kind");
@@ -150,7 +155,9 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
   }
 
   const deliveryMode = input.deliveryMode ?? (input.url ? "PUSH" : "POLL");
-  const result = await goOnline(domain, ws.id, mode === "bootstrap" ? null : (auth.bearer as { hash: string }).hash, {
+  const presented = mode === "token" ? (auth.bearer as { hash: string }).hash : null;
+  const join = typeof mode === "object" ? mode.join : null;
+  const result = await goOnline(domain, ws.id, presented, join, {
     url: input.url ?? null,
     deliveryMode,
     agentCard: (input.agentCard ?? null) as Prisma.InputJsonValue,
@@ -173,11 +180,13 @@ const workspaceFailed = (ws: Workspace) =>
  * revoked it in between: then, with no live token left, this is a bootstrap.
  * A platform agent's identity gate (step 5) runs under the same lock, so a
  * MODEL deleted meanwhile (secret writes take this lock too) is seen.
+ * `joinHash`: a join token's bootstrap, which consumes it here.
  */
 async function goOnline(
   domain: Domain,
   workspaceId: string,
   presentedHash: string | null,
+  joinHash: string | null,
   data: {
     url: string | null;
     deliveryMode: "PUSH" | "POLL";
@@ -203,6 +212,12 @@ async function goOnline(
         (await tx.instanceToken.findUnique({ where: { tokenHash: presentedHash }, select: { revokedAt: true } }))
           ?.revokedAt === null;
       if (!stillLive) {
+        if (joinHash) await consumeJoinToken(tx, workspaceId, joinHash);
+        else if (domain.provisioning.mode !== "external")
+          throw new AccessError(
+            "UNAUTHENTICATED",
+            "The instance token was revoked; a runtime joins with its join token.",
+          );
         // Another bootstrap may have won while this one waited for the lock:
         // then this caller holds no valid credential, as for any second
         // register. With none live, minting revokes nothing: at most one

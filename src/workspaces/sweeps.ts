@@ -77,6 +77,8 @@ async function timeOutProvisioning(domain: Domain, deadline: Date, message: stri
     SELECT changed.id, 'WORKSPACE_PROVISION_FAILED', 'FAILED', 'PROVISION_TIMEOUT', ${message}, ${actorOf(domain)}::jsonb
     FROM changed
     RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
+  // Their runtimes are no longer wanted: the reconciler stops them.
+  for (const h of hints) domain.provisioning.changed(h.workspaceId);
   return publishNewest(domain, hints);
 }
 

@@ -1,7 +1,11 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
-import { CreateWorkspace, RegisterWorkspace } from "../support/operations.js";
+import { CreateWorkspace, RegisterWorkspace, RemoveWorkspace } from "../support/operations.js";
+import { killRuntimes } from "../support/runtimes.js";
 import { eventually, OnWorkspaceEvents } from "../support/ws.js";
 
 // SPEC 11: GET /metrics in Prometheus text, for an admin bearer or
@@ -104,6 +108,44 @@ describe("/metrics", () => {
       );
     } finally {
       await limited.stop();
+    }
+  });
+
+  it("counts the provisioner's actions on its backend, with their latency", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "cp-metrics-prov-"));
+    const config = path.join(dir, "provisioner.json");
+    // A runtime that only waits: the start and the stop are what is measured.
+    await writeFile(config, JSON.stringify({ default: { command: ["/bin/sh", "-c", "sleep 60"] } }));
+    const prov = await startTestApp({
+      PROVISIONER: "process",
+      PROVISIONER_CONFIG: config,
+      PROVISIONER_RECONCILE_INTERVAL_MS: "200",
+    });
+    let id = "";
+    try {
+      const url = await prov.listen();
+      const scrapeProv = async () =>
+        (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${prov.adminToken}` } })).text();
+      const created = ok(await gql(prov, CreateWorkspace, { input: { name: "metered" } })).createWorkspace;
+      id = expectSuccess(created, "CreateWorkspaceSuccess").workspace.id;
+      await eventually(
+        async () =>
+          sample(await scrapeProv(), "workspace_cp_provisioner_actions_total", { action: "start", outcome: "ok" }) >= 1,
+        "the runtime was started",
+      );
+      ok(await gql(prov, RemoveWorkspace, { id }));
+      await eventually(
+        async () =>
+          sample(await scrapeProv(), "workspace_cp_provisioner_actions_total", { action: "stop", outcome: "ok" }) >= 1,
+        "the runtime was stopped",
+      );
+      const text = await scrapeProv();
+      expect(
+        sample(text, "workspace_cp_provisioner_action_seconds_count", { action: "start", outcome: "ok" }),
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      await prov.stop();
+      if (id) await killRuntimes([id]);
     }
   });
 

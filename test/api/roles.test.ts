@@ -39,6 +39,7 @@ const DECLARED = {
     orgSecrets: "viewer",
     workspaceEvents: "viewer",
     apiTokens: "admin",
+    agentConfig: "agent",
   },
   mutation: {
     createWorkspace: "operator",

@@ -222,3 +222,21 @@ export const WorkspaceSecretActors = graphql(`
 export const OrgSecretActors = graphql(`
   query OrgSecretActors { orgSecrets { key updatedAt updatedBy { kind id label } } }
 `);
+
+export const AgentConfig = graphql(`
+  query AgentConfig($workspaceId: ID!) {
+    agentConfig(workspaceId: $workspaceId) {
+      __typename
+      ... on AgentConfigSuccess {
+        config { workspaceId runtime model provider platformBilled env { key value error } }
+      }
+      ... on RequestError { code message field }
+    }
+  }
+`);
+
+export const RuntimeState = graphql(`
+  query RuntimeState($id: ID!) {
+    workspace(id: $id) { id status generation configStale failure { code message } }
+  }
+`);

@@ -17,6 +17,7 @@ import * as types from './graphql.js';
 type Documents = {
     "\n  mutation AgentRegisterWorkspace($input: RegisterWorkspaceInput!) {\n    registerWorkspace(input: $input) {\n      __typename\n      ... on RegisterWorkspaceSuccess {\n        authToken\n        platformInboundSecret\n        deliveryMode\n        workspace { id kind status lastHeartbeatAt }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.AgentRegisterWorkspaceDocument,
     "\n  mutation AgentHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.AgentHeartbeatDocument,
+    "\n  query AgentReadConfig($workspaceId: ID!) {\n    agentConfig(workspaceId: $workspaceId) {\n      __typename\n      ... on AgentConfigSuccess { config { runtime model provider platformBilled env { key value error } } }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.AgentReadConfigDocument,
     "\n  query EventPage($workspaceId: ID, $first: Int, $after: String, $last: Int, $before: String) {\n    workspaceEvents(workspaceId: $workspaceId, first: $first, after: $after, last: $last, before: $before) {\n      headCursor\n      edges { cursor node { cursor type workspaceId status } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.EventPageDocument,
     "\n  query OwnEvents($id: ID!, $last: Int, $before: String) {\n    workspace(id: $id) {\n      id\n      events(last: $last, before: $before) {\n        headCursor\n        edges { cursor node { type status workspaceId } }\n        pageInfo { hasNextPage hasPreviousPage }\n      }\n    }\n  }\n": typeof types.OwnEventsDocument,
     "\n  query Snapshot {\n    workspaces(first: 100, statuses: [PROVISIONING, ONLINE, OFFLINE, FAILED, REMOVED]) {\n      headCursor\n      totalCount\n      edges { node { id status } }\n    }\n  }\n": typeof types.SnapshotDocument,
@@ -55,12 +56,15 @@ type Documents = {
     "\n  query EventActors($workspaceId: ID) {\n    workspaceEvents(workspaceId: $workspaceId, first: 100) {\n      edges { node { type status code actor { kind id label } } }\n    }\n  }\n": typeof types.EventActorsDocument,
     "\n  query WorkspaceSecretActors($id: ID!) {\n    workspace(id: $id) { id secrets { key updatedAt updatedBy { kind id label } } }\n  }\n": typeof types.WorkspaceSecretActorsDocument,
     "\n  query OrgSecretActors { orgSecrets { key updatedAt updatedBy { kind id label } } }\n": typeof types.OrgSecretActorsDocument,
+    "\n  query AgentConfig($workspaceId: ID!) {\n    agentConfig(workspaceId: $workspaceId) {\n      __typename\n      ... on AgentConfigSuccess {\n        config { workspaceId runtime model provider platformBilled env { key value error } }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": typeof types.AgentConfigDocument,
+    "\n  query RuntimeState($id: ID!) {\n    workspace(id: $id) { id status generation configStale failure { code message } }\n  }\n": typeof types.RuntimeStateDocument,
     "\n  subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message payload at }\n  }\n": typeof types.OnWorkspaceEventsDocument,
     "\n  subscription OnProvisionFailures($workspaceId: ID, $after: String) {\n    provisionFailures(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message at }\n  }\n": typeof types.OnProvisionFailuresDocument,
 };
 const documents: Documents = {
     "\n  mutation AgentRegisterWorkspace($input: RegisterWorkspaceInput!) {\n    registerWorkspace(input: $input) {\n      __typename\n      ... on RegisterWorkspaceSuccess {\n        authToken\n        platformInboundSecret\n        deliveryMode\n        workspace { id kind status lastHeartbeatAt }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": types.AgentRegisterWorkspaceDocument,
     "\n  mutation AgentHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.AgentHeartbeatDocument,
+    "\n  query AgentReadConfig($workspaceId: ID!) {\n    agentConfig(workspaceId: $workspaceId) {\n      __typename\n      ... on AgentConfigSuccess { config { runtime model provider platformBilled env { key value error } } }\n      ... on RequestError { code message field }\n    }\n  }\n": types.AgentReadConfigDocument,
     "\n  query EventPage($workspaceId: ID, $first: Int, $after: String, $last: Int, $before: String) {\n    workspaceEvents(workspaceId: $workspaceId, first: $first, after: $after, last: $last, before: $before) {\n      headCursor\n      edges { cursor node { cursor type workspaceId status } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.EventPageDocument,
     "\n  query OwnEvents($id: ID!, $last: Int, $before: String) {\n    workspace(id: $id) {\n      id\n      events(last: $last, before: $before) {\n        headCursor\n        edges { cursor node { type status workspaceId } }\n        pageInfo { hasNextPage hasPreviousPage }\n      }\n    }\n  }\n": types.OwnEventsDocument,
     "\n  query Snapshot {\n    workspaces(first: 100, statuses: [PROVISIONING, ONLINE, OFFLINE, FAILED, REMOVED]) {\n      headCursor\n      totalCount\n      edges { node { id status } }\n    }\n  }\n": types.SnapshotDocument,
@@ -99,6 +103,8 @@ const documents: Documents = {
     "\n  query EventActors($workspaceId: ID) {\n    workspaceEvents(workspaceId: $workspaceId, first: 100) {\n      edges { node { type status code actor { kind id label } } }\n    }\n  }\n": types.EventActorsDocument,
     "\n  query WorkspaceSecretActors($id: ID!) {\n    workspace(id: $id) { id secrets { key updatedAt updatedBy { kind id label } } }\n  }\n": types.WorkspaceSecretActorsDocument,
     "\n  query OrgSecretActors { orgSecrets { key updatedAt updatedBy { kind id label } } }\n": types.OrgSecretActorsDocument,
+    "\n  query AgentConfig($workspaceId: ID!) {\n    agentConfig(workspaceId: $workspaceId) {\n      __typename\n      ... on AgentConfigSuccess {\n        config { workspaceId runtime model provider platformBilled env { key value error } }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n": types.AgentConfigDocument,
+    "\n  query RuntimeState($id: ID!) {\n    workspace(id: $id) { id status generation configStale failure { code message } }\n  }\n": types.RuntimeStateDocument,
     "\n  subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {\n    workspaceEvents(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message payload at }\n  }\n": types.OnWorkspaceEventsDocument,
     "\n  subscription OnProvisionFailures($workspaceId: ID, $after: String) {\n    provisionFailures(workspaceId: $workspaceId, after: $after) { cursor type workspaceId status code message at }\n  }\n": types.OnProvisionFailuresDocument,
 };
@@ -111,6 +117,10 @@ export function graphql(source: "\n  mutation AgentRegisterWorkspace($input: Reg
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation AgentHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      __typename\n      ... on HeartbeatSuccess { platformInboundSecret workspace { id status lastHeartbeatAt } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').AgentHeartbeatDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AgentReadConfig($workspaceId: ID!) {\n    agentConfig(workspaceId: $workspaceId) {\n      __typename\n      ... on AgentConfigSuccess { config { runtime model provider platformBilled env { key value error } } }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').AgentReadConfigDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -263,6 +273,14 @@ export function graphql(source: "\n  query WorkspaceSecretActors($id: ID!) {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query OrgSecretActors { orgSecrets { key updatedAt updatedBy { kind id label } } }\n"): typeof import('./graphql.js').OrgSecretActorsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AgentConfig($workspaceId: ID!) {\n    agentConfig(workspaceId: $workspaceId) {\n      __typename\n      ... on AgentConfigSuccess {\n        config { workspaceId runtime model provider platformBilled env { key value error } }\n      }\n      ... on RequestError { code message field }\n    }\n  }\n"): typeof import('./graphql.js').AgentConfigDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RuntimeState($id: ID!) {\n    workspace(id: $id) { id status generation configStale failure { code message } }\n  }\n"): typeof import('./graphql.js').RuntimeStateDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

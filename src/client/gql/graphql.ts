@@ -67,6 +67,8 @@ export type ErrorCode =
   | 'PLATFORM_KIND_FORBIDDEN'
   /** The runtime is not in the model registry. */
   | 'RUNTIME_UNSUPPORTED'
+  /** A stored secret exists but cannot be read or decrypted (never taken for unset). */
+  | 'SECRET_UNREADABLE'
   /** The model is neither listed for the runtime nor owned by exactly one of its providers. */
   | 'UNREGISTERED_MODEL_FOR_RUNTIME'
   /** An input field is malformed; `field` names it. */
@@ -168,12 +170,16 @@ export type UpdateWorkspaceInput = {
 
 /** What a recorded event says happened. */
 export type WorkspaceEventType =
+  /** Its runtime read agentConfig; `payload.keys` names what it got, never a value. */
+  | 'WORKSPACE_CONFIG_READ'
   /** Its runtime reported itself DEGRADED (it was not); `message` and `payload.reason` say why. */
   | 'WORKSPACE_DEGRADED'
   /** No heartbeat within the timeout. */
   | 'WORKSPACE_OFFLINE'
   /** Its agent registered, or heartbeated again after OFFLINE. */
   | 'WORKSPACE_ONLINE'
+  /** The provisioner could not reach its engine; the desired state is kept and retried. */
+  | 'WORKSPACE_PROVISIONER_UNAVAILABLE'
   /** Created or restarted: PROVISIONING. */
   | 'WORKSPACE_PROVISIONING'
   /** FAILED; `code` says why. */
@@ -181,7 +187,11 @@ export type WorkspaceEventType =
   /** Its runtime reported itself no longer DEGRADED. */
   | 'WORKSPACE_RECOVERED'
   /** Removed. */
-  | 'WORKSPACE_REMOVED';
+  | 'WORKSPACE_REMOVED'
+  /** Its runtime exited (OFFLINE if it was ONLINE); `payload` has the exit code or signal. */
+  | 'WORKSPACE_RUNTIME_EXITED'
+  /** The provisioner started its runtime; `payload` names the generation. */
+  | 'WORKSPACE_RUNTIME_STARTED';
 
 /** What a workspace is for. */
 export type WorkspaceKind =
@@ -239,6 +249,16 @@ export type AgentHeartbeatMutationVariables = Exact<{
 
 export type AgentHeartbeatMutation = { heartbeat:
     | { __typename: 'HeartbeatSuccess', platformInboundSecret: string | null, workspace: { id: string, status: WorkspaceStatus, lastHeartbeatAt: string | null } }
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+   };
+
+export type AgentReadConfigQueryVariables = Exact<{
+  workspaceId: string;
+}>;
+
+
+export type AgentReadConfigQuery = { agentConfig:
+    | { __typename: 'AgentConfigSuccess', config: { runtime: string, model: string, provider: string | null, platformBilled: boolean, env: Array<{ key: string, value: string | null, error: ErrorCode | null }> } }
     | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
    };
 
@@ -570,6 +590,23 @@ export type OrgSecretActorsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type OrgSecretActorsQuery = { orgSecrets: Array<{ key: string, updatedAt: string, updatedBy: { kind: ActorKind, id: string | null, label: string | null } | null }> };
 
+export type AgentConfigQueryVariables = Exact<{
+  workspaceId: string;
+}>;
+
+
+export type AgentConfigQuery = { agentConfig:
+    | { __typename: 'AgentConfigSuccess', config: { workspaceId: string, runtime: string, model: string, provider: string | null, platformBilled: boolean, env: Array<{ key: string, value: string | null, error: ErrorCode | null }> } }
+    | { __typename: 'RequestError', code: ErrorCode, message: string, field: string | null }
+   };
+
+export type RuntimeStateQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RuntimeStateQuery = { workspace: { id: string, status: WorkspaceStatus, generation: number, configStale: boolean, failure: { code: string, message: string } | null } | null };
+
 export type OnWorkspaceEventsSubscriptionVariables = Exact<{
   workspaceId?: string | null | undefined;
   after?: string | null | undefined;
@@ -673,6 +710,31 @@ export const AgentHeartbeatDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AgentHeartbeatMutation, AgentHeartbeatMutationVariables>;
+export const AgentReadConfigDocument = new TypedDocumentString(`
+    query AgentReadConfig($workspaceId: ID!) {
+  agentConfig(workspaceId: $workspaceId) {
+    __typename
+    ... on AgentConfigSuccess {
+      config {
+        runtime
+        model
+        provider
+        platformBilled
+        env {
+          key
+          value
+          error
+        }
+      }
+    }
+    ... on RequestError {
+      code
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AgentReadConfigQuery, AgentReadConfigQueryVariables>;
 export const EventPageDocument = new TypedDocumentString(`
     query EventPage($workspaceId: ID, $first: Int, $after: String, $last: Int, $before: String) {
   workspaceEvents(
@@ -1504,6 +1566,46 @@ export const OrgSecretActorsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<OrgSecretActorsQuery, OrgSecretActorsQueryVariables>;
+export const AgentConfigDocument = new TypedDocumentString(`
+    query AgentConfig($workspaceId: ID!) {
+  agentConfig(workspaceId: $workspaceId) {
+    __typename
+    ... on AgentConfigSuccess {
+      config {
+        workspaceId
+        runtime
+        model
+        provider
+        platformBilled
+        env {
+          key
+          value
+          error
+        }
+      }
+    }
+    ... on RequestError {
+      code
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AgentConfigQuery, AgentConfigQueryVariables>;
+export const RuntimeStateDocument = new TypedDocumentString(`
+    query RuntimeState($id: ID!) {
+  workspace(id: $id) {
+    id
+    status
+    generation
+    configStale
+    failure {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RuntimeStateQuery, RuntimeStateQueryVariables>;
 export const OnWorkspaceEventsDocument = new TypedDocumentString(`
     subscription OnWorkspaceEvents($workspaceId: ID, $after: String) {
   workspaceEvents(workspaceId: $workspaceId, after: $after) {
