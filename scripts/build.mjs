@@ -1,16 +1,18 @@
-// Bundles the service's own code (not node_modules) into dist/main.js: Node
-// then starts from one plain JavaScript file instead of compiling TypeScript
-// at every start. Takes well under a second; `npm start` runs it each time.
+// Bundles the service's own code (not node_modules) into dist/: Node then
+// starts from one plain JavaScript file instead of compiling TypeScript at
+// every start. Takes well under a second; `npm start` runs it each time.
+//   dist/main.js     the service
+//   dist/migrate.js  `npm run migrate`: applies pending migrations and exits
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["src/main.ts"],
+  entryPoints: { main: "src/main.ts", migrate: "src/cli/migrate.ts" },
   bundle: true,
   platform: "node",
   format: "esm",
   target: "node20",
   packages: "external",
-  outfile: "dist/main.js",
+  outdir: "dist",
   sourcemap: true,
   logLevel: "warning",
 });
