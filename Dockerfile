@@ -14,6 +14,9 @@ ARG BUILD_BASE=cp-node-build:20
 ARG RUNTIME_BASE=cp-node:20
 
 FROM ${BUILD_BASE} AS build
+# The same title as the image: build-service-image.sh prunes this stage's
+# dangling images by it (with vfs each one is a full copy, over 1 GB).
+LABEL org.opencontainers.image.title="workspace-control-plane"
 WORKDIR /app
 # Dependencies alone first: this layer is reused until the lock file changes.
 # --ignore-scripts: the dependencies' own install scripts are not run (npm 11

@@ -41,7 +41,18 @@ if ! DOCKER_BUILDKIT=0 docker build --network host \
   echo "build-service-image: $tag could not be built (the output's end is above)" >&2
   exit 1
 fi
-# Final images left untagged by earlier builds (the Dockerfile's LABEL): vfs keeps a full copy of each layer.
+# The build stage tagged too (every step cached: a moment), so that it is not
+# dangling and stays the next build's cache; then the images of earlier
+# builds left dangling (the Dockerfile labels both stages) go: with vfs each
+# is a full copy of its tree, the build stage's over 1 GB.
+stage_tag="${tag%%:*}:build-stage"
+if ! DOCKER_BUILDKIT=0 docker build --network host --target build \
+  --build-arg "BUILD_BASE=$build_base" --build-arg "RUNTIME_BASE=$runtime_base" \
+  -t "$stage_tag" . >"$log" 2>&1; then
+  tail -n 30 "$log" >&2
+  echo "build-service-image: could not tag the build stage as $stage_tag" >&2
+  exit 1
+fi
 docker image prune --force --filter "label=org.opencontainers.image.title=workspace-control-plane" >/dev/null 2>&1 || true
 size="$(docker image inspect --format '{{.Size}}' "$tag")"
 echo "build-service-image: built $tag in $(($(date +%s) - start)) s ($((size / 1000000)) MB)"
