@@ -1,6 +1,9 @@
-// Bundles the service's own code (not node_modules) into dist/main.js: Node
-// then starts from one plain JavaScript file instead of compiling TypeScript
-// at every start. Takes well under a second; `npm start` runs it each time.
+// Bundles the service's own code (not node_modules) into dist/: Node then
+// starts from one plain JavaScript file instead of compiling TypeScript at
+// every start. Takes well under a second; `npm start` runs it each time.
+//   dist/main.js           the service
+//   dist/migrate.js        `npm run migrate`: applies pending migrations and exits
+//   dist/rekey-secrets.js  `npm run secrets:rekey`, runnable in the image too
 //
 // Also dist/agent.mjs, the reference agent runtime (SPEC section 9): the
 // agent client bundled with everything it imports, so `node dist/agent.mjs`
@@ -9,13 +12,13 @@ import { build } from "esbuild";
 
 await Promise.all([
   build({
-    entryPoints: ["src/main.ts"],
+    entryPoints: { main: "src/main.ts", migrate: "src/cli/migrate.ts", "rekey-secrets": "src/cli/rekey-secrets.ts" },
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     packages: "external",
-    outfile: "dist/main.js",
+    outdir: "dist",
     sourcemap: true,
     logLevel: "warning",
   }),

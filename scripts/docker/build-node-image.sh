@@ -26,13 +26,16 @@ fingerprint_of() { docker image inspect --format "{{ index .Config.Labels \"$lab
 
 node_bin="$(readlink -f "$(command -v node)")"
 libs="$(ldd "$node_bin" | grep -o '/[^ ]*' | sort -u)"
-node_fp="$( (sha256sum "$node_bin"; for l in $libs; do sha256sum "$(readlink -f "$l")"; done) | sha256sum | cut -c1-16)"
+# layout-2: the root directory is 0755 (it was mktemp's 0700, which a non-root user cannot search).
+node_fp="$( (echo layout-2; sha256sum "$node_bin"; for l in $libs; do sha256sum "$(readlink -f "$l")"; done) | sha256sum | cut -c1-16)"
 
 if [ "$(fingerprint_of "$node_image")" = "$node_fp" ]; then
   echo "build-node-image: $node_image is current"
 else
   root="$(mktemp -d)"
   trap 'rm -rf "$root"' EXIT
+  # The tarball's root becomes the image's /: searchable by every user (images run as non-root too).
+  chmod 0755 "$root"
   mkdir -p "$root/tmp" "$root/usr/bin"
   chmod 1777 "$root/tmp"
   cp "$node_bin" "$root/usr/bin/node"
