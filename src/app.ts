@@ -220,13 +220,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // The request log first, so every request is logged, refusals included; then
     // rate limits: an address out of budget is refused before any check runs.
     plugins: [
-      useRequestLog(log),
+      useRequestLog(log, metrics ? (outcome) => metrics.observeRequest(outcome) : undefined),
       useErrorScope(),
       useSingleAuthorization(),
-      // Then the operation's span, so every check and the execution run beneath it, and
-      // the request metrics before any refusal, so refusals are counted too.
+      // Then the operation's span, so every check and the execution run beneath it.
       ...(tracing ? [useTracing(tracing.tracer)] : []),
-      ...(metrics ? [metrics.plugin] : []),
       useRateLimits(rateLimits),
       ...useQueryLimits(),
       useAccessRules(),

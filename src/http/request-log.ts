@@ -43,7 +43,16 @@ const codesOf = (result: unknown, into: Set<string>) => {
  * preflights, runs before ours: preflights are not logged). For a stream
  * (SSE) the line is written when its headers are sent.
  */
-export function useRequestLog(log: Logger): Plugin {
+/** What a finished request tells an observer (metrics): no variable, header or body. */
+export type RequestOutcome = {
+  operation: string | null;
+  operationType: string | null;
+  status: number;
+  errors: readonly string[];
+  seconds: number;
+};
+
+export function useRequestLog(log: Logger, observe?: (outcome: RequestOutcome) => void): Plugin {
   const seen = new WeakMap<Request, Seen>();
   const of = (request: unknown) => (request ? seen.get(request as Request) : undefined);
   const name = (document: DocumentNode, operationName?: string | null) => {
@@ -59,6 +68,15 @@ export function useRequestLog(log: Logger): Plugin {
     onParams({ request, params }) {
       const s = of(request);
       if (s && typeof params.operationName === "string") s.operation = params.operationName.slice(0, 128);
+    },
+    // Named once parsed, so a request refused at validation is logged (and counted) under its operation too.
+    onParse({ context }) {
+      return ({ result }) => {
+        const s = of((context as { request?: Request }).request);
+        if (s && result && typeof result === "object" && "kind" in result && result.kind === "Document") {
+          Object.assign(s, name(result as DocumentNode, s.operation));
+        }
+      };
     },
     onExecute({ args }) {
       const s = of((args.contextValue as { request?: Request }).request);
@@ -77,6 +95,14 @@ export function useRequestLog(log: Logger): Plugin {
       if (!s) return;
       response.headers.set(REQUEST_ID_HEADER, s.id);
       const caller = s.context?.caller;
+      const durationMs = performance.now() - s.start;
+      observe?.({
+        operation: s.operation,
+        operationType: s.type,
+        status: response.status,
+        errors: [...s.codes],
+        seconds: durationMs / 1000,
+      });
       log.info({
         msg: "request",
         requestId: s.id,
@@ -86,7 +112,7 @@ export function useRequestLog(log: Logger): Plugin {
         ...(caller ? { actor: actorOf(caller) } : {}),
         status: response.status,
         ...(s.codes.size > 0 ? { errors: [...s.codes] } : {}),
-        durationMs: Math.round((performance.now() - s.start) * 10) / 10,
+        durationMs: Math.round(durationMs * 10) / 10,
       });
     },
   };

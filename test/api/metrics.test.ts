@@ -73,10 +73,16 @@ describe("/metrics", () => {
     await sse.body?.cancel();
 
     const creates = (text: string) =>
-      sample(text, "graphql_yoga_http_duration_count", { operationName: "CreateWorkspace", statusCode: "200" });
+      sample(text, "workspace_cp_http_request_duration_seconds_count", {
+        operationName: "CreateWorkspace",
+        statusCode: "200",
+      });
     expect(creates(after)).toBe(creates(before) + 1);
-    expect(sample(after, "graphql_envelop_error_result", { operationName: "CreateWorkspace" })).toBeGreaterThan(
-      sample(before, "graphql_envelop_error_result", { operationName: "CreateWorkspace" }),
+    // A variable that does not coerce carries no code of its own: counted as UNKNOWN, under its operation.
+    const invalidInput = { operationName: "CreateWorkspace", code: "UNKNOWN" };
+    expect(invalid.errors?.[0]?.extensions?.code).toBeUndefined();
+    expect(sample(after, "workspace_cp_graphql_errors_total", invalidInput)).toBe(
+      sample(before, "workspace_cp_graphql_errors_total", invalidInput) + 1,
     );
     expect(sample(after, "workspace_cp_workspaces", { status: "PROVISIONING" })).toBe(
       sample(before, "workspace_cp_workspaces", { status: "PROVISIONING" }) + 1,
