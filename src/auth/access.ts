@@ -101,3 +101,34 @@ export async function refuseAdminAsAgent(bearer: Bearer, admins: AdminTokens): P
   }
   if (admin) throw new AccessError("FORBIDDEN", "An API token cannot act as a workspace agent.");
 }
+
+/**
+ * A live instance token of this workspace and nothing else: what heartbeat
+ * and agentConfig need (no bootstrap). An admin or API token is FORBIDDEN; a
+ * revoked token is 401 whatever the workspace's status; a failed lookup 503.
+ */
+export async function requireOwnInstanceToken(
+  prisma: PrismaClient,
+  admins: AdminTokens,
+  bearer: Bearer,
+  workspaceId: string,
+): Promise<void> {
+  if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "An instance token is required.");
+  if (bearer.kind === "malformed")
+    throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
+  // The instance token is looked up first: on the hot path (a live token)
+  // that is the only query; the admin check matters only for a miss.
+  let row: { workspaceId: string; revokedAt: Date | null } | null;
+  try {
+    row = await prisma.instanceToken.findUnique({
+      where: { tokenHash: bearer.hash },
+      select: { workspaceId: true, revokedAt: true },
+    });
+  } catch (err) {
+    throw unavailable("The instance token", err);
+  }
+  if (!row) await refuseAdminAsAgent(bearer, admins);
+  if (!row || row.revokedAt !== null) throw new AccessError("UNAUTHENTICATED", "The instance token is not valid.");
+  if (row.workspaceId !== workspaceId)
+    throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
+}

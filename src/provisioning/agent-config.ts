@@ -1,34 +1,14 @@
-import { refuseAdminAsAgent } from "../auth/access.js";
+import { requireOwnInstanceToken } from "../auth/access.js";
 import { agentActor } from "../auth/actor.js";
 import type { AdminTokens } from "../auth/admin.js";
 import type { Bearer } from "../auth/tokens.js";
-import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
+import { type Domain, fail, type RequestFailure } from "../domain.js";
 import { recordEvent } from "../events/record.js";
 import { lockWorkspace } from "../workspaces/provision.js";
 import { isWorkspaceId } from "../workspaces/validate.js";
 import { type RuntimeEnvironment, readRuntimeEnvironment } from "./environment.js";
 
 type AgentAuth = { domain: Domain; admins: AdminTokens; bearer: Bearer };
-
-/** A live instance token of this workspace and nothing else (an admin token is FORBIDDEN: SPEC 9). */
-async function requireOwnInstanceToken({ domain, admins, bearer }: AgentAuth, workspaceId: string) {
-  if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "An instance token is required.");
-  if (bearer.kind === "malformed")
-    throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
-  let row: { workspaceId: string; revokedAt: Date | null } | null;
-  try {
-    row = await domain.prisma.instanceToken.findUnique({
-      where: { tokenHash: bearer.hash },
-      select: { workspaceId: true, revokedAt: true },
-    });
-  } catch (err) {
-    throw unavailable("The instance token", err);
-  }
-  if (!row) await refuseAdminAsAgent(bearer, admins);
-  if (!row || row.revokedAt !== null) throw new AccessError("UNAUTHENTICATED", "The instance token is not valid.");
-  if (row.workspaceId !== workspaceId)
-    throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
-}
 
 /**
  * The runtime's configuration, values included: the one place secret values
@@ -40,7 +20,7 @@ export async function readAgentConfig(
   workspaceId: string,
 ): Promise<RuntimeEnvironment | RequestFailure> {
   // The token decides first; a malformed id is then simply not its workspace.
-  await requireOwnInstanceToken(auth, workspaceId);
+  await requireOwnInstanceToken(auth.domain.prisma, auth.admins, auth.bearer, workspaceId);
   if (!isWorkspaceId(workspaceId)) return fail("NOT_FOUND", "No such workspace.", "workspaceId");
   const { domain } = auth;
   const result = await domain.prisma.$transaction(async (tx) => {

@@ -1,8 +1,8 @@
-import { refuseAdminAsAgent } from "../auth/access.js";
+import { requireOwnInstanceToken } from "../auth/access.js";
 import { agentActor } from "../auth/actor.js";
 import type { AdminTokens } from "../auth/admin.js";
 import type { Bearer } from "../auth/tokens.js";
-import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
+import { type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
 import { type EventHint, recordEvent } from "../events/record.js";
 import { Prisma, type Workspace, type WorkspaceStatus } from "../generated/prisma/client.js";
 import { type RuntimeState, type RuntimeStateInput, validateRuntimeState } from "./runtime-state.js";
@@ -15,27 +15,6 @@ export type Heartbeat = { workspace: Workspace; platformInboundSecret: string | 
  * nothing else, may heartbeat (no bootstrap here). A revoked token is 401
  * whatever the workspace's status.
  */
-async function requireOwnInstanceToken(domain: Domain, admins: AdminTokens, bearer: Bearer, workspaceId: string) {
-  if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "An instance token is required.");
-  if (bearer.kind === "malformed")
-    throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
-  // The instance token is looked up first: on the hot path (a live token)
-  // that is the only query; the admin check matters only for a miss.
-  let row: { workspaceId: string; revokedAt: Date | null } | null;
-  try {
-    row = await domain.prisma.instanceToken.findUnique({
-      where: { tokenHash: bearer.hash },
-      select: { workspaceId: true, revokedAt: true },
-    });
-  } catch (err) {
-    throw unavailable("The instance token", err);
-  }
-  if (!row) await refuseAdminAsAgent(bearer, admins);
-  if (!row || row.revokedAt !== null) throw new AccessError("UNAUTHENTICATED", "The instance token is not valid.");
-  if (row.workspaceId !== workspaceId)
-    throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
-}
-
 export type HeartbeatInput = { workspaceId: string; state?: RuntimeStateInput | null };
 
 export async function heartbeat(
@@ -46,7 +25,7 @@ export async function heartbeat(
   const state = input.state ? validateRuntimeState(input.state) : null;
   if (state && "code" in state) {
     // The token still decides first: a caller it refuses learns nothing of the input.
-    await requireOwnInstanceToken(domain, auth.admins, bearer, input.workspaceId);
+    await requireOwnInstanceToken(domain.prisma, auth.admins, bearer, input.workspaceId);
     return state;
   }
   const report: RuntimeState | null = state ? { ...state, reportedAt: new Date().toISOString() } : null;
@@ -62,7 +41,7 @@ export async function heartbeat(
   // Anything else (no token, a wrong or revoked one, another workspace's, a
   // workspace that is not ONLINE, a change into or out of DEGRADED) takes the
   // full path, which says why or records the change with its events.
-  await requireOwnInstanceToken(domain, auth.admins, bearer, input.workspaceId);
+  await requireOwnInstanceToken(domain.prisma, auth.admins, bearer, input.workspaceId);
   const outcome = await domain.prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ status: WorkspaceStatus; runtimeDegraded: boolean }[]>`
       SELECT status, "runtimeDegraded" FROM "Workspace" WHERE id = ${input.workspaceId}::uuid FOR UPDATE`;
