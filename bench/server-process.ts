@@ -6,14 +6,21 @@ export type ServerProcess = { url: string; pid: number; child: ChildProcess; sto
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-/** Starts the service as `npm start` runs it (the bundle), in its own process; the load generator stays in this one. */
+/**
+ * Starts the service as `npm start` runs it (the bundle), in its own process; the load generator stays in this one.
+ * BENCH_NODE_ARGS adds node flags to the service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run).
+ */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess & { startedInMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["dist/main.js"], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean), "dist/main.js"],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (d) => {
     stderr += d;

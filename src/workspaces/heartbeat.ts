@@ -55,7 +55,7 @@ export async function heartbeat(
       where: { id: input.workspaceId },
       data: {
         status: "ONLINE",
-        lastHeartbeatAt: new Date(),
+        ...beatNow(),
         ...(report ? { runtimeState: report, runtimeDegraded: degraded } : {}),
       },
     });
@@ -126,6 +126,12 @@ function withInboundSecret(domain: Domain, ws: Workspace): Heartbeat {
  * about 2.6k per second on this machine whatever the CPU; without it, 6k.
  * Status changes (the full path below) keep their durable commits.
  *
+ * It writes no indexed column on most beats, so PostgreSQL updates the row
+ * in place (a HOT update) instead of adding an entry to each of the table's
+ * indexes: the sweep's mark (heartbeatMarkAt) moves only once it is half a
+ * heartbeat timeout behind. (Indexing lastHeartbeatAt itself cost 2-3× of
+ * the beat's throughput.)
+ *
  * It goes to the driver, not through Prisma: Prisma's $queryRaw took about
  * 290 µs of CPU per call here (the driver alone 70 µs), most of a heartbeat.
  * The driver returns the row as Prisma would: timestamptz as Date, jsonb
@@ -143,7 +149,9 @@ const COLUMNS = Object.values(Prisma.WorkspaceScalarFieldEnum)
 const BEAT_WHILE_ONLINE = `
   WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))
   UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now(),
-    "runtimeState" = COALESCE($3::text::jsonb, w."runtimeState")
+    "runtimeState" = COALESCE($3::text::jsonb, w."runtimeState"),
+    "heartbeatMarkAt" = CASE WHEN w."heartbeatMarkAt" IS NULL OR w."heartbeatMarkAt" < now() - $5::int * interval '1 millisecond'
+      THEN now() ELSE w."heartbeatMarkAt" END
   FROM "InstanceToken" AS t, commit_without_flush
   WHERE w.id = $1::uuid AND w.status = 'ONLINE'
     AND t."tokenHash" = $2 AND t."workspaceId" = w.id AND t."revokedAt" IS NULL
@@ -157,7 +165,22 @@ async function beatWhileOnline(
   report: RuntimeState | null,
 ): Promise<Workspace | null> {
   // The report as JSON text (cast in SQL): both drivers pass text as it is.
-  const params = [workspaceId, tokenHash, report && JSON.stringify(report), report && report.health === "DEGRADED"];
+  const params = [
+    workspaceId,
+    tokenHash,
+    report && JSON.stringify(report),
+    report && report.health === "DEGRADED",
+    markLagMs(domain.config.heartbeatTimeoutSeconds),
+  ];
   const rows = await domain.sql.query<Workspace>(BEAT_WHILE_ONLINE, params, "beat_while_online");
   return rows[0] ?? null;
+}
+
+/** How far the sweep's mark may fall behind the last beat before a beat moves it: half the timeout. */
+export const markLagMs = (heartbeatTimeoutSeconds: number) => Math.floor((heartbeatTimeoutSeconds * 1000) / 2);
+
+/** A beat written outside the common statement (register, a status change): the mark moves with it. */
+export function beatNow(): { lastHeartbeatAt: Date; heartbeatMarkAt: Date } {
+  const at = new Date();
+  return { lastHeartbeatAt: at, heartbeatMarkAt: at };
 }

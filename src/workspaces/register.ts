@@ -8,6 +8,7 @@ import { AccessError, type Domain, fail, type RequestFailure, unavailable } from
 import { type EventHint, recordEvent } from "../events/record.js";
 import { Prisma, type Workspace } from "../generated/prisma/client.js";
 import { checkManagedRegisterToken, consumeJoinToken } from "../provisioning/join-tokens.js";
+import { beatNow } from "./heartbeat.js";
 import { isWorkspaceId } from "./validate.js";
 
 export const MAX_URL = 2048;
@@ -234,7 +235,7 @@ async function goOnline(
           url: data.url,
           deliveryMode: data.deliveryMode,
           agentCard: data.agentCard ?? Prisma.DbNull,
-          lastHeartbeatAt: new Date(),
+          ...beatNow(),
           failureCode: null,
           failureMessage: null,
           failedAt: null,

@@ -82,13 +82,18 @@ async function timeOutProvisioning(domain: Domain, deadline: Date, message: stri
   return publishNewest(domain, hints);
 }
 
+/**
+ * The index finds the candidates by the mark (never later than the last
+ * beat, so every due workspace is among them); the last beat decides. A
+ * candidate that is not due has been silent for more than half the timeout.
+ */
 async function markSilentOffline(domain: Domain, deadline: Date, message: string, batch: number) {
   const hints = await domain.prisma.$queryRaw<EventHint[]>`
     WITH event_order AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}::bigint) AS locked),
     due AS (
       SELECT w.id FROM "Workspace" w, event_order
-      WHERE w.status = 'ONLINE' AND w."lastHeartbeatAt" < ${deadline}
-      ORDER BY w."lastHeartbeatAt" LIMIT ${batch}
+      WHERE w.status = 'ONLINE' AND w."heartbeatMarkAt" < ${deadline} AND w."lastHeartbeatAt" < ${deadline}
+      ORDER BY w."heartbeatMarkAt" LIMIT ${batch}
       FOR UPDATE OF w SKIP LOCKED
     ),
     changed AS (

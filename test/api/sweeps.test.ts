@@ -3,7 +3,7 @@ import { openDatabase } from "../../src/db/database.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
-import { CreateWorkspace, GetWorkspace, ListEvents, RegisterWorkspace } from "../support/operations.js";
+import { CreateWorkspace, GetWorkspace, Heartbeat, ListEvents, RegisterWorkspace } from "../support/operations.js";
 
 // The sweeps (SPEC section 6): PROVISIONING past its deadline → FAILED
 // (PROVISION_TIMEOUT), ONLINE without a heartbeat past its deadline →
@@ -111,9 +111,10 @@ describe("sweepOnce", () => {
     const { prisma } = t.app.domain;
     const seed = (status: "ONLINE" | "PROVISIONING", n: number) =>
       prisma.$queryRaw<{ id: string }[]>`
-        INSERT INTO "Workspace" (id, name, runtime, model, status, "lastHeartbeatAt", "provisioningStartedAt", "updatedAt")
+        INSERT INTO "Workspace" (id, name, runtime, model, status, "lastHeartbeatAt", "heartbeatMarkAt",
+                                 "provisioningStartedAt", "updatedAt")
         SELECT gen_random_uuid(), 'bulk-' || g, 'hermes', 'm', ${status}::"WorkspaceStatus",
-               now() - interval '2 hours', now() - interval '2 hours', now()
+               now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours', now()
         FROM generate_series(1, ${n}) g
         RETURNING id::text AS id`;
     const silent = (await seed("ONLINE", 230)).map((r) => r.id);
@@ -170,6 +171,60 @@ describe("sweepOnce", () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe("the OFFLINE sweep's mark (heartbeatMarkAt)", () => {
+  // The sweep finds candidates by an index on the mark, not on
+  // lastHeartbeatAt: an index on a column every beat writes would make every
+  // beat write every index of the table (no HOT update).
+  it("no index of Workspace holds a column the common heartbeat writes", async () => {
+    const indexes = await t.app.domain.prisma.$queryRaw<{ indexdef: string }[]>`
+      SELECT indexdef FROM pg_indexes WHERE tablename = 'Workspace'`;
+    expect(indexes.length).toBeGreaterThan(5);
+    expect(indexes.some((i) => i.indexdef.includes('"heartbeatMarkAt"'))).toBe(true);
+    for (const column of ["lastHeartbeatAt", "updatedAt", "runtimeState"]) {
+      expect(indexes.filter((i) => i.indexdef.includes(`"${column}"`))).toEqual([]);
+    }
+  });
+
+  async function registered() {
+    const id = await provisioning();
+    const r = ok(await gql(t, RegisterWorkspace, { input: { workspaceId: id } }, { token: null })).registerWorkspace;
+    return { id, token: expectSuccess(r, "RegisterWorkspaceSuccess").authToken as string };
+  }
+  const beat = async (id: string, token: string) =>
+    expectSuccess(ok(await gql(t, Heartbeat, { input: { workspaceId: id } }, { token })).heartbeat, "HeartbeatSuccess");
+
+  it("stays put for beats within half the timeout, moves to the beat after, and is never later than the last beat", async () => {
+    const { id, token } = await registered();
+    const atRegister = await row(id);
+    expect(atRegister.heartbeatMarkAt).toEqual(atRegister.lastHeartbeatAt);
+    await beat(id, token);
+    const afterBeat = await row(id);
+    expect(afterBeat.heartbeatMarkAt).toEqual(atRegister.heartbeatMarkAt);
+    expect((afterBeat.lastHeartbeatAt as Date).getTime()).toBeGreaterThanOrEqual(
+      (afterBeat.heartbeatMarkAt as Date).getTime(),
+    );
+    // Half the timeout and a second behind, as if time had passed since it last moved.
+    const lag = (t.app.domain.config.heartbeatTimeoutSeconds / 2 + 1) * 1000;
+    const behind = new Date((afterBeat.lastHeartbeatAt as Date).getTime() - lag);
+    await t.app.domain.prisma.workspace.update({ where: { id }, data: { heartbeatMarkAt: behind } });
+    await beat(id, token);
+    const moved = await row(id);
+    expect(moved.heartbeatMarkAt).toEqual(moved.lastHeartbeatAt);
+  });
+
+  it("a workspace whose mark is past the deadline but whose last beat is not stays ONLINE", async () => {
+    const { id } = await registered();
+    const heard = (await row(id)).lastHeartbeatAt as Date;
+    await t.app.domain.prisma.workspace.update({ where: { id }, data: { heartbeatMarkAt: new Date(0) } });
+    const timeout = t.app.domain.config.heartbeatTimeoutSeconds * 1000;
+    await sweepOnce(t.app.domain, new Date(heard.getTime() + timeout - 1000));
+    expect((await row(id)).status).toBe("ONLINE");
+    expect((await eventsOf(id)).filter((e) => e.type === "WORKSPACE_OFFLINE")).toEqual([]);
+    await sweepOnce(t.app.domain, new Date(heard.getTime() + timeout + 1000));
+    await expectOfflineOnce(id);
   });
 });
 
