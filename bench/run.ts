@@ -1,4 +1,5 @@
 // npm run bench [-- --backend pglite|postgres|both] [--duration 10] [--connections 20] [--fanout 1000,5000]
+//   [--observability]   also offeredModels and heartbeat with metrics off, on (the default), and on with traces
 // Starts, each as a process of its own, a bare node:http server answering a
 // fixed JSON body, plain graphql-yoga answering `{ hello }`, and the service,
 // then loads each over loopback with autocannon from this process. Results are printed and written to
@@ -14,7 +15,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
 import { measureFanout } from "./fanout.js";
-import { rssMb, startBaseline, startServer } from "./server-process.js";
+import { rssMb, type ServerProcess, startBaseline, startServer } from "./server-process.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "20" },
     fanout: { type: "string", default: "1000,5000" },
     out: { type: "string", default: "BENCHMARKS.md" },
+    observability: { type: "boolean", default: false },
   },
 });
 const DURATION = Number(args.duration);
@@ -94,11 +96,65 @@ const OFFERED = `{ offeredModels { model provider platformBilled authEnv credent
 
 type Backend = "pglite" | "postgres";
 
-async function benchBackend(backend: Backend, base: Baselines) {
+/**
+ * An OTLP/HTTP receiver that accepts and drops every export, so a traced
+ * service pays for building and sending its spans but nothing waits on a
+ * collector. Runs in the load generator's process.
+ */
+async function startTraceSink(): Promise<{ url: string; spans: () => number; stop(): Promise<void> }> {
+  let posts = 0;
+  const sink = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      posts++;
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  const { port } = sink.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    spans: () => posts,
+    stop: () => new Promise((r) => sink.close(() => r())),
+  };
+}
+
+type Observed = { variant: string; offered: Row; heartbeat: Row };
+
+/**
+ * offeredModels and the heartbeat with metrics off, on (the default), and on
+ * with traces exported to a sink: what observability costs the hot paths
+ * (issue 15). Each variant is a service process of its own on fresh data.
+ */
+async function benchObservability(backend: Backend): Promise<Observed[]> {
+  const sink = await startTraceSink();
+  const variants: [string, Record<string, string>][] = [
+    ["metrics off, no traces", { METRICS: "false" }],
+    ["metrics on (default), no traces", {}],
+    ["metrics on, traces exported", { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }],
+  ];
+  const out: Observed[] = [];
+  for (const [variant, extra] of variants) {
+    const s = await startService(backend, extra);
+    const offered = await load(`offeredModels (${variant})`, s.post(s.adminToken, OFFERED));
+    const heartbeat = await load(
+      `heartbeat (${variant})`,
+      s.post(s.agentToken, HEARTBEAT, { input: { workspaceId: s.workspaceId } }),
+    );
+    await s.stop();
+    out.push({ variant, offered, heartbeat });
+  }
+  if (sink.spans() === 0) throw new Error("the traced service exported nothing: the traces row would measure nothing");
+  await sink.stop();
+  return out;
+}
+
+/** Fresh data for one service (a PGlite directory, or a PostgreSQL database of its own), and its removal. */
+async function freshData(backend: Backend, extra: Record<string, string>) {
   const adminToken = `bench-admin-${randomBytes(12).toString("hex")}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-bench-"));
   let dbName: string | null = null;
-  const env: Record<string, string> = { ADMIN_TOKEN: adminToken, DATA_DIR: dataDir };
+  const env: Record<string, string> = { ADMIN_TOKEN: adminToken, DATA_DIR: dataDir, ...extra };
   if (backend === "postgres") {
     dbName = `cp_bench_${randomBytes(4).toString("hex")}`;
     const admin = new pg.Client({ connectionString: PG_URL });
@@ -110,28 +166,70 @@ async function benchBackend(backend: Backend, base: Baselines) {
     env.DATABASE_URL = u.toString();
     env.SECRETS_ENCRYPTION_KEY = randomBytes(32).toString("base64");
   }
+  const remove = async () => {
+    await rm(dataDir, { recursive: true, force: true });
+    if (!dbName) return;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  };
+  return { adminToken, env, remove };
+}
 
-  // Start-up on a new, then on an existing data directory (PGlite), and idle memory.
-  const first = await startServer(env);
-  const startNewMs = first.startedInMs;
-  await first.stop();
-  const server = await startServer(env);
-  const startExistingMs = server.startedInMs;
-  await new Promise((r) => setTimeout(r, 1_000));
-  const idleRssMb = rssMb(server.pid);
+/**
+ * The service on fresh data with one ONLINE workspace, its agent's token,
+ * and request options for autocannon. `beforeLoad` sees the started server
+ * first (start-up time, idle memory), before anything is created.
+ */
+async function startService(
+  backend: Backend,
+  extra: Record<string, string> = {},
+  beforeLoad?: (server: ServerProcess & { startedInMs: number }, env: Record<string, string>) => Promise<ServerProcess>,
+) {
+  const { adminToken, env, remove } = await freshData(backend, extra);
+  const started = await startServer(env);
+  const server = beforeLoad ? await beforeLoad(started, env) : started;
   const { url } = server;
-
   const created = await gqlCall(url, adminToken, CREATE, { input: { name: "bench" } });
   const workspaceId = created.createWorkspace.workspace.id as string;
   const registered = await gqlCall(url, null, REGISTER, { input: { workspaceId } });
   const agentToken = registered.registerWorkspace.authToken as string;
-
   const post = (token: string, query: string, variables?: unknown): autocannon.Options => ({
     url: `${url}/graphql`,
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
+  return {
+    server,
+    adminToken,
+    agentToken,
+    workspaceId,
+    post,
+    stop: async () => {
+      await server.stop();
+      await remove();
+    },
+  };
+}
+
+async function benchBackend(backend: Backend, base: Baselines) {
+  // Start-up on a new, then on an existing data directory (PGlite), and idle memory.
+  let startNewMs = 0;
+  let startExistingMs = 0;
+  let idleRssMb = 0;
+  const service = await startService(backend, {}, async (first, env) => {
+    startNewMs = first.startedInMs;
+    await first.stop();
+    const again = await startServer(env);
+    startExistingMs = again.startedInMs;
+    await new Promise((r) => setTimeout(r, 1_000));
+    idleRssMb = rssMb(again.pid);
+    return again;
+  });
+  const { server, adminToken, agentToken, workspaceId, post } = service;
+  const { url } = server;
   const rows: Row[] = [base.yoga];
   // The stack's own ceiling: the whole plugin chain and HTTP handling, no resolver work.
   rows.push(
@@ -168,15 +266,9 @@ async function benchBackend(backend: Backend, base: Baselines) {
     fanout.push(await measureFanout({ url, adminToken, subscribers: n, serverPid: server.pid, rounds: 5 }));
   }
 
-  await server.stop();
-  await rm(dataDir, { recursive: true, force: true });
-  if (dbName) {
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
-  return { backend, base, rows, startNewMs, startExistingMs, idleRssMb, loadedRssMb, fanout };
+  await service.stop();
+  const observed = args.observability ? await benchObservability(backend) : [];
+  return { backend, base, rows, startNewMs, startExistingMs, idleRssMb, loadedRssMb, fanout, observed };
 }
 
 const fmt = (n: number, d = 0) => n.toFixed(d);
@@ -214,6 +306,18 @@ function report(results: Awaited<ReturnType<typeof benchBackend>>[]) {
       `Start-up to listening: new data ${fmt(r.startNewMs)} ms, existing data ${fmt(r.startExistingMs)} ms (process spawn of the bundled dist/main.js to its listening log line). Idle RSS ${fmt(r.idleRssMb)} MB; after the load ${fmt(r.loadedRssMb)} MB.`,
       "",
     );
+    if (r.observed.length) {
+      lines.push(
+        "| observability | offeredModels req/s (× bare) | p99 ms | heartbeat req/s (× bare) | p99 ms |",
+        "|---|---:|---:|---:|---:|",
+      );
+      for (const o of r.observed) {
+        lines.push(
+          `| ${o.variant} | ${fmt(o.offered.rps)} (${fmt(o.offered.rps / bare.rps, 3)}) | ${o.offered.p99} | ${fmt(o.heartbeat.rps)} (${fmt(o.heartbeat.rps / bare.rps, 3)}) | ${o.heartbeat.p99} |`,
+        );
+      }
+      lines.push("");
+    }
     if (r.fanout.length) {
       lines.push(
         "| graphql-ws subscribers of one workspace | delivery median ms | p95 ms | max ms | all delivered | RSS per subscriber KB |",
