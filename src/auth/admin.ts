@@ -1,4 +1,4 @@
-import { isUniqueViolation } from "../db/errors.js";
+import { onUniqueViolation } from "../db/errors.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
 import { actorJson, SYSTEM } from "./actor.js";
@@ -27,7 +27,7 @@ export async function ensureAdminToken(
   announce: (token: string) => void,
 ): Promise<void> {
   const generated = configured ? null : mintToken();
-  const outcome = await withRetryOnConflict(() =>
+  const settle = () =>
     prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${START_LOCK})`;
       const now = new Date();
@@ -63,8 +63,9 @@ export async function ensureAdminToken(
         },
       });
       return { revoked: 0, configuredRevoked: false, generated: true };
-    }),
-  );
+    });
+  // Two first starts racing on one database: the loser's insert conflicts; its second look finds the winner's row.
+  const outcome = await onUniqueViolation("ApiToken_tokenHash_key", settle, settle);
   if (outcome.revoked > 0)
     log.info({
       msg: "ADMIN_TOKEN replaced the admin tokens set before it; they are revoked",
@@ -74,15 +75,5 @@ export async function ensureAdminToken(
   if (outcome.generated && generated) {
     log.info({ msg: "generated an admin token; it is shown once, on stderr, and stored only as a hash" });
     announce(generated);
-  }
-}
-
-/** Two first starts racing on one database: the loser's insert conflicts; its second look finds the winner's row. */
-async function withRetryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isUniqueViolation(err)) return fn();
-    throw err;
   }
 }

@@ -46,18 +46,25 @@ export type DatabaseOptions = (
   | { kind: "pglite"; dataDir: string | undefined; loadDataDir?: Blob }
 ) & { wrapAdapter?: AdapterWrapper };
 
-// int8 columns (event sequence numbers) arrive as strings from pg unless told:
-// keep them strings everywhere, since cursors are strings anyway.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
-
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const wrap: AdapterWrapper = opts.wrapAdapter ?? ((adapter) => adapter);
   if (opts.kind === "postgres") return openPostgres(opts.url, opts.maxConnections ?? 10, wrap);
   return openPglite(opts.dataDir, opts.loadDataDir, wrap);
 }
 
+/**
+ * This pool's type parsing (never pg's global one, which every other pg
+ * user in the process shares): int8 columns (event sequence numbers) stay
+ * strings, as PGlite gives them and as cursors carry them. Prisma's adapter
+ * sets its own parsers per query.
+ */
+const POOL_TYPES = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8 ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 async function openPostgres(url: string, max: number, wrap: AdapterWrapper): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, types: POOL_TYPES });
   // An idle client losing its server emits 'error' on the pool; without a
   // listener that is an uncaught exception. The next checkout reconnects.
   pool.on("error", () => {});

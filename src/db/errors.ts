@@ -1,17 +1,59 @@
-/** Unique violations, as Prisma (P2002) or the driver (SQLSTATE 23505) reports them. */
-export function isUniqueViolation(err: unknown): boolean {
+const CONSTRAINT_IN_MESSAGE = /unique constraint "([^"]+)"/;
+
+/**
+ * The unique index a violation names, or null when `err` is no unique
+ * violation: from Prisma (either driver adapter), the pg driver or PGlite
+ * alike. A violation whose index cannot be told is "" (never mistaken for
+ * an expected one).
+ */
+export function violatedUniqueIndex(err: unknown): string | null {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     const x = e as {
       code?: unknown;
-      meta?: { driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } };
+      constraint?: unknown;
+      message?: unknown;
+      meta?: {
+        driverAdapterError?: {
+          cause?: { originalCode?: string; originalMessage?: string; kind?: string; constraint?: { index?: string } };
+        };
+      };
       cause?: unknown;
     };
-    if (x.code === "P2002" || x.code === "23505") return true;
     const adapter = x.meta?.driverAdapterError?.cause;
-    if (adapter?.originalCode === "23505" || adapter?.kind === "UniqueConstraintViolation") return true;
+    if (adapter?.originalCode === "23505" || adapter?.kind === "UniqueConstraintViolation") {
+      // adapter-pg names the index; the PGlite adapter gives only the fields, and the server's message.
+      return adapter.constraint?.index ?? CONSTRAINT_IN_MESSAGE.exec(adapter.originalMessage ?? "")?.[1] ?? "";
+    }
+    if (x.code === "23505") return typeof x.constraint === "string" ? x.constraint : "";
+    if (x.code === "P2002") {
+      return CONSTRAINT_IN_MESSAGE.exec(typeof x.message === "string" ? x.message : "")?.[1] ?? "";
+    }
     e = x.cause;
   }
-  return false;
+  return null;
+}
+
+/**
+ * Runs `fn`; a violation of the unique index `index` becomes `then()`'s
+ * answer, anything else (another index's violation included) is rethrown.
+ * The one place a command says which constraint it expects and what it means.
+ */
+export async function onUniqueViolation<T, U>(
+  index: string,
+  fn: () => Promise<T>,
+  then: () => U | Promise<U>,
+): Promise<T | U> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (violatedUniqueIndex(err) === index) return await then();
+    throw err;
+  }
+}
+
+/** Prisma's "no row matched the update's or delete's where" (P2025). */
+export function isRowNotFound(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "P2025";
 }
 
 const UNAVAILABLE_CODES = new Set([

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { actorJson } from "../auth/actor.js";
-import { isUniqueViolation } from "../db/errors.js";
+import { violatedUniqueIndex } from "../db/errors.js";
 import {
   type Domain,
   type Failure,
@@ -191,7 +191,7 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
   } catch (err) {
     // The partial unique index on live PLATFORM rows closes the race that
     // preflight's check leaves open.
-    if (isUniqueViolation(err)) {
+    if (violatedUniqueIndex(err) === "Workspace_one_live_platform") {
       return fail("CONFLICT", "A platform agent already exists; remove it before creating another.", "input.kind");
     }
     throw err;

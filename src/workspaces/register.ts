@@ -3,7 +3,7 @@ import { findLiveInstanceToken } from "../auth/access.js";
 import { agentActor } from "../auth/actor.js";
 import type { AdminTokens } from "../auth/admin.js";
 import { type Bearer, hashToken, mintToken } from "../auth/tokens.js";
-import { isUniqueViolation } from "../db/errors.js";
+import { violatedUniqueIndex } from "../db/errors.js";
 import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
 import { type EventHint, recordEvent } from "../events/record.js";
 import { Prisma, type Workspace } from "../generated/prisma/client.js";
@@ -256,7 +256,7 @@ async function goOnline(
     return outcome;
   } catch (err) {
     // The partial unique index on live tokens: a concurrent bootstrap won.
-    if (isUniqueViolation(err)) {
+    if (violatedUniqueIndex(err) === "InstanceToken_one_live_per_workspace") {
       throw new AccessError("UNAUTHENTICATED", "This workspace has a live instance token; present it.");
     }
     throw err;

@@ -1,3 +1,4 @@
+import { isRowNotFound } from "../db/errors.js";
 import { type Domain, type Failure, fail } from "../domain.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { checkModelCredential, checkModelRegistered } from "./create.js";
@@ -55,7 +56,7 @@ export async function updateWorkspace(domain: Domain, input: UpdateInput): Promi
   }
   // A removal between the checks and this write wins: REMOVED is final.
   return prisma.workspace.update({ where: { id: input.id, status: { not: "REMOVED" } }, data }).catch((err) => {
-    if ((err as { code?: string }).code === "P2025") return notFound();
+    if (isRowNotFound(err)) return notFound();
     throw err;
   });
 }

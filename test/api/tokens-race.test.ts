@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken, mintToken } from "../../src/auth/tokens.js";
-import { isUniqueViolation } from "../../src/db/errors.js";
+import { violatedUniqueIndex } from "../../src/db/errors.js";
 import { expectRefusal, expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, RegisterWorkspace, RestartWorkspace } from "../support/operations.js";
@@ -105,7 +105,7 @@ describe(`instance token races (${backend})`, () => {
       (e: unknown) => e,
     );
     expect(err, "a second live token was accepted").not.toBeNull();
-    expect(isUniqueViolation(err)).toBe(true);
+    expect(violatedUniqueIndex(err)).toBe("InstanceToken_one_live_per_workspace");
     expect(await liveTokens(ws.id)).toHaveLength(1);
     const indexes = await t.app.db.sql.query<{ indexdef: string }>(
       `SELECT indexdef FROM pg_indexes WHERE indexname = 'InstanceToken_one_live_per_workspace'`,
