@@ -156,6 +156,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   let tokenWatch: ChangeWatch | null = null;
   const apiTokens = new ApiTokenStore(db.prisma, () => tokenWatch === null || tokenWatch.live);
   tokenWatch = db.watch(API_TOKENS_CHANNEL, (payload) => apiTokens.heard(payload));
+  await Promise.all([orgWatch?.firstAttempt, tokenWatch?.firstAttempt]);
   const identities: Identities = {
     apiTokens,
     users: config.auth ? new UserTokens(config.auth) : null,

@@ -60,7 +60,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
  */
 const POOL_TYPES = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === pg.types.builtins.INT8 ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8
+      ? (v: string) => v
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 async function openPostgres(url: string, max: number, wrap: AdapterWrapper): Promise<Database> {

@@ -7,7 +7,17 @@ import pg from "pg";
  * then (anything may have changed unheard), and a reconnect counts as a
  * change.
  */
-export type ChangeWatch = { readonly live: boolean; close(): Promise<void> };
+export type ChangeWatch = {
+  readonly live: boolean;
+  /**
+   * Settles once the first connection attempt has (live) or has not (retrying
+   * in the background) succeeded: awaited at start, so the caches behind the
+   * watch are trusted from the first request instead of being dropped by the
+   * watch's own first change a moment later. Bounded by the connect timeout.
+   */
+  readonly firstAttempt: Promise<void>;
+  close(): Promise<void>;
+};
 
 export function watchPostgresChannel(url: string, channel: string, onChange: (payload?: string) => void): ChangeWatch {
   let client: pg.Client | null = null;
@@ -49,11 +59,12 @@ export function watchPostgresChannel(url: string, channel: string, onChange: (pa
     retry.unref();
     delay = Math.min(delay * 2, 10_000);
   };
-  void connect();
+  const firstAttempt = connect();
   return {
     get live() {
       return live;
     },
+    firstAttempt,
     async close() {
       closed = true;
       live = false;
