@@ -15,17 +15,18 @@ export type OnlineRegistration = {
  * case matches nothing and takes the full transaction (which says why, mints,
  * or records): no or another bearer, a join token, a status other than
  * ONLINE, and PLATFORM rows, whose identity gate reads the MODEL secret under
- * the row lock (a secret write takes that lock without changing the row, so
- * this statement could not see it).
+ * the row lock (a secret write takes that lock without changing the row).
  *
- * The token is read from the statement's snapshot; a restart, a crash or a
- * join-token bootstrap that revokes it does so in a transaction that also
- * changes the workspace row. If that transaction commits while this UPDATE
- * waits for the row, PostgreSQL re-checks the WHERE on the new row version
- * only (not on the token row). `w.xmin = seen.xmin` closes that gap: `seen`
- * is the version this statement's snapshot saw, so a row changed meanwhile
- * matches nothing and the full path re-reads everything under the lock, as
- * before. Without it a stale runtime could write its url over the new one's.
+ * The token is judged under the locks, as the full path judges it: the
+ * workspace row first (FOR NO KEY UPDATE, the inner select), then the token
+ * row (FOR SHARE), in the order every revoker takes them (restart, remove,
+ * a runtime's exit, a join-token bootstrap: the row lock, then the
+ * revocation), so no deadlock. A lock that waited re-reads the row's newest
+ * version and checks it again, so a revocation committed meanwhile leaves
+ * nothing to update; PostgreSQL's re-check of an UPDATE ... FROM alone would
+ * look at the workspace row's newest version but not the token's, and a
+ * stale runtime could write its url over the new one's (the lock-race test).
+ * Two registers of one workspace queue on the row lock and both pass.
  *
  * The commit is durable (unlike the heartbeat's): a register carries the
  * runtime's address, which a crash must not roll back behind its answer.
@@ -36,13 +37,18 @@ const COLUMNS = Object.values(Prisma.WorkspaceScalarFieldEnum)
   .map((c) => `w."${c}"`)
   .join(", ");
 const REGISTER_WHILE_ONLINE = `
+  WITH live AS (
+    SELECT t.id FROM "InstanceToken" AS t,
+      (SELECT id FROM "Workspace" WHERE id = $1::uuid AND status = 'ONLINE' AND kind = 'WORKSPACE'
+       FOR NO KEY UPDATE) AS ws
+    WHERE t."workspaceId" = ws.id AND t."tokenHash" = $2 AND t."revokedAt" IS NULL
+    FOR SHARE OF t
+  )
   UPDATE "Workspace" AS w SET url = $3, "deliveryMode" = $4::"DeliveryMode", "agentCard" = $5::text::jsonb,
     "lastHeartbeatAt" = now(), "heartbeatMarkAt" = now(), "updatedAt" = now(),
     "failureCode" = NULL, "failureMessage" = NULL, "failedAt" = NULL
-  FROM "Workspace" AS seen, "InstanceToken" AS t
-  WHERE w.id = $1::uuid AND w.status = 'ONLINE' AND w.kind = 'WORKSPACE'
-    AND seen.id = w.id AND w.xmin = seen.xmin
-    AND t."tokenHash" = $2 AND t."workspaceId" = w.id AND t."revokedAt" IS NULL
+  FROM live
+  WHERE w.id = $1::uuid
   RETURNING ${COLUMNS}`;
 
 /** The registered row, or null when the one statement does not apply (take the full path). */

@@ -214,11 +214,13 @@ describe("database round trips per hot path, after one warm-up call", () => {
     expect(s.workspace).toMatchObject({ status: "ONLINE", url: "https://agent.example/a2a", deliveryMode: "PUSH" });
     // Was 7 (the row, the token, then BEGIN, the row lock, the token again under it, the UPDATE, COMMIT).
     // Nothing is minted, revoked or recorded when the workspace is already ONLINE and the bearer is its
-    // live token, so one UPDATE … FROM decides and writes; it matches nothing if the row changed while
-    // it waited for it, and then the full path (below) runs under the lock.
+    // live token, so one statement takes the same locks, judges the token under them and writes; when
+    // it matches nothing (any other case), the full path (below) runs.
     expect(r.queries.length, explain(r)).toBe(1);
     expect(r.queries).toEqual([
-      "UPDATE Workspace", // url, delivery mode, card, lastHeartbeatAt where ONLINE, WORKSPACE-kind, the token live; RETURNING the row
+      // url, delivery mode, card, lastHeartbeatAt; the CTE takes the row lock, then the token's, and
+      // matches only a live token of this ONLINE, WORKSPACE-kind row; RETURNING the row
+      "UPDATE Workspace (with live)",
     ]);
   });
 
@@ -229,7 +231,7 @@ describe("database round trips per hot path, after one warm-up call", () => {
     const s = expectSuccess(ok(r.result).registerWorkspace, "RegisterWorkspaceSuccess");
     expect(s.authToken).toBeNull();
     expect(r.queries, explain(r)).toEqual([
-      "UPDATE Workspace", // the one statement: matches nothing, the workspace is not ONLINE
+      "UPDATE Workspace (with live)", // the one statement: matches nothing, the workspace is not ONLINE
       "SELECT Workspace", // the workspace row (status, kind, inbound secret)
       "SELECT InstanceToken", // a live instance token, and of which workspace? (then no admin check is needed)
       "BEGIN",
