@@ -110,7 +110,9 @@ async function seed(url: string, n: number) {
             CASE WHEN status = 'FAILED' THEN 'PROVISION_TIMEOUT' END, "createdAt" + interval '1 h'
      FROM "Workspace" WHERE status IN ('OFFLINE','FAILED','REMOVED') ORDER BY "createdAt"`,
   );
-  await c.query(`ANALYZE`);
+  // What autovacuum does within a minute of a bulk insert: statistics, and the
+  // visibility map that lets counts scan an index alone.
+  await c.query(`VACUUM ANALYZE`);
   const [{ events }] = (await c.query<{ events: string }>(`SELECT count(*)::text AS events FROM "WorkspaceEvent"`))
     .rows as [{ events: string }];
   await c.end();
@@ -147,6 +149,10 @@ async function timeRead(url: string, query: string, variables?: unknown) {
 const PAGE = `totalCount countsByStatus { status count } edges { node { id name status runtimeDisplayName providerDisplayName lastHeartbeatAt } } pageInfo { hasNextPage endCursor }`;
 const READS: { name: string; query: string; variables?: (ctx: { workspaceId: string }) => unknown }[] = [
   { name: "canvas list (first 50, totalCount, countsByStatus)", query: `{ workspaces(first: 50) { ${PAGE} } }` },
+  {
+    name: "the same page without the counts",
+    query: `{ workspaces(first: 50) { edges { node { id name status runtimeDisplayName providerDisplayName lastHeartbeatAt } } pageInfo { hasNextPage endCursor } } }`,
+  },
   {
     name: "filter by status (FAILED)",
     query: `{ workspaces(first: 50, statuses: [FAILED]) { ${PAGE} } }`,
