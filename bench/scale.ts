@@ -70,7 +70,7 @@ async function seed(url: string, n: number) {
   const cols = [0, 1, 2, 3].map((i) => MODELS.map((m) => m[i]));
   await c.query(
     `INSERT INTO "Workspace" (id, name, kind, runtime, model, provider, "platformBilled", status,
-       "failureCode", "failureMessage", "failedAt", url, "deliveryMode", "agentCard", "lastHeartbeatAt",
+       "failureCode", "failureMessage", "failedAt", url, "deliveryMode", "agentCard", "lastHeartbeatAt", "heartbeatMarkAt",
        "provisioningStartedAt", "createdAt", "updatedAt")
      SELECT gen_random_uuid(),
        (ARRAY['research','support','billing','triage','deploy','review','scout','writer','Ops','QA'])[1 + i % 10]
@@ -82,6 +82,8 @@ async function seed(url: string, n: number) {
        CASE WHEN s IN ('ONLINE','OFFLINE') THEN 'https://agents.example/' || i || '/a2a' END,
        CASE WHEN s IN ('ONLINE','OFFLINE') THEN 'PUSH'::"DeliveryMode" END,
        CASE WHEN s IN ('ONLINE','OFFLINE') THEN jsonb_build_object('name', 'agent ' || i, 'skills', jsonb_build_array('code','search')) END,
+       CASE WHEN s = 'ONLINE' THEN now() - (i % 60) * interval '1 s'
+            WHEN s = 'OFFLINE' THEN now() - interval '1 day' END,
        CASE WHEN s = 'ONLINE' THEN now() - (i % 60) * interval '1 s'
             WHEN s = 'OFFLINE' THEN now() - interval '1 day' END,
        CASE WHEN s = 'PROVISIONING' THEN now() ELSE created END,
@@ -245,7 +247,10 @@ async function measureSweep(dbUrl: string, count: number, instances: number): Pr
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   await c.query(`UPDATE "Workspace" SET status = 'ONLINE' WHERE url LIKE 'sweep:%'`);
-  await c.query(`UPDATE "Workspace" SET "lastHeartbeatAt" = now() + interval '1 day' WHERE status = 'ONLINE'`);
+  await c.query(
+    `UPDATE "Workspace" SET "lastHeartbeatAt" = now() + interval '1 day', "heartbeatMarkAt" = now() + interval '1 day'
+     WHERE status = 'ONLINE'`,
+  );
   await c.query(
     `UPDATE "Workspace" SET url = 'sweep:' || id WHERE id IN (
        SELECT id FROM "Workspace" WHERE status = 'ONLINE' ORDER BY "createdAt" LIMIT $1)`,
@@ -259,7 +264,8 @@ async function measureSweep(dbUrl: string, count: number, instances: number): Pr
   // The deadline 3 s from now, on the database's clock, which the sweeps compare against too.
   const [{ deadline }] = (
     await c.query<{ deadline: Date }>(
-      `UPDATE "Workspace" SET "lastHeartbeatAt" = now() + interval '3 s' - $1 * interval '1 s'
+      `UPDATE "Workspace" SET "lastHeartbeatAt" = now() + interval '3 s' - $1 * interval '1 s',
+         "heartbeatMarkAt" = now() + interval '3 s' - $1 * interval '1 s'
        WHERE url LIKE 'sweep:%' RETURNING "lastHeartbeatAt" + $1 * interval '1 s' AS deadline`,
       [SWEEP_TIMEOUT_S],
     )
