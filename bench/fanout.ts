@@ -50,20 +50,16 @@ export async function measureFanout(opts: {
   const receipts: number[][] = [];
   let round = -1;
   const clients: ReturnType<typeof createClient>[] = [];
-  let ready = 0;
-  const allReady = new Promise<void>((resolve) => {
-    for (let i = 0; i < subscribers; i++) {
+  // In batches: thousands of handshakes at once overflow the listen backlog (resets).
+  const connectOne = () =>
+    new Promise<void>((resolve, reject) => {
       const client = createClient({
         url: wsUrl,
         webSocketImpl: WebSocket,
         retryAttempts: 0,
         lazy: false,
         connectionParams: { authorization: `Bearer ${adminToken}` },
-        on: {
-          connected: () => {
-            if (++ready === subscribers) resolve();
-          },
-        },
+        on: { connected: () => resolve(), closed: (e) => reject(new Error(`subscriber closed: ${String(e)}`)) },
       });
       client.subscribe(
         {
@@ -79,9 +75,10 @@ export async function measureFanout(opts: {
         },
       );
       clients.push(client);
-    }
-  });
-  await allReady;
+    });
+  for (let i = 0; i < subscribers; i += 250) {
+    await Promise.all(Array.from({ length: Math.min(250, subscribers - i) }, connectOne));
+  }
   // Let every subscription reach the server's feed before the first change.
   await new Promise((r) => setTimeout(r, 1_000 + subscribers / 5));
   const after = rssMb(opts.serverPid);
@@ -116,4 +113,62 @@ export async function measureFanout(opts: {
     allDelivered,
     kbPerSubscriber: ((after - before) * 1024) / subscribers,
   };
+}
+
+/**
+ * `npx tsx bench/fanout.ts [--subscribers 10000] [--rounds 5]`: the service on
+ * a PostgreSQL database of its own, one instance, and the measurement above.
+ */
+async function main() {
+  const { parseArgs } = await import("node:util");
+  const { randomBytes } = await import("node:crypto");
+  const pg = (await import("pg")).default;
+  const { startServer } = await import("./server-process.js");
+  const { values } = parseArgs({
+    options: { subscribers: { type: "string", default: "10000" }, rounds: { type: "string", default: "5" } },
+  });
+  const base = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const name = `cp_fanout_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  const adminToken = randomBytes(32).toString("base64url");
+  const server = await startServer({
+    ADMIN_TOKEN: adminToken,
+    DATABASE_URL: u.toString(),
+    SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    // Every subscriber comes from this one address, all at once: the per-address and
+    // pending-handshake bounds (10 and 1,000 by default) would refuse them with 503.
+    WS_MAX_CONNECTIONS: "100000",
+    WS_MAX_PENDING_CONNECTIONS: "100000",
+    WS_MAX_PENDING_PER_ADDRESS: "100000",
+  });
+  try {
+    for (const n of values.subscribers.split(",").map(Number)) {
+      const r = await measureFanout({
+        url: server.url,
+        adminToken,
+        subscribers: n,
+        serverPid: server.pid,
+        rounds: Number(values.rounds),
+      });
+      console.log(JSON.stringify(r));
+    }
+  } finally {
+    await server.stop();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

@@ -256,6 +256,35 @@ async function benchBackend(backend: Backend, base: Baselines) {
       post(agentToken, REGISTER, { input: { workspaceId, url: "https://agent.example/a2a" } }),
     ),
   );
+  // Agents register their own workspace, so the common case is many rows, not one: each
+  // request here goes to the next of 20 workspaces (the row above queues 20 connections on one row lock).
+  const agents: { workspaceId: string; token: string }[] = [];
+  for (let i = 0; i < 20; i++) {
+    const c = await gqlCall(url, adminToken, CREATE, { input: { name: `bench-agent-${i}` } });
+    const id = c.createWorkspace.workspace.id as string;
+    const r = await gqlCall(url, null, REGISTER, { input: { workspaceId: id } });
+    agents.push({ workspaceId: id, token: r.registerWorkspace.authToken as string });
+  }
+  let next = 0;
+  rows.push(
+    await load("registerWorkspace (valid bearer, 20 workspaces)", {
+      url: `${url}/graphql`,
+      method: "POST",
+      requests: [
+        {
+          setupRequest: (req) => {
+            const a = agents[next++ % agents.length] as (typeof agents)[number];
+            const input = { workspaceId: a.workspaceId, url: "https://agent.example/a2a" };
+            return {
+              ...req,
+              headers: { "content-type": "application/json", authorization: `Bearer ${a.token}` },
+              body: JSON.stringify({ query: REGISTER, variables: { input } }),
+            };
+          },
+        },
+      ],
+    }),
+  );
   rows.push(
     await load("createWorkspace (platform-billed)", post(adminToken, CREATE, { input: { name: "bench-create" } })),
   );

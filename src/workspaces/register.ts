@@ -9,6 +9,7 @@ import { type EventHint, recordEvent } from "../events/record.js";
 import { Prisma, type Workspace } from "../generated/prisma/client.js";
 import { checkManagedRegisterToken, consumeJoinToken } from "../provisioning/join-tokens.js";
 import { beatNow } from "./heartbeat.js";
+import { registerWhileOnline } from "./register-online.js";
 import { isWorkspaceId } from "./validate.js";
 
 export const MAX_URL = 2048;
@@ -129,6 +130,28 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
   const invalid = validateRegisterInput(input);
   if (invalid) return invalid;
   if (!isWorkspaceId(input.workspaceId)) return notFound();
+  const deliveryMode = input.deliveryMode ?? (input.url ? "PUSH" : "POLL");
+  // A claim of PLATFORM is judged on the full path (PLATFORM_KIND_FORBIDDEN after the token check).
+  if (auth.bearer.kind === "token" && input.kind !== "PLATFORM") {
+    let online: Workspace | null;
+    try {
+      online = await registerWhileOnline(domain, auth.bearer.hash, input.workspaceId, {
+        url: input.url ?? null,
+        deliveryMode,
+        agentCard: input.agentCard,
+      });
+    } catch (err) {
+      throw unavailable("The instance token", err);
+    }
+    if (online) {
+      return {
+        workspace: online,
+        authToken: null,
+        platformInboundSecret: inboundSecretOf(domain, online),
+        deliveryMode,
+      };
+    }
+  }
   let ws: Workspace | null;
   try {
     ws = await prisma.workspace.findUnique({ where: { id: input.workspaceId } });
@@ -148,14 +171,7 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
   }
   if (ws.status === "FAILED") return workspaceFailed(ws);
 
-  let platformInboundSecret: string | null = null;
-  try {
-    if (ws.inboundSecret) platformInboundSecret = domain.secrets.openInboundSecret(ws.id, ws.inboundSecret);
-  } catch (err) {
-    throw unavailable("The platform inbound secret", err);
-  }
-
-  const deliveryMode = input.deliveryMode ?? (input.url ? "PUSH" : "POLL");
+  const platformInboundSecret = inboundSecretOf(domain, ws);
   const presented = mode === "token" ? (auth.bearer as { hash: string }).hash : null;
   const join = typeof mode === "object" ? mode.join : null;
   const result = await goOnline(domain, ws.id, presented, join, {
@@ -166,6 +182,14 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
   });
   if ("code" in result) return result;
   return { workspace: result.workspace, authToken: result.authToken, platformInboundSecret, deliveryMode };
+}
+
+function inboundSecretOf(domain: Domain, ws: Workspace): string | null {
+  try {
+    return ws.inboundSecret ? domain.secrets.openInboundSecret(ws.id, ws.inboundSecret) : null;
+  } catch (err) {
+    throw unavailable("The platform inbound secret", err);
+  }
 }
 
 const workspaceFailed = (ws: Workspace) =>

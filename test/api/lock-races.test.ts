@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { expectError, expectSuccess, gql, ok } from "../support/gql.js";
+import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
@@ -80,6 +80,39 @@ describe.runIf(backend === "postgres")("decisions taken under the workspace's ro
 
     expectError(ok(await set).setWorkspaceSecret, "NOT_FOUND");
     expect(await t.app.domain.prisma.workspaceSecret.count({ where: { workspaceId: ws.id } })).toBe(0);
+  });
+
+  it("a register with a live bearer waits while a new runtime bootstraps: the stale one gets 401, its url is not written", async () => {
+    const created = ok(await gql(t, CreateWorkspace, { input: { name: "replaced-runtime" } }));
+    const ws = expectSuccess(created.createWorkspace, "CreateWorkspaceSuccess").workspace;
+    const first = ok(await gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: null }));
+    const stale = expectSuccess(first.registerWorkspace, "RegisterWorkspaceSuccess").authToken as string;
+
+    const bootstrap = await holdRowLock(ws.id);
+    // The one-statement register reads the token as live from its snapshot, then waits for the row.
+    const register = gql(
+      t,
+      RegisterWorkspace,
+      { input: { workspaceId: ws.id, url: "https://stale.example/a2a" } },
+      { token: stale },
+    );
+    await someoneWaits();
+    // What another runtime's bootstrap commits under the same lock: the old token revoked, a new one, its url.
+    await bootstrap.query(`UPDATE "InstanceToken" SET "revokedAt" = now() WHERE "workspaceId" = $1`, [ws.id]);
+    await bootstrap.query(
+      `INSERT INTO "InstanceToken" (id, "workspaceId", "tokenHash") VALUES (gen_random_uuid(), $1, 'new-runtime')`,
+      [ws.id],
+    );
+    await bootstrap.query(`UPDATE "Workspace" SET url = 'https://new.example/a2a', "updatedAt" = now() WHERE id = $1`, [
+      ws.id,
+    ]);
+    await bootstrap.query("COMMIT");
+
+    expectRefusal(await register, "UNAUTHENTICATED", 401);
+    const row = await t.app.domain.prisma.workspace.findUniqueOrThrow({ where: { id: ws.id } });
+    expect(row.url).toBe("https://new.example/a2a");
+    const live = await t.app.domain.prisma.instanceToken.findMany({ where: { workspaceId: ws.id, revokedAt: null } });
+    expect(live.map((x) => x.tokenHash)).toEqual(["new-runtime"]);
   });
 
   it("a platform agent whose MODEL is deleted while its register waits: the identity gate sees it gone", async () => {

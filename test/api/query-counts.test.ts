@@ -198,22 +198,48 @@ describe("database round trips per hot path, after one warm-up call", () => {
     ]);
   });
 
-  it("registerWorkspace with the workspace's live bearer, ONLINE: 7", async () => {
+  it("registerWorkspace with the workspace's live bearer, ONLINE: 1", async () => {
     const ws = await onlineWorkspace("reg");
-    const register = () => gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: ws.token });
+    const register = () =>
+      gql(
+        t,
+        RegisterWorkspace,
+        { input: { workspaceId: ws.id, url: "https://agent.example/a2a" } },
+        { token: ws.token },
+      );
     expectSuccess(ok(await register()).registerWorkspace, "RegisterWorkspaceSuccess");
     const r = await trace(register);
     const s = expectSuccess(ok(r.result).registerWorkspace, "RegisterWorkspaceSuccess");
     expect(s.authToken).toBeNull();
-    expect(r.queries.length, explain(r)).toBe(7);
+    expect(s.workspace).toMatchObject({ status: "ONLINE", url: "https://agent.example/a2a", deliveryMode: "PUSH" });
+    // Was 7 (the row, the token, then BEGIN, the row lock, the token again under it, the UPDATE, COMMIT).
+    // Nothing is minted, revoked or recorded when the workspace is already ONLINE and the bearer is its
+    // live token, so one statement takes the same locks, judges the token under them and writes; when
+    // it matches nothing (any other case), the full path (below) runs.
+    expect(r.queries.length, explain(r)).toBe(1);
     expect(r.queries).toEqual([
+      // url, delivery mode, card, lastHeartbeatAt; the CTE takes the row lock, then the token's, and
+      // matches only a live token of this ONLINE, WORKSPACE-kind row; RETURNING the row
+      "UPDATE Workspace (with live)",
+    ]);
+  });
+
+  it("registerWorkspace with the live bearer of an OFFLINE workspace: the full path, 9", async () => {
+    const ws = await onlineWorkspace("reg-offline");
+    await t.app.domain.prisma.workspace.update({ where: { id: ws.id }, data: { status: "OFFLINE" } });
+    const r = await trace(() => gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: ws.token }));
+    const s = expectSuccess(ok(r.result).registerWorkspace, "RegisterWorkspaceSuccess");
+    expect(s.authToken).toBeNull();
+    expect(r.queries, explain(r)).toEqual([
+      "UPDATE Workspace (with live)", // the one statement: matches nothing, the workspace is not ONLINE
       "SELECT Workspace", // the workspace row (status, kind, inbound secret)
       "SELECT InstanceToken", // a live instance token, and of which workspace? (then no admin check is needed)
       "BEGIN",
       "SELECT Workspace FOR UPDATE", // the row lock; status re-read under it
       "SELECT InstanceToken", // the presented token is still live under the lock
       "UPDATE Workspace", // ONLINE, url, delivery mode, card, lastHeartbeatAt, RETURNING the row
-      "COMMIT", // no event: the workspace was already ONLINE
+      "INSERT WorkspaceEvent (with event_order)", // WORKSPACE_ONLINE
+      "COMMIT",
     ]);
   });
 

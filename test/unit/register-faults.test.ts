@@ -109,6 +109,13 @@ async function onlineWorkspace() {
   return { id, token: token as string };
 }
 
+/** The same, gone silent: OFFLINE, its token still live. */
+async function offlineWorkspace() {
+  const ws = await onlineWorkspace();
+  await t.app.domain.prisma.workspace.update({ where: { id: ws.id }, data: { status: "OFFLINE" } });
+  return ws;
+}
+
 const tokenRows = (workspaceId: string) =>
   t.app.domain.prisma.instanceToken.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } });
 const liveHashes = async (workspaceId: string) =>
@@ -140,12 +147,25 @@ describe("registerWorkspace: the token check when a query fails", () => {
   it("the bearer lookup fails → SERVICE_UNAVAILABLE, for the live bearer and for a stale one", async () => {
     const { id, token } = await onlineWorkspace();
     const before = await tokenRows(id);
-    const { domain } = domainWith({ findUnique: fail });
+    // Both lookups: the one-statement path for a live token, and the full path.
+    const { domain } = domainWith({ findUnique: fail, sql: fail });
     for (const bearer of [token, mintToken()]) {
       const e = await refusal(registerWorkspace({ domain, admins, bearer: bearerOf(bearer) }, { workspaceId: id }));
       expect(e.code).toBe("SERVICE_UNAVAILABLE");
     }
     expect(await tokenRows(id)).toEqual(before);
+  });
+
+  it("the one-statement register fails (the live bearer, ONLINE) → SERVICE_UNAVAILABLE, tokens unchanged", async () => {
+    const { id, token } = await onlineWorkspace();
+    const before = await tokenRows(id);
+    const { domain, calls } = domainWith({ sql: fail, transaction: () => {} });
+    const e = await refusal(registerWorkspace({ domain, admins, bearer: bearerOf(token) }, { workspaceId: id }));
+    expect(e.code).toBe("SERVICE_UNAVAILABLE");
+    // A failed statement is no verdict on the token: the full path is not tried.
+    expect(calls.transaction).toBe(0);
+    expect(await tokenRows(id)).toEqual(before);
+    expect(await statusOf(id)).toBe("ONLINE");
   });
 
   it("the admin lookup fails → SERVICE_UNAVAILABLE for a bearer that is not a live instance token", async () => {
@@ -187,26 +207,44 @@ describe("registerWorkspace: the token check when a query fails", () => {
   });
 
   it("the live bearer is revoked between the check and the success transaction → bootstrap under the lock", async () => {
-    const { id, token: old } = await onlineWorkspace();
+    // OFFLINE: the one statement applies only to an ONLINE workspace, so the full path runs.
+    const { id, token: old } = await offlineWorkspace();
     const { domain } = domainWith({ transaction: (n) => (n === 1 ? revokeAll(id).then(() => {}) : undefined) });
     const r = (await registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id })) as Registered;
     expect(r.authToken).toBeTruthy();
     expect(await liveHashes(id)).toEqual([hashToken(r.authToken as string)]);
   });
 
-  it("... and if another agent bootstrapped in between, the revoked bearer gets 401 and that token stays", async () => {
+  it("the live bearer of an ONLINE workspace is revoked just before the one statement → bootstrap", async () => {
     const { id, token: old } = await onlineWorkspace();
-    const other = mintToken();
-    const { domain } = domainWith({
-      transaction: async (n) => {
-        if (n !== 1) return;
-        await revokeAll(id);
-        await t.app.domain.prisma.instanceToken.create({ data: { workspaceId: id, tokenHash: hashToken(other) } });
-      },
-    });
-    const e = await refusal(registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id }));
-    expect(e.code).toBe("UNAUTHENTICATED");
-    expect(await liveHashes(id)).toEqual([hashToken(other)]);
+    const { domain } = domainWith({ sql: () => revokeAll(id).then(() => {}) });
+    const r = (await registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id })) as Registered;
+    expect(r.authToken).toBeTruthy();
+    expect(await liveHashes(id)).toEqual([hashToken(r.authToken as string)]);
+  });
+
+  it("... and if another agent bootstrapped in between, the revoked bearer gets 401 and that token stays", async () => {
+    const others = new Map<string, string>();
+    const bootstrapElsewhere = async (id: string) => {
+      const other = mintToken();
+      others.set(id, other);
+      await revokeAll(id);
+      await t.app.domain.prisma.instanceToken.create({ data: { workspaceId: id, tokenHash: hashToken(other) } });
+    };
+    // Before the full path's transaction (OFFLINE), and before the one statement (ONLINE).
+    const offline = await offlineWorkspace();
+    const late = domainWith({ transaction: (n) => (n === 1 ? bootstrapElsewhere(offline.id) : undefined) });
+    const online = await onlineWorkspace();
+    let sent = 0;
+    const early = domainWith({ sql: () => (sent++ === 0 ? bootstrapElsewhere(online.id) : undefined) });
+    for (const [{ id, token: old }, { domain }] of [
+      [offline, late],
+      [online, early],
+    ] as const) {
+      const e = await refusal(registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id }));
+      expect(e.code).toBe("UNAUTHENTICATED");
+      expect(await liveHashes(id)).toEqual([hashToken(others.get(id) as string)]);
+    }
   });
 
   it("the platform inbound secret cannot be decrypted → SERVICE_UNAVAILABLE, nothing minted, status unchanged", async () => {
@@ -223,6 +261,35 @@ describe("registerWorkspace: the token check when a query fails", () => {
     expect(e.code).toBe("SERVICE_UNAVAILABLE");
     expect(await tokenRows(id)).toEqual([]);
     expect(await statusOf(id)).toBe("PROVISIONING");
+  });
+});
+
+describe("registerWorkspace with the live bearer of an ONLINE workspace (the one statement)", () => {
+  it("the platform inbound secret cannot be decrypted → SERVICE_UNAVAILABLE, nothing minted or revoked", async () => {
+    const { id, token } = await onlineWorkspace();
+    const elsewhere = await createWorkspace("elsewhere");
+    await t.app.domain.prisma.workspace.update({
+      where: { id },
+      data: { inboundSecret: t.app.domain.secrets.sealInboundSecret(elsewhere, "x") },
+    });
+    const before = await tokenRows(id);
+    const e = await refusal(
+      registerWorkspace({ domain: t.app.domain, admins, bearer: bearerOf(token) }, { workspaceId: id }),
+    );
+    expect(e.code).toBe("SERVICE_UNAVAILABLE");
+    expect(await tokenRows(id)).toEqual(before);
+    expect(await statusOf(id)).toBe("ONLINE");
+  });
+
+  it("a claim of kind PLATFORM by a WORKSPACE-kind agent is still PLATFORM_KIND_FORBIDDEN", async () => {
+    const { id, token } = await onlineWorkspace();
+    const r = await registerWorkspace(
+      { domain: t.app.domain, admins, bearer: bearerOf(token) },
+      { workspaceId: id, kind: "PLATFORM", url: "https://claimed.example" },
+    );
+    expect("code" in r && r.code).toBe("PLATFORM_KIND_FORBIDDEN");
+    const row = await t.app.domain.prisma.workspace.findUniqueOrThrow({ where: { id } });
+    expect(row.url).toBeNull();
   });
 });
 
@@ -297,6 +364,8 @@ describe("AccessError codes over HTTP", () => {
     vi.restoreAllMocks();
 
     vi.spyOn(t.app.domain.prisma.instanceToken, "findUnique").mockImplementation(fail as never);
+    // The live bearer of an ONLINE workspace: the one-statement register, sent to the driver.
+    vi.spyOn(t.app.domain.sql, "query").mockImplementation(fail as never);
     const lookup = await gql(t, RegisterWorkspace, { input: { workspaceId: id } }, { token });
     expectRefusal(lookup, "SERVICE_UNAVAILABLE", 503);
     noLeak(lookup.raw);
