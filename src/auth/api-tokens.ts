@@ -42,6 +42,8 @@ export const isExpired = (t: { expiresAt: Date | null }, now = Date.now()) =>
  */
 export class ApiTokenStore {
   private readonly cache = new Map<string, ApiTokenIdentity & { checkedAt: number }>();
+  /** Lookups under way, shared by every caller asking for the same digest meanwhile. */
+  private readonly inflight = new Map<string, Promise<ApiTokenIdentity | null>>();
   private generation = 0;
   /** Sent with this process's NOTIFYs: their echo needs no second invalidation. */
   readonly origin = randomUUID();
@@ -55,6 +57,8 @@ export class ApiTokenStore {
   invalidate(): void {
     this.generation++;
     this.cache.clear();
+    // A lookup begun before a revocation may have read the old row: later callers start their own.
+    this.inflight.clear();
   }
 
   heard(payload?: string): void {
@@ -71,6 +75,19 @@ export class ApiTokenStore {
     if (!this.trusted()) this.invalidate();
     const hit = this.cache.get(tokenHash);
     if (hit && Date.now() - hit.checkedAt < REVALIDATE_MS) return hit;
+    // One lookup for everyone who asks meanwhile: 10,000 streams of one token
+    // re-judged before one event, past the revalidation time, are one query,
+    // not 10,000 queued for the pool.
+    const pending = this.inflight.get(tokenHash);
+    if (pending) return pending;
+    const lookup = this.lookUp(tokenHash).finally(() => {
+      if (this.inflight.get(tokenHash) === lookup) this.inflight.delete(tokenHash);
+    });
+    this.inflight.set(tokenHash, lookup);
+    return lookup;
+  }
+
+  private async lookUp(tokenHash: string): Promise<ApiTokenIdentity | null> {
     const generation = this.generation;
     const [row] = await this.prisma.$queryRaw<
       { id: string; label: string; role: ApiTokenRole; expiresAt: Date | null; revokedAt: Date | null }[]

@@ -92,4 +92,53 @@ describe("ApiTokenStore", () => {
     store.invalidate();
     expect(await store.isAdmin("h")).toBe(true);
   });
+
+  it("shares one lookup among callers who ask while it is under way", async () => {
+    const { db, prisma } = fakeDatabase(() => live);
+    const store = new ApiTokenStore(prisma);
+    db.hold = true;
+    const many = Array.from({ length: 1_000 }, () => store.find("h"));
+    await new Promise((r) => setImmediate(r));
+    expect(db.lookups).toBe(1);
+    db.pending.splice(0).forEach((release) => void release());
+    for (const answer of await Promise.all(many)) expect(answer).toMatchObject({ id: "t1" });
+    // Another digest is a lookup of its own.
+    db.hold = false;
+    await store.find("other");
+    expect(db.lookups).toBe(2);
+  });
+
+  it("after a revocation is heard, a caller does not join a lookup begun before it", async () => {
+    let row: Row | null = live;
+    const { db, prisma } = fakeDatabase(() => row);
+    const store = new ApiTokenStore(prisma);
+    db.hold = true;
+    const before = store.find("h");
+    await new Promise((r) => setImmediate(r));
+    row = { ...live, revokedAt: new Date() };
+    store.heard("another instance");
+    const after = store.find("h");
+    await new Promise((r) => setImmediate(r));
+    expect(db.lookups).toBe(2);
+    db.pending.splice(0).forEach((release) => void release());
+    // The first read its row when it ran (here after the change, through the fake); the second is its own lookup.
+    await before;
+    expect(await after).toBeNull();
+  });
+
+  it("a failed shared lookup fails every caller who joined it, and the next caller looks again", async () => {
+    let fail = true;
+    const prisma = {
+      $queryRaw: async () => {
+        await new Promise((r) => setImmediate(r));
+        if (fail) throw new Error("database down");
+        return [live];
+      },
+    } as unknown as PrismaClient;
+    const store = new ApiTokenStore(prisma);
+    const joined = await Promise.allSettled([store.find("h"), store.find("h")]);
+    expect(joined.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    fail = false;
+    expect(await store.find("h")).toMatchObject({ id: "t1" });
+  });
 });
