@@ -259,11 +259,12 @@ export function runtimeConformance(b: BackendUnderTest) {
       const token = await tokenOf(current);
       const before = (await started(id)).length;
       await b.vanish(current);
-      const next = await onlineWithOneRuntime(id, 2, current.ref);
-      expect((await started(id)).length).toBeGreaterThan(before);
+      current = await onlineWithOneRuntime(id, 2, current.ref);
+      // Recorded once the backend answered, which may be just after the runtime shows.
+      await eventually("the start recorded", async () => ((await started(id)).length > before ? true : undefined));
+      expect(await started(id)).toHaveLength(before + 1);
       // It registered: its own instance token is the live one.
-      expectSuccess(ok(await heartbeat(id, await tokenOf(next, token))).heartbeat, "HeartbeatSuccess");
-      current = next;
+      expectSuccess(ok(await heartbeat(id, await tokenOf(current, token))).heartbeat, "HeartbeatSuccess");
     }, 120_000);
 
     it("sweeps orphans: runtimes of an unknown workspace, a REMOVED one, and an older generation", async () => {
