@@ -20,6 +20,8 @@ const BUILD_IMAGE = path.join(ROOT, "scripts/docker/build-node-image.sh");
 /** The image the tests run: this machine's node, built offline by build-node-image.sh. */
 export const NODE_IMAGE = "cp-node:20";
 export const NODE = "/usr/bin/node";
+/** The reference agent (dist/agent.mjs) on the node image, as .ci/run builds it. */
+export const AGENT_IMAGE = "cp-agent:latest";
 
 export type Engine = { ok: true; dockerHost: string } | { ok: false; reason: string };
 
@@ -49,10 +51,10 @@ export function pingEngine(dockerHost: string, timeoutMs = 2_000): Promise<boole
 /**
  * The machine's engine with the test image on it. Starts (and if need be
  * installs) the daemon when nothing answers; `ok: false` only when no daemon
- * can be had, with the reason. An image that cannot be built where a daemon
+ * can be had, with the reason. With agentFile, the agent image is built from it too. An image that cannot be built where a daemon
  * runs is a failure, not a skip.
  */
-export async function machineEngine(): Promise<Engine> {
+export async function machineEngine(options: { agentFile?: string } = {}): Promise<Engine> {
   const dockerHost = process.env.TEST_DOCKER_HOST ?? "unix:///var/run/docker.sock";
   if (!(await pingEngine(dockerHost))) {
     const started = await run(START_DOCKERD, { DOCKER_HOST: dockerHost }, 240_000);
@@ -61,6 +63,7 @@ export async function machineEngine(): Promise<Engine> {
     }
   }
   await buildImage(dockerHost);
+  if (options.agentFile) await buildAgentImage(dockerHost, options.agentFile, AGENT_IMAGE);
   return { ok: true, dockerHost };
 }
 
@@ -202,4 +205,57 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${String(last)})`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A container of some workspace, as the engine shows it to anyone (labels, environment, process). */
+export type ContainerView = {
+  ref: string;
+  workspaceId: string;
+  generation: number;
+  env: Record<string, string>;
+  argv: string[];
+  running: boolean;
+  status: string;
+};
+
+/** Every container (running or not, of any owner) labelled with one of these workspaces. */
+export async function containersOf(docker: Docker, workspaceIds: Iterable<string>): Promise<ContainerView[]> {
+  const wanted = new Set(workspaceIds);
+  const listed = await docker.listContainers({ all: true, filters: { label: [LABELS.workspaceId] } });
+  const mine = listed.filter((c) => wanted.has(c.Labels[LABELS.workspaceId] ?? ""));
+  const views = await Promise.all(
+    mine.map(async (c): Promise<ContainerView | null> => {
+      const info = await docker
+        .getContainer(c.Id)
+        .inspect()
+        .catch(() => null);
+      if (!info) return null;
+      const env: Record<string, string> = {};
+      for (const pair of info.Config.Env ?? []) {
+        const eq = pair.indexOf("=");
+        env[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      return {
+        ref: info.Id,
+        workspaceId: info.Config.Labels[LABELS.workspaceId] as string,
+        generation: Number(info.Config.Labels[LABELS.generation]),
+        env,
+        argv: [info.Path, ...info.Args],
+        running: info.State.Running,
+        status: info.State.Status,
+      };
+    }),
+  );
+  return views.filter((v): v is ContainerView => v !== null);
+}
+
+/** A file inside a container, read through the engine's archive API (the image may have no shell). */
+export async function fileInContainer(docker: Docker, id: string, file: string): Promise<string> {
+  const stream = await docker.getContainer(id).getArchive({ path: file });
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  const tar = Buffer.concat(chunks);
+  // One regular file: a 512-byte header (size in octal at 124), then its bytes.
+  const size = Number.parseInt(tar.subarray(124, 136).toString("latin1").replace(/\0.*$/, "").trim(), 8);
+  return tar.subarray(512, 512 + size).toString("utf8");
 }
