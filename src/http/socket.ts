@@ -172,11 +172,11 @@ export function attachGraphQLWebSocket(opts: {
           document = enveloped.parse(payload.query);
         } catch (err) {
           // A syntax error or the token limit: an error for this operation, not a closed socket.
-          if (err instanceof GraphQLError) return refused([err], payload.operationName);
+          if (err instanceof GraphQLError) return refused([err], payload.operationName?.slice(0, 128));
           throw err;
         }
         const op = selectOperation(document, payload.operationName);
-        const operation = op?.name?.value ?? payload.operationName ?? null;
+        const operation = op?.name?.value ?? payload.operationName?.slice(0, 128) ?? null;
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return refused(errors, operation);
         opLog.info({ msg: "operation", operation, operationType: op?.operation ?? null });

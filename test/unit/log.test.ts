@@ -60,11 +60,12 @@ describe("lines", () => {
 });
 
 describe("redaction", () => {
-  it("never writes a credential, a secret value, a key or an operation's variables, top level or nested", () => {
+  it("never writes a credential, a secret value, a key or an operation's variables, top level or in their containers", () => {
     const { log, raw, lines } = captured();
     const values = {
       authorization: "Bearer tok-authorization-0123456789",
       header: "Bearer tok-header-0123456789",
+      cookie: "session=tok-cookie-0123456789",
       joinToken: "tok-join-0123456789",
       authToken: "tok-instance-0123456789",
       token: "tok-plain-0123456789",
@@ -77,25 +78,40 @@ describe("redaction", () => {
       databaseUrl: "postgres://app:db-password-0123456789@db/app",
     };
     log.info({ msg: "top level", authorization: values.authorization, token: values.token, key: values.key });
+    log.info({
+      msg: "top level, more",
+      authToken: values.authToken,
+      joinToken: values.joinToken,
+      apiToken: values.apiToken,
+      platformInboundSecret: values.secret,
+      variables: { input: { key: "OPENAI_API_KEY", value: values.variable } },
+    });
     log.warn({
-      msg: "nested",
-      request: { headers: { authorization: values.header }, method: "POST" },
-      registration: { joinToken: values.joinToken, authToken: values.authToken, apiToken: values.apiToken },
-      inbound: { platformInboundSecret: values.secret },
-      orgSecret: { name: "OPENAI_API_KEY", value: values.secretValue },
-      config: { encryptionKey: values.key, databaseUrl: values.databaseUrl },
-      operation: { name: "SetSecret", variables: { input: { value: values.variable } } },
-      socket: { connectionParams: { authorization: values.param } },
+      msg: "containers",
+      method: "POST",
+      headers: { authorization: values.header, cookie: values.cookie, "content-type": "application/json" },
+      connectionParams: { authorization: values.param },
+      input: { key: "OPENAI_API_KEY", value: values.secretValue },
+      config: { encryptionKey: values.key, databaseUrl: values.databaseUrl, port: 4000 },
     });
     const out = raw.join("");
     for (const [name, value] of Object.entries(values)) expect(out, name).not.toContain(value);
-    const [top, nested] = lines();
+    const [top, more, containers] = lines();
     expect(top).toMatchObject({ authorization: REDACTED, token: REDACTED, key: REDACTED });
-    expect(nested).toMatchObject({
-      request: { headers: { authorization: REDACTED }, method: "POST" },
-      registration: { joinToken: REDACTED, authToken: REDACTED, apiToken: REDACTED },
-      orgSecret: { name: "OPENAI_API_KEY", value: REDACTED },
-      operation: { name: "SetSecret", variables: REDACTED },
+    expect(more).toMatchObject({
+      authToken: REDACTED,
+      joinToken: REDACTED,
+      apiToken: REDACTED,
+      platformInboundSecret: REDACTED,
+      variables: REDACTED,
+    });
+    // Only the secret part of a container goes: what is around it stays readable.
+    expect(containers).toMatchObject({
+      method: "POST",
+      headers: { authorization: REDACTED, cookie: REDACTED, "content-type": "application/json" },
+      connectionParams: REDACTED,
+      input: { key: "OPENAI_API_KEY", value: REDACTED },
+      config: { encryptionKey: REDACTED, databaseUrl: REDACTED, port: 4000 },
     });
   });
 
