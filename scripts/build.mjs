@@ -7,7 +7,9 @@
 //
 // Also dist/agent.mjs, the reference agent runtime (SPEC section 9): the
 // agent client bundled with everything it imports, so `node dist/agent.mjs`
-// runs with no node_modules (a container image holds only node and it).
+// runs with no node_modules (a container image holds only node and it). It
+// is the agent client package's `workspace-agent` bin (src/client), which
+// `npm run build:client` builds with the package on its own.
 import { build } from "esbuild";
 
 await Promise.all([

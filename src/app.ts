@@ -24,11 +24,11 @@ import { clientAddress } from "./http/client-address.js";
 import { useCompiledExecution } from "./http/compiled-execution.js";
 import { hasRepeatedAuthorization, refuseRepeatedAuthorization, useSingleAuthorization } from "./http/headers.js";
 import { useQueryLimits } from "./http/limits.js";
-import { createMaskError, stackFrames, useErrorScope, useNoSuggestions } from "./http/mask-errors.js";
+import { createMaskError, useErrorScope, useNoSuggestions } from "./http/mask-errors.js";
 import { createRateLimits, useRateLimits } from "./http/rate-limits.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger, type Logger, type RootLogger } from "./log.js";
 import { createMetrics, isMetricsToken, type Metrics } from "./observability/metrics.js";
 import { startTracing, tracedSql, useTracing } from "./observability/tracing.js";
 import type { ObserveAction } from "./provisioning/metered.js";
@@ -49,7 +49,7 @@ export type App = {
   feed: EventFeed;
   /** API tokens and, when configured, canvas users' JWTs: who a bearer is. */
   identities: Identities;
-  log: Logger;
+  log: RootLogger;
   /** Prometheus metrics; null with METRICS=false. */
   metrics: Metrics | null;
   provisioning: Provisioning;
@@ -70,7 +70,7 @@ export type App = {
 
 export type AppOverrides = {
   database?: Database;
-  log?: Logger;
+  log?: RootLogger;
   /** Where a generated admin token is shown once (default: stderr). */
   announceAdminToken?: (token: string) => void;
 };
@@ -206,6 +206,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const request = initial.request as Request | undefined;
       const connectionParams = initial.connectionParams as Record<string, unknown> | undefined;
       const header = connectionParams ? connectionParams.authorization : request?.headers.get("authorization");
+      // Set by the request log from a sane x-request-id header; graphql-ws passes its own per operation.
+      const requestId = (initial.requestId as string | undefined) ?? randomUUID();
       return {
         domain,
         admins: apiTokens,
@@ -214,8 +216,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         bearer: parseBearer(header),
         caller: null,
         loaders: createLoaders(domain),
-        // Set by the request log from a sane x-request-id header; graphql-ws passes its own.
-        requestId: (initial.requestId as string | undefined) ?? randomUUID(),
+        requestId,
+        log: (initial.log as Logger | undefined) ?? log.child({ requestId }),
       };
     },
     // The request log first, so every request is logged, refusals included; then
@@ -307,7 +309,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           if (inflight === 0) settled?.();
         });
         handle(req, res).catch((err: Error) => {
-          log.error({ msg: "request handler failed", err: err.message, stack: stackFrames(err) });
+          log.error({ msg: "request handler failed", err });
           if (!res.headersSent) res.writeHead(500).end();
           else res.destroy();
         });

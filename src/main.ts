@@ -18,15 +18,21 @@ async function main() {
     setTimeout(
       () => {
         app.log.error({ msg: "shutdown overran its grace period; exiting" });
+        app.log.flushSync();
         process.exit(1);
       },
       config.shutdownGraceSeconds * 1000 + 1_500,
     ).unref();
+    // Lines are written asynchronously (src/log.ts): every one is out before the process goes.
+    const exit = (code: number) => app.log.flush().then(() => process.exit(code));
     app.stop().then(
-      () => process.exit(0),
+      () => {
+        app.log.info({ msg: "stopped", signal });
+        return exit(0);
+      },
       (err: Error) => {
-        app.log.error({ msg: "stop failed", err: err.message });
-        process.exit(1);
+        app.log.error({ msg: "stop failed", err });
+        return exit(1);
       },
     );
   };

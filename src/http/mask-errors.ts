@@ -14,57 +14,45 @@ import { accessErrorToGraphQL } from "./access.js";
 export function createMaskError(log: Logger, options: { suggestions?: boolean } = {}) {
   const shown = options.suggestions === false ? withoutSuggestions : (e: GraphQLError) => e;
   return (error: unknown, message: string): Error => {
+    const scoped = operationScope.getStore() ?? log;
     const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
     const path = error instanceof GraphQLError ? error.path : undefined;
     if (original instanceof AccessError) {
       if (original.code === "SERVICE_UNAVAILABLE") {
-        log.warn({ msg: "check could not be made", err: String((original.cause as Error | undefined)?.message ?? "") });
+        scoped.warn({
+          msg: "check could not be made",
+          err: String((original.cause as Error | undefined)?.message ?? ""),
+        });
       }
       return accessErrorToGraphQL(original);
     }
     if (error instanceof GraphQLError && (original === undefined || original instanceof GraphQLError))
       return shown(withoutInvalidValue(error));
     if (isDatabaseUnavailable(original)) {
-      log.warn({ msg: "database unavailable", err: (original as Error).message?.slice(0, 300) });
+      scoped.warn({ msg: "database unavailable", err: (original as Error).message?.slice(0, 300) });
       return new GraphQLError("The database is unavailable; retry.", {
         path,
         extensions: { code: "SERVICE_UNAVAILABLE", http: { status: 503 } },
       });
     }
-    log.error({
-      msg: "unexpected error",
-      requestId: operationScope.getStore(),
-      err: (original as Error | undefined)?.message?.slice(0, 500),
-      name: (original as Error | undefined)?.name,
-      path: path?.join("."),
-      stack: stackFrames(original),
-    });
+    // pino's err serializer (src/log.ts) writes its type, message and stack.
+    scoped.error({ msg: "unexpected error", err: original, path: path?.join(".") });
     return new GraphQLError(message, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
   };
 }
 
 /**
- * The request id of the operation being executed, for the log line of an
- * error masked inside it: yoga's maskError is given the error alone.
+ * The logger of the operation being executed (bound to its request id), for
+ * the log line of an error masked inside it: yoga's maskError is given the
+ * error alone.
  */
-const operationScope = new AsyncLocalStorage<string>();
+const operationScope = new AsyncLocalStorage<Logger>();
 
-/** Runs execution and subscription inside their request id's scope (yoga plugin). */
-export function useErrorScope(): Plugin<{ requestId?: string }> {
-  const inScope = ({ context }: { context: { requestId?: string } }, wrapped: () => unknown) =>
-    context.requestId ? operationScope.run(context.requestId, wrapped) : wrapped();
-  return { instrumentation: { execute: inScope, subscribe: inScope } } as Plugin<{ requestId?: string }>;
-}
-
-/**
- * The stack's frames, without its first line: that repeats the message,
- * which is logged once, cut short (a database error may quote a row).
- */
-export function stackFrames(err: unknown): string | undefined {
-  const stack = (err as Error | undefined)?.stack;
-  if (typeof stack !== "string") return undefined;
-  const frames = stack.split("\n").filter((line) => /^\s+at /.test(line));
-  return frames.slice(0, 30).join("\n") || undefined;
+/** Runs execution and subscription inside their request's logger scope (yoga plugin). */
+export function useErrorScope(): Plugin<{ log?: Logger }> {
+  const inScope = ({ context }: { context: { log?: Logger } }, wrapped: () => unknown) =>
+    context.log ? operationScope.run(context.log, wrapped) : wrapped();
+  return { instrumentation: { execute: inScope, subscribe: inScope } } as Plugin<{ log?: Logger }>;
 }
 
 const INVALID_VARIABLE = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value /;

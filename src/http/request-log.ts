@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { actorOf, type Caller } from "../auth/access.js";
-import type { Logger } from "../log.js";
+import type { Logger, RootLogger } from "../log.js";
 import { selectOperation } from "./operation.js";
 
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -17,6 +17,8 @@ export function requestIdOf(header: string | null | undefined): string {
 
 type Seen = {
   id: string;
+  /** The request's logger: every line it writes carries the request id. */
+  log: Logger;
   start: number;
   operation: string | null;
   type: string | null;
@@ -36,8 +38,9 @@ const codesOf = (result: unknown, into: Set<string>) => {
  * One JSON line per HTTP request: its id, operation name and type, the
  * actor the access check identified (who made a change that leaves no row
  * behind, such as a deleted secret), HTTP status, error codes and duration. Never variables, headers or bodies, so
- * no token or secret can reach the log. The id is set on the server context
- * (and so on the GraphQL context) and echoed in the response. Must come
+ * no token or secret can reach the log. The id, and a child logger bound to
+ * it, are set on the server context (and so on the GraphQL context: what
+ * logs during the request logs through it) and the id is echoed in the response. Must come
  * first among plugins: a plugin that ends a request early in onRequest
  * skips the onRequest hooks after it (yoga's own CORS plugin, which answers
  * preflights, runs before ours: preflights are not logged). For a stream
@@ -52,7 +55,7 @@ export type RequestOutcome = {
   seconds: number;
 };
 
-export function useRequestLog(log: Logger, observe?: (outcome: RequestOutcome) => void): Plugin {
+export function useRequestLog(log: RootLogger, observe?: (outcome: RequestOutcome) => void): Plugin {
   const seen = new WeakMap<Request, Seen>();
   const of = (request: unknown) => (request ? seen.get(request as Request) : undefined);
   const name = (document: DocumentNode, operationName?: string | null) => {
@@ -62,8 +65,16 @@ export function useRequestLog(log: Logger, observe?: (outcome: RequestOutcome) =
   return {
     onRequest({ request, serverContext }) {
       const id = requestIdOf(request.headers.get(REQUEST_ID_HEADER));
-      (serverContext as { requestId?: string }).requestId = id;
-      seen.set(request, { id, start: performance.now(), operation: null, type: null, codes: new Set() });
+      const requestLog = log.child({ requestId: id });
+      Object.assign(serverContext as object, { requestId: id, log: requestLog });
+      seen.set(request, {
+        id,
+        log: requestLog,
+        start: performance.now(),
+        operation: null,
+        type: null,
+        codes: new Set(),
+      });
     },
     onParams({ request, params }) {
       const s = of(request);
@@ -103,9 +114,8 @@ export function useRequestLog(log: Logger, observe?: (outcome: RequestOutcome) =
         errors: [...s.codes],
         seconds: durationMs / 1000,
       });
-      log.info({
+      s.log.info({
         msg: "request",
-        requestId: s.id,
         method: request.method,
         operation: s.operation,
         operationType: s.type,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import { type ExecutionArgs, type execute, GraphQLError, type subscribe } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
@@ -5,9 +6,10 @@ import type { YogaServerInstance } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
 import { authorize, type Identities } from "../auth/access.js";
 import { parseBearer } from "../auth/tokens.js";
-import type { Logger } from "../log.js";
+import type { Logger, RootLogger } from "../log.js";
 import type { Context } from "../schema/context.js";
 import { clientAddress, clientKey } from "./client-address.js";
+import { selectOperation } from "./operation.js";
 import { guardSocket, type RateLimits } from "./rate-limits.js";
 
 /**
@@ -67,7 +69,7 @@ export function attachGraphQLWebSocket(opts: {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   identities: Identities;
   rateLimits: RateLimits;
-  log: Logger;
+  log: RootLogger;
   maxConnections: number;
   maxPending: number;
   maxPendingPerAddress: number;
@@ -79,6 +81,8 @@ export function attachGraphQLWebSocket(opts: {
   const pendingByKey = new Map<string, number>();
   let pending = 0;
   const keyOf = (req: IncomingMessage) => clientKey(clientAddress(req, opts.trustProxy)) ?? "";
+  // The operations running on each socket, by their graphql-ws id: for the line logged when one completes.
+  const operations = new WeakMap<object, Map<string, { log: Logger; start: number; errors: Set<string> }>>();
 
   const sockets = new WebSocketServer({
     server: opts.server,
@@ -138,19 +142,47 @@ export function attachGraphQLWebSocket(opts: {
           Boolean(ctx.connectionParams?.authorization),
           () => authorizeSocket(ctx.connectionParams, opts.identities, log),
         ),
-      onNext: (ctx, _id, _payload, _args, result) => closeOnRefusal(ctx.extra.socket as WebSocket, result),
-      onSubscribe: async (ctx, _id, payload) => {
-        const enveloped = yoga.getEnveloped({ connectionParams: ctx.connectionParams ?? {} });
+      onNext: (ctx, id, _payload, _args, result) => {
+        const seen = operations.get(ctx)?.get(id);
+        for (const e of result.errors ?? []) seen?.errors.add(String(e.extensions?.code ?? "UNKNOWN"));
+        closeOnRefusal(ctx.extra.socket as WebSocket, result);
+      },
+      onComplete: (ctx, id) => {
+        const seen = operations.get(ctx)?.get(id);
+        if (!seen) return;
+        operations.get(ctx)?.delete(id);
+        seen.log.info({
+          msg: "operation complete",
+          ...(seen.errors.size > 0 ? { errors: [...seen.errors] } : {}),
+          durationMs: Math.round((performance.now() - seen.start) * 10) / 10,
+        });
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        // Each operation on a socket is a request of its own: its own id, bound to its log lines and context.
+        const requestId = randomUUID();
+        const opLog = log.child({ requestId, transport: "graphql-ws", subscriptionId: id.slice(0, 128) });
+        const enveloped = yoga.getEnveloped({ connectionParams: ctx.connectionParams ?? {}, requestId, log: opLog });
+        const refused = (errors: readonly GraphQLError[], operation?: string | null) => {
+          const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? "GRAPHQL_VALIDATION_FAILED")))];
+          opLog.info({ msg: "operation", operation: operation ?? null, errors: codes });
+          return errors;
+        };
         let document: ReturnType<typeof enveloped.parse>;
         try {
           document = enveloped.parse(payload.query);
         } catch (err) {
           // A syntax error or the token limit: an error for this operation, not a closed socket.
-          if (err instanceof GraphQLError) return [err];
+          if (err instanceof GraphQLError) return refused([err], payload.operationName?.slice(0, 128));
           throw err;
         }
+        const op = selectOperation(document, payload.operationName);
+        const operation = op?.name?.value ?? payload.operationName?.slice(0, 128) ?? null;
         const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return refused(errors, operation);
+        opLog.info({ msg: "operation", operation, operationType: op?.operation ?? null });
+        let running = operations.get(ctx);
+        if (!running) operations.set(ctx, (running = new Map()));
+        running.set(id, { log: opLog, start: performance.now(), errors: new Set() });
         return {
           schema: enveloped.schema,
           operationName: payload.operationName,

@@ -3,6 +3,7 @@ import type { AdminTokens } from "../auth/admin.js";
 import type { Bearer } from "../auth/tokens.js";
 import type { Domain } from "../domain.js";
 import type { EventFeed } from "../events/feed.js";
+import type { Logger } from "../log.js";
 import type { Loaders } from "./loaders.js";
 
 /** Built once per request (HTTP, SSE) or per subscription (graphql-ws). */
@@ -16,5 +17,7 @@ export type Context = {
   /** Set by the access check when the operation needed a role; null otherwise (agents, public fields). */
   caller: Caller | null;
   requestId: string;
+  /** Bound to requestId: what logs during this request or operation logs through it. */
+  log: Logger;
   loaders: Loaders;
 };

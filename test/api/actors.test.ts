@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CreateWorkspaceInput } from "../../src/client/gql/graphql.js";
+import type { CreateWorkspaceInput } from "../gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import {

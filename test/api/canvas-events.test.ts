@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graphql } from "../../src/client/gql/gql.js";
-import type { EventPageQuery, EventPageQueryVariables } from "../../src/client/gql/graphql.js";
 import { encodeEventCursor } from "../../src/events/cursor.js";
+import { graphql } from "../gql/gql.js";
+import type { EventPageQuery, EventPageQueryVariables } from "../gql/graphql.js";
 import { expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, RegisterWorkspace, RemoveWorkspace, RestartWorkspace } from "../support/operations.js";

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graphql } from "../../src/client/gql/gql.js";
+import type { Workspace } from "../../src/generated/prisma/client.js";
+import { graphql } from "../gql/gql.js";
 import type {
   CanvasCountsQueryVariables,
   CanvasListQuery,
   CanvasListQueryVariables,
   WorkspaceOrderField,
   WorkspaceStatus,
-} from "../../src/client/gql/graphql.js";
-import type { Workspace } from "../../src/generated/prisma/client.js";
+} from "../gql/graphql.js";
 import { expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, RegisterWorkspace, RemoveWorkspace } from "../support/operations.js";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiTokenStore } from "../../src/auth/api-tokens.js";
 import { mintToken, parseBearer } from "../../src/auth/tokens.js";
-import { graphql } from "../../src/client/gql/gql.js";
-import type { RuntimeStateInput } from "../../src/client/gql/graphql.js";
 import { heartbeat as heartbeatDomain } from "../../src/workspaces/heartbeat.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
+import { graphql } from "../gql/gql.js";
+import type { RuntimeStateInput } from "../gql/graphql.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
 import {

@@ -1,26 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
-import { CreateWorkspace, Heartbeat, RegisterWorkspace } from "../support/operations.js";
+import { CreateWorkspace, Heartbeat, RegisterWorkspace, SetOrgSecret } from "../support/operations.js";
+import { type Connection, connect, eventually, OnWorkspaceEvents } from "../support/ws.js";
 
 let t: TestApp;
 let base: string;
+const sockets: Connection[] = [];
 beforeAll(async () => {
   t = await startTestApp();
   base = await t.listen();
 });
-afterAll(() => t.stop());
+afterAll(async () => {
+  await Promise.all(sockets.map((c) => c.dispose()));
+  await t.stop();
+});
 
 type Line = { level: string; time: string; msg: string; requestId?: string; [k: string]: unknown };
 const lines = (): Line[] => t.logs.map((l) => JSON.parse(l) as Line);
 const requestLines = (id: string) => lines().filter((l) => l.msg === "request" && l.requestId === id);
 
 /** POST through yoga.fetch, keeping the response headers. */
-async function send(query: string, headers: Record<string, string> = {}, operationName?: string) {
+async function send(
+  query: string,
+  headers: Record<string, string> = {},
+  operationName?: string,
+  variables?: Record<string, unknown>,
+) {
   const res = await t.app.yoga.fetch("http://test/graphql", {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${t.adminToken}`, ...headers },
-    body: JSON.stringify({ query, operationName }),
+    body: JSON.stringify({ query, operationName, variables }),
   });
   await res.text();
   return res;
@@ -142,6 +152,78 @@ describe("structured logs", () => {
     }
     expect(all).not.toContain(reg.platformInboundSecret as string);
   });
+
+  it("never logs a secret value or a token sent as a variable or a socket parameter, accepted or refused", async () => {
+    const secretValue = "sk-live-value-that-must-not-be-logged-0123";
+    ok(await gql(t, SetOrgSecret, { input: { key: "LOGGED_KEY", value: secretValue } }));
+    // Refused: a value for a key that is not a valid name, and one with a field the input does not have.
+    await gql(t, SetOrgSecret, { input: { key: "not a key!", value: `${secretValue}-bad-key` } });
+    await send(
+      "mutation Bad($input: SetOrgSecretInput!) { setOrgSecret(input: $input) { __typename } }",
+      {},
+      undefined,
+      { input: { key: "K", value: `${secretValue}-extra`, extra: "x" } },
+    );
+    // The same over a socket: the bearer in connectionParams, a subscription refused at execution.
+    const socket = connect(base, t.adminToken);
+    sockets.push(socket);
+    await socket.connected;
+    const refused = socket.subscribe(OnWorkspaceEvents, { workspaceId: "not-an-id" });
+    await refused.ended();
+    const bogusSocketToken = "bogus-socket-bearer-0123456789abcdef";
+    const stranger = connect(base, bogusSocketToken);
+    sockets.push(stranger);
+    expect((await stranger.closed).code).toBe(4403);
+    const all = t.logs.join("");
+    for (const value of [secretValue, t.adminToken, bogusSocketToken]) expect(all).not.toContain(value);
+    // The operation refused on the socket was logged (so the check above saw its lines).
+    expect(lines().some((l) => l.msg === "operation" && l.transport === "graphql-ws")).toBe(true);
+  });
+});
+
+describe("graphql-ws operations", () => {
+  it("each get an id of their own, bound to their lines from start to completion", async () => {
+    const socket = connect(base, t.adminToken);
+    sockets.push(socket);
+    await socket.connected;
+    const ws = expectSuccess(
+      ok(await gql(t, CreateWorkspace, { input: { name: "watched-in-the-log" } })).createWorkspace,
+      "CreateWorkspaceSuccess",
+    ).workspace;
+    // Two operations refused at execution, then one that stays: three ids, none shared.
+    for (const _ of [1, 2]) {
+      const bad = socket.subscribe(OnWorkspaceEvents, { workspaceId: "not-an-id" });
+      await bad.ended();
+    }
+    const live = socket.subscribe(OnWorkspaceEvents, { workspaceId: ws.id });
+    await eventually(() => t.app.feed.listenerCount(ws.id) === 1, "the subscription is in place");
+    ok(await gql(t, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: null }));
+    await live.waitFor((events) => events.length >= 1);
+    live.unsubscribe();
+    await eventually(() => t.app.feed.listenerCount(ws.id) === 0, "the subscription is released");
+
+    const started = lines().filter((l) => l.msg === "operation" && l.operation === "OnWorkspaceEvents");
+    const ids = started.slice(-3).map((l) => l.requestId as string);
+    expect(started.slice(-3)).toEqual(
+      ids.map(() => expect.objectContaining({ level: "info", transport: "graphql-ws", operationType: "subscription" })),
+    );
+    for (const id of ids) expect(id).toMatch(UUID);
+    expect(new Set(ids).size).toBe(3);
+    const httpIds = new Set(
+      lines()
+        .filter((l) => l.msg === "request")
+        .map((l) => l.requestId),
+    );
+    for (const id of ids) expect(httpIds.has(id)).toBe(false);
+    const completed = (id: string) => lines().filter((l) => l.msg === "operation complete" && l.requestId === id);
+    for (const id of ids.slice(0, 2)) {
+      expect(completed(id)).toEqual([
+        expect.objectContaining({ errors: ["VALIDATION_FAILED"], durationMs: expect.any(Number) }),
+      ]);
+    }
+    await eventually(() => completed(ids[2] as string).length === 1, "the live subscription's completion line");
+    expect(completed(ids[2] as string)[0]).not.toHaveProperty("errors");
+  });
 });
 
 describe("unexpected errors", () => {
@@ -177,9 +259,16 @@ describe("unexpected errors", () => {
     const fresh = t.logs.slice(before).map((l) => JSON.parse(l) as Line);
     const line = fresh.find((l) => l.msg === "unexpected error");
     expect(line, JSON.stringify(fresh)).toMatchObject({ level: "error", requestId: "unexpected-1" });
-    expect(String(line?.err)).toContain("injected for the log test");
-    expect(String(line?.stack)).toMatch(/^\s+at /);
-    expect(String(line?.stack)).not.toContain("injected");
+    const err = line?.err as { type?: unknown; message?: unknown; stack?: unknown };
+    expect(String(err.message)).toContain("injected for the log test");
+    expect(typeof err.type).toBe("string");
+    // The stack's frames, each a line of its own; the message is written once, beside them.
+    expect(String(err.stack)).toMatch(/^\s+at /);
+    expect(String(err.stack).split("\n").length).toBeGreaterThan(1);
+    expect(String(err.stack)).not.toContain("injected");
+    // Every line written while the request ran carries its id: the error, then the request.
+    const during = fresh.filter((l) => l.requestId === "unexpected-1").map((l) => l.msg);
+    expect(during).toEqual(["unexpected error", "request"]);
     expect(requestLines("unexpected-1")).toEqual([expect.objectContaining({ errors: ["INTERNAL_SERVER_ERROR"] })]);
     expect(raw).not.toContain("injected");
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graphql } from "../../src/client/gql/gql.js";
-import type { CanvasLoadQueryVariables } from "../../src/client/gql/graphql.js";
+import { graphql } from "../gql/gql.js";
+import type { CanvasLoadQueryVariables } from "../gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import {

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ListEventsQuery, ListWorkspacesQuery, WorkspaceStatus } from "../../src/client/gql/graphql.js";
+import type { ListEventsQuery, ListWorkspacesQuery, WorkspaceStatus } from "../gql/graphql.js";
 import { expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import {

@@ -203,7 +203,9 @@ describe("secrets never appear in the clear", () => {
     }
     const fresh = t.logs.slice(logsBefore).map((l) => JSON.parse(l) as Record<string, unknown>);
     // Logged for the operator (the cause is kept), with the request's line carrying its id and code.
-    expect(fresh.find((l) => l.msg === "unexpected error")?.err).toContain("injected failure");
+    expect(fresh.find((l) => l.msg === "unexpected error")?.err).toMatchObject({
+      message: expect.stringContaining("injected failure"),
+    });
     expect(fresh.find((l) => l.msg === "request")).toMatchObject({
       requestId: "masked-1",
       errors: ["INTERNAL_SERVER_ERROR"],

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { OnWorkspaceEventsSubscription } from "../../src/client/gql/graphql.js";
 import { encodeEventCursor } from "../../src/events/cursor.js";
+import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, ListEvents, RegisterWorkspace } from "../support/operations.js";

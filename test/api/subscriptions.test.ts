@@ -1,9 +1,9 @@
 import type { Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { OnWorkspaceEventsSubscription } from "../../src/client/gql/graphql.js";
 import type { EventFeed, FeedListener } from "../../src/events/feed.js";
 import { MAX_QUEUED_EVENTS, subscribeToEvents } from "../../src/events/subscribe.js";
 import type { PrismaClient, WorkspaceEvent } from "../../src/generated/prisma/client.js";
+import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { openTestDatabase, randomKey, startTestApp, type TestApp } from "../support/harness.js";
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graphql } from "../../src/client/gql/gql.js";
-import type { UpdateWorkspaceInput } from "../../src/client/gql/graphql.js";
+import { graphql } from "../gql/gql.js";
+import type { UpdateWorkspaceInput } from "../gql/graphql.js";
 import { expectError, expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, PreflightWorkspace, RemoveWorkspace, SetOrgSecret } from "../support/operations.js";

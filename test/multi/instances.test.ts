@@ -6,7 +6,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import type { OnWorkspaceEventsSubscription } from "../../src/client/gql/graphql.js";
+import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
 import type { Doc } from "../support/gql.js";
 import { backend, randomKey } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, ListEvents, RegisterWorkspace } from "../support/operations.js";

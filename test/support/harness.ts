@@ -7,7 +7,7 @@ import { inject } from "vitest";
 import { type App, buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { type Database, type DatabaseOptions, openDatabase } from "../../src/db/database.js";
-import { createLogger, type Logger } from "../../src/log.js";
+import { createLogger, type RootLogger } from "../../src/log.js";
 
 export type Backend = "pglite" | "postgres";
 export const backend = (process.env.TEST_BACKEND ?? "pglite") as Backend;
@@ -38,7 +38,7 @@ export async function openTestDatabase(
   };
 }
 
-export type CapturedLog = { lines: string[]; log: Logger };
+export type CapturedLog = { lines: string[]; log: RootLogger };
 export const captureLog = (): CapturedLog => {
   const lines: string[] = [];
   return { lines, log: createLogger("debug", (line) => lines.push(line)) };

@@ -1,4 +1,4 @@
-import { graphql } from "../../src/client/gql/gql.js";
+import { graphql } from "../gql/gql.js";
 
 // The operations the tests share; codegen types each from schema.graphql.
 

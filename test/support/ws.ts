@@ -1,6 +1,6 @@
 import { type Client, createClient, type FormattedExecutionResult } from "graphql-ws";
 import WebSocket from "ws";
-import { graphql } from "../../src/client/gql/gql.js";
+import { graphql } from "../gql/gql.js";
 import type { Doc } from "./gql.js";
 
 // The subscription documents the socket and SSE tests send; codegen types them.
