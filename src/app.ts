@@ -24,7 +24,7 @@ import { clientAddress } from "./http/client-address.js";
 import { useCompiledExecution } from "./http/compiled-execution.js";
 import { hasRepeatedAuthorization, refuseRepeatedAuthorization, useSingleAuthorization } from "./http/headers.js";
 import { useQueryLimits } from "./http/limits.js";
-import { createMaskError, useErrorScope, useNoSuggestions } from "./http/mask-errors.js";
+import { createMaskError, useNoSuggestions, useRequestMasking } from "./http/mask-errors.js";
 import { createRateLimits, useRateLimits } from "./http/rate-limits.js";
 import { useRequestLog } from "./http/request-log.js";
 import { attachGraphQLWebSocket } from "./http/socket.js";
@@ -178,6 +178,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   };
   const rateLimits = await createRateLimits(config, log, (limit) => metrics?.rateLimited.inc({ limit }));
   const corsOrigins = new Set(config.corsOrigins);
+  const maskError = createMaskError(log, { suggestions: config.introspection });
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -188,7 +189,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     graphiql: config.graphiql ? { title: "Workspace control plane" } : false,
     // About 9 MB of inline HTML (offline, no CDN): loaded on the first visit, not at start-up.
     renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
-    maskedErrors: { maskError: createMaskError(log, { suggestions: config.introspection }) },
+    maskedErrors: { maskError: (error, message) => maskError(error, message) },
     // Closed unless CORS_ORIGINS lists the caller's origin.
     cors: (request) => {
       const origin = request.headers.get("origin");
@@ -224,7 +225,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // rate limits: an address out of budget is refused before any check runs.
     plugins: [
       useRequestLog(log, metrics ? (outcome) => metrics.observeRequest(outcome) : undefined),
-      useErrorScope(),
+      useRequestMasking(maskError),
       useSingleAuthorization(),
       // Then the operation's span, so every check and the execution run beneath it.
       ...(tracing ? [useTracing(tracing.tracer)] : []),

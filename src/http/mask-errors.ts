@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { GraphQLError } from "graphql";
-import type { Plugin } from "graphql-yoga";
+import { handleStreamOrSingleExecutionResult, type Plugin } from "graphql-yoga";
 import { isDatabaseUnavailable } from "../db/errors.js";
 import { AccessError } from "../domain.js";
 import type { Logger } from "../log.js";
@@ -13,8 +12,8 @@ import { accessErrorToGraphQL } from "./access.js";
  */
 export function createMaskError(log: Logger, options: { suggestions?: boolean } = {}) {
   const shown = options.suggestions === false ? withoutSuggestions : (e: GraphQLError) => e;
-  return (error: unknown, message: string): Error => {
-    const scoped = operationScope.getStore() ?? log;
+  /** `scoped`: the logger of the request the error arose in (useRequestMasking), when known. */
+  return (error: unknown, message: string, scoped: Logger = log): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
     const path = error instanceof GraphQLError ? error.path : undefined;
     if (original instanceof AccessError) {
@@ -41,18 +40,38 @@ export function createMaskError(log: Logger, options: { suggestions?: boolean } 
   };
 }
 
-/**
- * The logger of the operation being executed (bound to its request id), for
- * the log line of an error masked inside it: yoga's maskError is given the
- * error alone.
- */
-const operationScope = new AsyncLocalStorage<Logger>();
+type MaskError = (error: unknown, message: string, scoped?: Logger) => Error;
 
-/** Runs execution and subscription inside their request's logger scope (yoga plugin). */
-export function useErrorScope(): Plugin<{ log?: Logger }> {
-  const inScope = ({ context }: { context: { log?: Logger } }, wrapped: () => unknown) =>
-    context.log ? operationScope.run(context.log, wrapped) : wrapped();
-  return { instrumentation: { execute: inScope, subscribe: inScope } } as Plugin<{ log?: Logger }>;
+/**
+ * Masks execution and subscription errors where the request's context is
+ * at hand, so the log line of a masked error carries its request id. (yoga's
+ * maskError is given the error alone; yoga's own masking still runs after
+ * this and finds these errors already masked.) An AsyncLocalStorage would
+ * carry the logger too, but it turns on Node's promise hooks for every
+ * promise of every request: about 17% of offeredModels' CPU (BENCHMARKS.md).
+ */
+export function useRequestMasking(maskError: MaskError, message = "Unexpected error."): Plugin<{ log?: Logger }> {
+  const masking =
+    (log: Logger | undefined) =>
+    ({ result, setResult }: { result: { errors?: readonly unknown[] }; setResult: (r: never) => void }) => {
+      if (result.errors?.length) {
+        setResult({ ...result, errors: result.errors.map((e) => maskError(e, message, log)) } as never);
+      }
+    };
+  return {
+    onExecute({ args }) {
+      const handle = masking(args.contextValue.log);
+      return { onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, handle as never) };
+    },
+    onSubscribe({ args }) {
+      const log = args.contextValue.log;
+      const handle = masking(log);
+      return {
+        onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, handle as never),
+        onSubscribeError: ({ error, setError }) => setError(maskError(error, message, log)),
+      };
+    },
+  };
 }
 
 const INVALID_VARIABLE = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value /;
