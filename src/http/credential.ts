@@ -1,5 +1,5 @@
-import { findLiveInstanceToken } from "../auth/access.js";
 import type { AdminTokens } from "../auth/admin.js";
+import { findLiveInstanceToken } from "../auth/authorize.js";
 import type { Bearer } from "../auth/tokens.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 

@@ -3,7 +3,7 @@ import { handleStreamOrSingleExecutionResult, type Plugin } from "graphql-yoga";
 import { isDatabaseUnavailable } from "../db/errors.js";
 import { AccessError } from "../domain.js";
 import type { Logger } from "../log.js";
-import { accessErrorToGraphQL } from "./access.js";
+import { accessErrorToGraphQL } from "./access-rules.js";
 
 /**
  * What a client may see of an error: access refusals with their status,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { actorOf, type Caller } from "../auth/access.js";
+import { actorOf, type Caller } from "../auth/authorize.js";
 import type { Logger, RootLogger } from "../log.js";
 import { selectOperation } from "./operation.js";
 

@@ -4,7 +4,7 @@ import { type ExecutionArgs, type execute, GraphQLError, type subscribe } from "
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
-import { authorize, type Identities } from "../auth/access.js";
+import { authorize, type Identities } from "../auth/authorize.js";
 import { parseBearer } from "../auth/tokens.js";
 import type { Logger, RootLogger } from "../log.js";
 import type { Context } from "../schema/context.js";
@@ -33,7 +33,7 @@ export async function authorizeSocket(
 }
 
 /**
- * The access rules judge a stream again before each event (src/http/access.ts):
+ * The access rules judge a stream again before each event (src/http/access-rules.ts):
  * a refusal ends it. Over a socket, the refusal closes the socket too, as at
  * its opening: 4403 when the credential is no longer good (revoked, expired),
  * 1013 (try again later) when it could not be checked.

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { findLiveInstanceToken } from "../auth/access.js";
 import type { AdminTokens } from "../auth/admin.js";
+import { findLiveInstanceToken } from "../auth/authorize.js";
 import { type Bearer, hashToken, mintToken } from "../auth/tokens.js";
 import { AccessError, type Domain, unavailable } from "../domain.js";
 import type { Prisma } from "../generated/prisma/client.js";

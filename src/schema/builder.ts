@@ -18,7 +18,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   // Each root field declares one: the role it needs, or `agent` (an agent's
   // call that checks its own token). The pre-execution check
-  // (src/http/access.ts) reads these declarations; an undeclared field needs admin.
+  // (src/http/access-rules.ts) reads these declarations; an undeclared field needs admin.
   AuthScopes: { viewer: boolean; operator: boolean; admin: boolean; agent: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };

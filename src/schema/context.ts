@@ -1,5 +1,5 @@
-import type { Caller, Identities } from "../auth/access.js";
 import type { AdminTokens } from "../auth/admin.js";
+import type { Caller, Identities } from "../auth/authorize.js";
 import type { Bearer } from "../auth/tokens.js";
 import type { Domain } from "../domain.js";
 import type { EventFeed } from "../events/feed.js";

@@ -9,8 +9,9 @@ import { isWorkspaceId } from "../workspaces/validate.js";
 import { Actor } from "./actors.js";
 import { builder, type Types } from "./builder.js";
 import type { Context } from "./context.js";
-import { PageInfo, WorkspaceEventType, WorkspaceStatus } from "./enums.js";
+import { WorkspaceEventType, WorkspaceStatus } from "./enums.js";
 import { orThrow } from "./errors.js";
+import { PageInfo } from "./pagination.js";
 import { Workspace } from "./workspaces.js";
 
 const WorkspaceEvent = builder.objectRef<EventRow>("WorkspaceEvent").implement({

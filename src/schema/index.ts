@@ -2,6 +2,7 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { builder } from "./builder.js";
 import "./errors.js";
 import "./enums.js";
+import "./pagination.js";
 import "./workspaces.js";
 import "./secrets.js";
 import "./registry.js";

@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import { offeredModels } from "../registry/offered.js";
+import { offeredModels } from "../gate/offered-models.js";
 import {
   type Provider as ProviderEntry,
   providerDisplayName,

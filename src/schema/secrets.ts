@@ -1,5 +1,6 @@
 import { readActor } from "../auth/actor.js";
-import { deleteOrgSecret, deleteWorkspaceSecret, setOrgSecret, setWorkspaceSecret } from "../workspaces/secrets.js";
+import { deleteOrgSecret, setOrgSecret } from "../secrets/org-secrets.js";
+import { deleteWorkspaceSecret, setWorkspaceSecret } from "../workspaces/secrets.js";
 import { Actor } from "./actors.js";
 import { builder } from "./builder.js";
 import { resultUnion, successRef, toResult } from "./errors.js";

@@ -4,8 +4,8 @@ import { createApiToken, listApiTokens, revokeApiToken } from "../auth/manage-to
 import type { Page } from "../pagination.js";
 import { Actor } from "./actors.js";
 import { builder } from "./builder.js";
-import { PageInfo } from "./enums.js";
 import { orThrow, resultUnion, successRef, toResult } from "./errors.js";
+import { PageInfo } from "./pagination.js";
 
 export const Role = builder.enumType("Role", {
   description: "What a person or program may do (SPEC section 10). Agents have no role.",

@@ -6,8 +6,9 @@ import { listWorkspaces, type WorkspaceList } from "../workspaces/list.js";
 import { findWorkspace } from "../workspaces/read.js";
 import { updateWorkspace } from "../workspaces/update.js";
 import { builder } from "./builder.js";
-import { DeliveryMode, PageInfo, WorkspaceKind, WorkspaceStatus } from "./enums.js";
+import { DeliveryMode, WorkspaceKind, WorkspaceStatus } from "./enums.js";
 import { orThrow, resultUnion, successRef, toResult } from "./errors.js";
+import { PageInfo } from "./pagination.js";
 import { SecretInput, SecretKey } from "./secrets.js";
 
 export const Node = builder.interfaceRef<{ id: string }>("Node").implement({

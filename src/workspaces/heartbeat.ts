@@ -1,6 +1,6 @@
-import { requireOwnInstanceToken } from "../auth/access.js";
 import { agentActor } from "../auth/actor.js";
 import type { AdminTokens } from "../auth/admin.js";
+import { requireOwnInstanceToken } from "../auth/authorize.js";
 import type { Bearer } from "../auth/tokens.js";
 import { type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
 import { type EventHint, recordEvent } from "../events/record.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { findLiveInstanceToken } from "../auth/access.js";
 import { agentActor } from "../auth/actor.js";
 import type { AdminTokens } from "../auth/admin.js";
+import { findLiveInstanceToken } from "../auth/authorize.js";
 import { type Bearer, hashToken, mintToken } from "../auth/tokens.js";
 import { violatedUniqueIndex } from "../db/errors.js";
 import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { operationNeeds } from "../../src/http/access.js";
+import { operationNeeds } from "../../src/http/access-rules.js";
 import { rootFields, selectOperation } from "../../src/http/operation.js";
 import { schema } from "../../src/schema/index.js";
 import { expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";

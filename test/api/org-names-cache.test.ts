@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
-import { offeredModels } from "../../src/registry/offered.js";
+import { offeredModels } from "../../src/gate/offered-models.js";
 import { loadRegistry } from "../../src/registry/registry.js";
 import { OrgSecretNamesCache } from "../../src/secrets/org-names-cache.js";
 import { orgSecretAad } from "../../src/secrets/store.js";

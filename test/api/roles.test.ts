@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../src/auth/roles.js";
 import { atLeast } from "../../src/auth/roles.js";
-import { declaredAccess, rootFieldAccess } from "../../src/http/access.js";
+import { declaredAccess, rootFieldAccess } from "../../src/http/access-rules.js";
 import { schema } from "../../src/schema/index.js";
 import { expectRefusal, expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";

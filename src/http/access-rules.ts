@@ -1,6 +1,6 @@
 import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLField, type GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { actorOf, authorize, type Needs } from "../auth/access.js";
+import { actorOf, authorize, type Needs } from "../auth/authorize.js";
 import { type Access, atLeast, isRole, type Role } from "../auth/roles.js";
 import { AccessError, withActor } from "../domain.js";
 import type { Context } from "../schema/context.js";

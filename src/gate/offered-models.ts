@@ -1,5 +1,5 @@
-import { checkCredentialGate, type OrgSecretNameSource } from "../gate/credential-gate.js";
-import type { Registry } from "./registry.js";
+import type { Registry } from "../registry/registry.js";
+import { checkCredentialGate, type OrgSecretNameSource } from "./credential-gate.js";
 
 export type OfferedModel = {
   model: string;
