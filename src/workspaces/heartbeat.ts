@@ -4,7 +4,8 @@ import { requireOwnInstanceToken } from "../auth/authorize.js";
 import type { Bearer } from "../auth/tokens.js";
 import { type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
 import { type EventHint, recordEvent } from "../events/record.js";
-import { Prisma, type Workspace, type WorkspaceStatus } from "../generated/prisma/client.js";
+import type { Workspace, WorkspaceStatus } from "../generated/prisma/client.js";
+import { WORKSPACE_COLUMNS } from "./columns.js";
 import { type RuntimeState, type RuntimeStateInput, validateRuntimeState } from "./runtime-state.js";
 import { isWorkspaceId } from "./validate.js";
 
@@ -143,9 +144,6 @@ function withInboundSecret(domain: Domain, ws: Workspace): Heartbeat {
  * of PostgreSQL must keep prepared statements per client, as PgBouncer 1.21+
  * does with max_prepared_statements.)
  */
-const COLUMNS = Object.values(Prisma.WorkspaceScalarFieldEnum)
-  .map((c) => `w."${c}"`)
-  .join(", ");
 const BEAT_WHILE_ONLINE = `
   WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))
   UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now(),
@@ -156,7 +154,7 @@ const BEAT_WHILE_ONLINE = `
   WHERE w.id = $1::uuid AND w.status = 'ONLINE'
     AND t."tokenHash" = $2 AND t."workspaceId" = w.id AND t."revokedAt" IS NULL
     AND ($4::boolean IS NULL OR w."runtimeDegraded" = $4::boolean)
-  RETURNING ${COLUMNS}`;
+  RETURNING ${WORKSPACE_COLUMNS}`;
 
 async function beatWhileOnline(
   domain: Domain,

@@ -2,6 +2,7 @@ import { type Domain, fail, type RequestFailure } from "../domain.js";
 import { encodeEventCursor } from "../events/cursor.js";
 import { Prisma, type Workspace, type WorkspaceKind, type WorkspaceStatus } from "../generated/prisma/client.js";
 import { type Page, pageSize, toPage } from "../pagination.js";
+import { WORKSPACE_COLUMNS } from "./columns.js";
 import { type CursorRow, decodeWorkspaceCursor, encodeWorkspaceCursor, type WorkspaceOrder } from "./list-cursor.js";
 import { hasControlCharacters, MAX_NAME, MAX_RUNTIME_OR_MODEL } from "./validate.js";
 
@@ -66,8 +67,6 @@ function cursorKeys(order: WorkspaceOrder, row: CursorRow): Prisma.Sql[] {
       return [Prisma.sql`COALESCE(${row.lastHeartbeatAt}::timestamptz, '-infinity'::timestamptz)`];
   }
 }
-
-const COLUMNS = Object.values(Prisma.WorkspaceScalarFieldEnum).map((c) => `w."${c}"`);
 
 const invalid = (field: string, message: string) => fail("VALIDATION_FAILED", message, field);
 
@@ -151,7 +150,7 @@ export async function listWorkspaces(domain: Domain, args: WorkspaceListArgs): P
   }
   // The head is read beside the page (a one-row join), so an empty page still has one.
   const query = Prisma.sql`
-    SELECT head."headSeq", ${Prisma.raw(COLUMNS.join(", "))}
+    SELECT head."headSeq", ${Prisma.raw(WORKSPACE_COLUMNS)}
     FROM (SELECT coalesce(max(seq), 0)::text AS "headSeq" FROM "WorkspaceEvent") AS head
     LEFT JOIN LATERAL (
       SELECT w.* FROM "Workspace" AS w ${and(conditions)} ORDER BY ${orderBy("w")} LIMIT ${take + 1}

@@ -1,5 +1,6 @@
 import type { Domain } from "../domain.js";
-import { Prisma, type Workspace } from "../generated/prisma/client.js";
+import type { Workspace } from "../generated/prisma/client.js";
+import { WORKSPACE_COLUMNS } from "./columns.js";
 
 export type OnlineRegistration = {
   url: string | null;
@@ -33,9 +34,6 @@ export type OnlineRegistration = {
  * The sweep's mark moves with the beat, as on the full path (beatNow).
  * Named columns and a prepared statement, for the reasons heartbeat.ts gives.
  */
-const COLUMNS = Object.values(Prisma.WorkspaceScalarFieldEnum)
-  .map((c) => `w."${c}"`)
-  .join(", ");
 const REGISTER_WHILE_ONLINE = `
   WITH live AS (
     SELECT t.id FROM "InstanceToken" AS t,
@@ -49,7 +47,7 @@ const REGISTER_WHILE_ONLINE = `
     "failureCode" = NULL, "failureMessage" = NULL, "failedAt" = NULL
   FROM live
   WHERE w.id = $1::uuid
-  RETURNING ${COLUMNS}`;
+  RETURNING ${WORKSPACE_COLUMNS}`;
 
 /** The registered row, or null when the one statement does not apply (take the full path). */
 export async function registerWhileOnline(
