@@ -103,6 +103,22 @@ export class SecretStore {
     });
   }
 
+  /**
+   * The secrets of many workspaces in one query, each workspace's by name,
+   * as listWorkspaceSecrets shows them: every id asked for has an entry.
+   */
+  async listSecretsOfWorkspaces(workspaceIds: readonly string[], db: Db = this.prisma) {
+    const rows = await db.workspaceSecret.findMany({
+      where: { workspaceId: { in: [...workspaceIds] } },
+      select: { workspaceId: true, ...SECRET_KEY },
+      orderBy: { key: "asc" },
+    });
+    type Row = Omit<(typeof rows)[number], "workspaceId">;
+    const byWorkspace = new Map<string, Row[]>(workspaceIds.map((id) => [id, []]));
+    for (const { workspaceId, ...row } of rows) byWorkspace.get(workspaceId)?.push(row);
+    return byWorkspace;
+  }
+
   async workspaceSecretNames(workspaceId: string, db: Db = this.prisma): Promise<string[]> {
     const rows = await db.workspaceSecret.findMany({ where: { workspaceId }, select: { key: true } });
     return rows.map((r) => r.key);
