@@ -1,5 +1,6 @@
 import { type Domain, fail, type RequestFailure } from "../domain.js";
 import { encodeEventCursor } from "../events/cursor.js";
+import { HEAD_POSITION, parseHeadPosition } from "../events/visibility.js";
 import { Prisma, type Workspace, type WorkspaceKind, type WorkspaceStatus } from "../generated/prisma/client.js";
 import { type Page, pageSize, toPage } from "../pagination.js";
 import { WORKSPACE_COLUMNS } from "./columns.js";
@@ -119,8 +120,8 @@ const and = (conditions: Prisma.Sql[]) =>
  * One page of workspaces, filtered and ordered, in one statement that also
  * reads the newest event's sequence number: the page and the head cursor
  * come from one snapshot, so a canvas that subscribes after the head cursor
- * misses no change made after the page and sees none twice (event sequence
- * numbers are handed out in commit order, see recordEvent).
+ * misses no change made after the page and sees none twice (the head is the
+ * newest settled position, see src/events/visibility.ts).
  */
 export async function listWorkspaces(domain: Domain, args: WorkspaceListArgs): Promise<WorkspaceList | RequestFailure> {
   const take = pageSize(args.first);
@@ -150,21 +151,21 @@ export async function listWorkspaces(domain: Domain, args: WorkspaceListArgs): P
   }
   // The head is read beside the page (a one-row join), so an empty page still has one.
   const query = Prisma.sql`
-    SELECT head."headSeq", ${Prisma.raw(WORKSPACE_COLUMNS)}
-    FROM (SELECT coalesce(max(seq), 0)::text AS "headSeq" FROM "WorkspaceEvent") AS head
+    SELECT head."head", ${Prisma.raw(WORKSPACE_COLUMNS)}
+    FROM (SELECT ${HEAD_POSITION} AS "head") AS head
     LEFT JOIN LATERAL (
       SELECT w.* FROM "Workspace" AS w ${and(conditions)} ORDER BY ${orderBy("w")} LIMIT ${take + 1}
     ) AS w ON true
     ORDER BY ${orderBy("w")}`;
-  const rows = await domain.sql.query<Workspace & { headSeq: string }>(query.text, query.values);
-  const headSeq = rows[0]?.headSeq ?? "0";
+  const rows = await domain.sql.query<Workspace & { head: string }>(query.text, query.values);
+  const head = parseHeadPosition(rows[0]?.head ?? "0:0");
   const workspaces: Workspace[] = [];
-  for (const { headSeq: _, ...row } of rows) if (row.id !== null) workspaces.push(row);
+  for (const { head: _, ...row } of rows) if (row.id !== null) workspaces.push(row);
 
   let counted: Promise<StatusCounts> | undefined;
   return {
     ...toPage(workspaces, take, (w) => encodeWorkspaceCursor(order, w), after !== null),
-    headCursor: encodeEventCursor(headSeq),
+    headCursor: encodeEventCursor(head),
     counts: () => {
       counted ??= countByStatus(domain, filter);
       return counted;

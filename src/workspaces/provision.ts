@@ -56,8 +56,7 @@ export async function runProvisionChecks(domain: Domain, workspaceId: string): P
  * can take the workspace ONLINE between the write and the verdict, and a
  * crash leaves neither half. Unlike create's gate they fail closed: a secret
  * that cannot be read is a failure, never "unset". The caller records the
- * events (PROVISIONING, then the failure with failInTransaction) last, so the
- * event-order lock is held only for the final statements.
+ * events (PROVISIONING, then the failure with failInTransaction) last.
  */
 export async function checkProvisioning(
   domain: Domain,
