@@ -183,7 +183,7 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
       });
       const failed = await recordProvisionOutcome(tx, id, outcome, domain.actor);
       // The row as the checks left it: read back only if they changed it.
-      const unchanged = outcome?.ok === true && !outcome.rowChanged;
+      const unchanged = outcome?.ok === true && !outcome.value.rowChanged;
       const answer = unchanged ? written : await tx.workspace.findUniqueOrThrow({ where: { id } });
       return [answer, [provisioning, failed]] as const;
     });
