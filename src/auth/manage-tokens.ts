@@ -1,13 +1,12 @@
 import { err, failed, ok, type RequestFailure, type Result } from "../errors.js";
 import { type Page, pageSize, toPage } from "../pagination.js";
-import { validateName } from "../workspaces/validate.js";
+import { isUuid, validateName } from "../workspaces/validate.js";
 import type { Actor } from "./actor.js";
 import { type ApiTokenRow, type ApiTokenStore, SELECT } from "./api-tokens.js";
 import type { Role } from "./roles.js";
 
 /** A token made through the API lives at most this long when it is given an expiry (none: until revoked). */
 const MAX_LIFETIME_MS = 10 * 366 * 24 * 3600 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type CreatedApiToken = { token: string; apiToken: ApiTokenRow };
 
@@ -28,7 +27,7 @@ export async function createApiToken(
 
 /** Refused on every instance within a second (the store's NOTIFY). Revoking a revoked token answers it as it is. */
 export async function revokeApiToken(store: ApiTokenStore, id: string): Promise<Result<ApiTokenRow, RequestFailure>> {
-  const revoked = UUID.test(id) ? await store.revoke(id) : null;
+  const revoked = isUuid(id) ? await store.revoke(id) : null;
   return revoked ? ok(revoked) : failed("NOT_FOUND", "No such API token.", "id");
 }
 
@@ -36,7 +35,7 @@ const encodeCursor = (id: string) => Buffer.from(`api-token:${id}`).toString("ba
 function decodeCursor(cursor: string): string | null {
   if (cursor.length > 128) return null;
   const m = /^api-token:(.+)$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  return m?.[1] && UUID.test(m[1]) ? m[1] : null;
+  return m?.[1] && isUuid(m[1]) ? m[1] : null;
 }
 
 /** Newest first. Revoked tokens only when asked for. Never the token itself: it is not stored. */

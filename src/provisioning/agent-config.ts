@@ -6,12 +6,12 @@ import type { Domain } from "../domain.js";
 import { failed, ok, type RequestFailure, type Result } from "../errors.js";
 import { recordEvent } from "../events/record.js";
 import { lockWorkspace } from "../workspaces/provision.js";
-import { isWorkspaceId } from "../workspaces/validate.js";
+import { isWorkspaceId, noSuchWorkspace } from "../workspaces/validate.js";
 import { type RuntimeEnvironment, readRuntimeEnvironment } from "./environment.js";
 
 type AgentAuth = { domain: Domain; admins: AdminTokens; bearer: Bearer };
 
-const notFound = () => failed("NOT_FOUND", "No such workspace.", "workspaceId");
+const notFound = () => noSuchWorkspace("workspaceId");
 
 /**
  * The runtime's configuration, values included: the one place secret values

@@ -8,7 +8,7 @@ import { type EventHint, recordEvent } from "../events/record.js";
 import type { Workspace, WorkspaceStatus } from "../generated/prisma/client.js";
 import { WORKSPACE_COLUMNS } from "./columns.js";
 import { type RuntimeState, type RuntimeStateInput, validateRuntimeState } from "./runtime-state.js";
-import { isWorkspaceId } from "./validate.js";
+import { isWorkspaceId, noSuchWorkspace } from "./validate.js";
 
 export type Heartbeat = { workspace: Workspace; platformInboundSecret: string | null };
 
@@ -92,7 +92,7 @@ export async function heartbeat(
     return { workspace, hints };
   });
   for (const hint of outcome?.hints ?? []) domain.events.publish(hint);
-  if (!outcome) return failed("NOT_FOUND", "No such workspace.", "input.workspaceId");
+  if (!outcome) return noSuchWorkspace("input.workspaceId");
   const ws = outcome.workspace;
   if (ws.status === "FAILED") {
     return failed(
@@ -103,14 +103,18 @@ export async function heartbeat(
   return ok(withInboundSecret(domain, ws));
 }
 
-function withInboundSecret(domain: Domain, ws: Workspace): Heartbeat {
-  let platformInboundSecret: string | null = null;
+const withInboundSecret = (domain: Domain, ws: Workspace): Heartbeat => ({
+  workspace: ws,
+  platformInboundSecret: inboundSecretOf(domain, ws),
+});
+
+/** What register and heartbeat answer every time: the workspace's inbound secret, opened; null where it has none. */
+export function inboundSecretOf(domain: Domain, ws: Workspace): string | null {
   try {
-    if (ws.inboundSecret) platformInboundSecret = domain.secrets.openInboundSecret(ws.id, ws.inboundSecret);
+    return ws.inboundSecret ? domain.secrets.openInboundSecret(ws.id, ws.inboundSecret) : null;
   } catch (err) {
     throw unavailable("The platform inbound secret", err);
   }
-  return { workspace: ws, platformInboundSecret };
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { Domain } from "../domain.js";
-import { failed, ok, type RequestFailure, type Result } from "../errors.js";
+import { ok, type RequestFailure, type Result } from "../errors.js";
 import { recordEvent } from "../events/record.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { revokeJoinTokens } from "../provisioning/join-tokens.js";
 import { checkProvisioning, lockWorkspace, recordProvisionOutcome } from "./provision.js";
-import { isWorkspaceId } from "./validate.js";
+import { isWorkspaceId, noSuchWorkspace } from "./validate.js";
 
-const notFound = () => failed("NOT_FOUND", "No such workspace.", "id");
+const notFound = () => noSuchWorkspace("id");
 
 /**
  * Back to PROVISIONING from any status but REMOVED: every instance token is

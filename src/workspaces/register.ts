@@ -8,9 +8,9 @@ import { AccessError, type Err, err, failed, ok, type RequestFailure, type Resul
 import { type EventHint, recordEvent } from "../events/record.js";
 import { Prisma, type Workspace } from "../generated/prisma/client.js";
 import { checkManagedRegisterToken, consumeJoinToken } from "../provisioning/join-tokens.js";
-import { beatNow } from "./heartbeat.js";
+import { beatNow, inboundSecretOf } from "./heartbeat.js";
 import { registerWhileOnline } from "./register-online.js";
-import { isWorkspaceId, type RegisterInput, validateRegisterInput } from "./validate.js";
+import { isWorkspaceId, noSuchWorkspace, type RegisterInput, validateRegisterInput } from "./validate.js";
 
 export type Registered = {
   workspace: Workspace;
@@ -19,7 +19,7 @@ export type Registered = {
   deliveryMode: "PUSH" | "POLL";
 };
 
-const notFound = () => failed("NOT_FOUND", "No such workspace.", "input.workspaceId");
+const notFound = () => noSuchWorkspace("input.workspaceId");
 
 export async function registerWorkspace(
   auth: AgentAuth,
@@ -82,14 +82,6 @@ export async function registerWorkspace(
   });
   if (!result.ok) return result;
   return ok({ ...result.value, platformInboundSecret, deliveryMode });
-}
-
-function inboundSecretOf(domain: Domain, ws: Workspace): string | null {
-  try {
-    return ws.inboundSecret ? domain.secrets.openInboundSecret(ws.id, ws.inboundSecret) : null;
-  } catch (err) {
-    throw unavailable("The platform inbound secret", err);
-  }
 }
 
 const workspaceFailed = (ws: Workspace) =>

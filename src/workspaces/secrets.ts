@@ -1,14 +1,14 @@
 import type { Domain } from "../domain.js";
-import { err, failed, ok, type RequestFailure, type Result } from "../errors.js";
+import { err, ok, type RequestFailure, type Result } from "../errors.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { SecretDeletion, SecretKeyRow } from "../secrets/store.js";
 import { validateSecretKey, validateSecretValue } from "../secrets/validate.js";
 import { lockWorkspace } from "./provision.js";
-import { isWorkspaceId } from "./validate.js";
+import { isWorkspaceId, noSuchWorkspace } from "./validate.js";
 
 type Tx = Prisma.TransactionClient;
 
-const notFound = () => failed("NOT_FOUND", "No such workspace.", "input.workspaceId");
+const notFound = () => noSuchWorkspace("input.workspaceId");
 
 /**
  * Runs `write` in one transaction with the workspace's row lock, only if the

@@ -3,11 +3,11 @@ import type { Domain } from "../domain.js";
 import { err, failed, ok, type Result } from "../errors.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { checkModelCredential, checkModelRegistered } from "./create.js";
-import { isWorkspaceId, validateIdentifier, validateName } from "./validate.js";
+import { isWorkspaceId, noSuchWorkspace, validateIdentifier, validateName } from "./validate.js";
 
 export type UpdateInput = { id: string; name?: string | null; model?: string | null };
 
-const notFound = () => failed("NOT_FOUND", "No such workspace.", "input.id");
+const notFound = () => noSuchWorkspace("input.id");
 
 /**
  * Renames a workspace or changes its model. A new model goes through

@@ -1,4 +1,4 @@
-import { fail, type RequestFailure } from "../errors.js";
+import { type Err, fail, failed, type RequestFailure } from "../errors.js";
 import { validateSecretKey, validateSecretValue } from "../secrets/validate.js";
 
 export const MAX_NAME = 128;
@@ -137,5 +137,9 @@ function agentCardProblem(card: unknown): string | null {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids are UUIDs; anything else cannot name a workspace (and must not reach SQL as one). */
-export const isWorkspaceId = (id: string) => UUID.test(id);
+/** Ids are UUIDs; anything else cannot name a row (and must not reach SQL as an id). */
+export const isUuid = (id: string) => UUID.test(id);
+export const isWorkspaceId = isUuid;
+
+/** The one answer for a workspace that does not exist, was removed, or whose id is malformed. */
+export const noSuchWorkspace = (field: string): Err<RequestFailure> => failed("NOT_FOUND", "No such workspace.", field);
