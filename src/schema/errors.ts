@@ -117,17 +117,36 @@ export const successRef = <T>(name: string) => builder.objectRef<Ok<T>>(name);
 export function resultUnion<T>(
   name: string,
   success: ObjectRef<any, Ok<T>>,
+  errors: "request",
+  description?: string,
+): ReturnType<typeof unionOf<T, RequestFailure>>;
+export function resultUnion<T>(
+  name: string,
+  success: ObjectRef<any, Ok<T>>,
+  errors: "create",
+  description?: string,
+): ReturnType<typeof unionOf<T, Failure>>;
+export function resultUnion<T>(
+  name: string,
+  success: ObjectRef<any, Ok<T>>,
   errors: "request" | "create",
   description?: string,
 ) {
-  const types =
-    errors === "create"
-      ? [success, RequestError, UnregisteredModelError, MissingByokCredentialError]
-      : [success, RequestError];
+  const errorTypes =
+    errors === "create" ? [RequestError, UnregisteredModelError, MissingByokCredentialError] : [RequestError];
+  return unionOf<T, Failure>(name, success, errorTypes, description);
+}
+
+function unionOf<T, E extends Failure>(
+  name: string,
+  success: ObjectRef<any, Ok<T>>,
+  errorTypes: ObjectRef<any, Err<Failure>>[],
+  description?: string,
+) {
   return builder.unionType(name, {
     ...(description ? { description } : {}),
-    types: types as [ObjectRef<any, Result<T, Failure>>],
-    resolveType: (r) => (r.ok ? success : errorTypeOf(r.error)) as ObjectRef<any, Result<T, Failure>>,
+    types: [success, ...errorTypes] as [ObjectRef<any, Result<T, E>>],
+    resolveType: (r) => (r.ok ? success : errorTypeOf(r.error)) as ObjectRef<any, Result<T, E>>,
   });
 }
 
