@@ -10,12 +10,11 @@ import {
   type Result,
   type UnregisteredModelFailure,
 } from "../errors.js";
-import { recordEvent } from "../events/record.js";
 import { checkCredentialGate, missingCredentialMessage, type OrgSecretNameSource } from "../gate/credential-gate.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { deriveProvider } from "../registry/derive.js";
 import type { Registry, Runtime } from "../registry/registry.js";
-import { checkProvisioning, recordProvisionOutcome } from "./provision.js";
+import { provisionAndRecord } from "./provision.js";
 import { type CreateInput, validateCreateInput } from "./validate.js";
 
 export type Preflight = {
@@ -167,25 +166,21 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
       }
       // Nothing is committed until the provision checks have given their
       // verdict: the workspace is never seen PROVISIONING with checks pending.
-      const outcome = await checkProvisioning(domain, tx, id, {
-        kind: plan.kind,
-        runtime: plan.runtime,
-        model: plan.model,
-        provider: plan.provider,
-        platformBilled: plan.platformBilled,
-        secretNames: plan.secrets.map((s) => s.key),
+      const { outcome, hints } = await provisionAndRecord(domain, tx, id, {
+        wasProvisioning: false,
+        snapshot: {
+          kind: plan.kind,
+          runtime: plan.runtime,
+          model: plan.model,
+          provider: plan.provider,
+          platformBilled: plan.platformBilled,
+          secretNames: plan.secrets.map((s) => s.key),
+        },
       });
-      const provisioning = await recordEvent(tx, {
-        workspaceId: id,
-        type: "WORKSPACE_PROVISIONING",
-        status: "PROVISIONING",
-        actor: domain.actor,
-      });
-      const failed = await recordProvisionOutcome(tx, id, outcome, domain.actor);
       // The row as the checks left it: read back only if they changed it.
       const unchanged = outcome?.ok === true && !outcome.value.rowChanged;
       const answer = unchanged ? written : await tx.workspace.findUniqueOrThrow({ where: { id } });
-      return [answer, [provisioning, failed]] as const;
+      return [answer, hints] as const;
     });
     for (const hint of hints) if (hint) domain.events.publish(hint);
     // Only a workspace that passed its provision checks gets a runtime.

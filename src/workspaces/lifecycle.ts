@@ -3,7 +3,7 @@ import { ok, type RequestFailure, type Result } from "../errors.js";
 import { recordEvent } from "../events/record.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { revokeJoinTokens } from "../provisioning/join-tokens.js";
-import { checkProvisioning, lockWorkspace, recordProvisionOutcome } from "./provision.js";
+import { lockWorkspace, provisionAndRecord } from "./provision.js";
 import { isWorkspaceId, noSuchWorkspace } from "./validate.js";
 
 const notFound = () => noSuchWorkspace("id");
@@ -38,18 +38,8 @@ export async function restartWorkspace(domain: Domain, id: string): Promise<Resu
     });
     await revokeJoinTokens(tx, id);
     // Under the row lock: no register can slip in before the verdict.
-    const outcome = await checkProvisioning(domain, tx, id);
-    const provisioning =
-      status === "PROVISIONING"
-        ? null
-        : await recordEvent(tx, {
-            workspaceId: id,
-            type: "WORKSPACE_PROVISIONING",
-            status: "PROVISIONING",
-            actor: domain.actor,
-          });
-    const failed = await recordProvisionOutcome(tx, id, outcome, domain.actor);
-    return { workspace: await tx.workspace.findUniqueOrThrow({ where: { id } }), hints: [provisioning, failed] };
+    const { hints } = await provisionAndRecord(domain, tx, id, { wasProvisioning: status === "PROVISIONING" });
+    return { workspace: await tx.workspace.findUniqueOrThrow({ where: { id } }), hints };
   });
   if (!result) return notFound();
   for (const hint of result.hints) if (hint) domain.events.publish(hint);

@@ -42,6 +42,30 @@ export function recordProvisionOutcome(tx: Tx, workspaceId: string, outcome: Out
   return failInTransaction(tx, workspaceId, outcome.error.code, outcome.error.message, ["PROVISIONING"], actor);
 }
 
+/**
+ * The provision checks, then their events in the order the event-order lock
+ * wants them (last): PROVISIONING, unless the workspace already was, then
+ * the failure, if any. Create and restart both run this under the row lock.
+ */
+export async function provisionAndRecord(
+  domain: Domain,
+  tx: Tx,
+  workspaceId: string,
+  { wasProvisioning, snapshot }: { wasProvisioning: boolean; snapshot?: ProvisionSnapshot },
+): Promise<{ outcome: Outcome | null; hints: (EventHint | null)[] }> {
+  const outcome = await checkProvisioning(domain, tx, workspaceId, snapshot);
+  const provisioning = wasProvisioning
+    ? null
+    : await recordEvent(tx, {
+        workspaceId,
+        type: "WORKSPACE_PROVISIONING",
+        status: "PROVISIONING",
+        actor: domain.actor,
+      });
+  const failed = await recordProvisionOutcome(tx, workspaceId, outcome, domain.actor);
+  return { outcome, hints: [provisioning, failed] };
+}
+
 /** The checks on their own, in a transaction of their own (after a crash, or from tests). */
 export async function runProvisionChecks(domain: Domain, workspaceId: string): Promise<void> {
   const hint = await domain.prisma.$transaction(async (tx) => {
