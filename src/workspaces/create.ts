@@ -139,17 +139,16 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
   const { prisma, secrets } = domain;
   // The id is chosen here so each sealed value can be bound to it.
   const id = randomUUID();
+  // What the row is written with is what the provision checks start from.
+  const { kind, runtime, model, provider, platformBilled } = plan;
+  const row = { kind, runtime, model, provider, platformBilled };
   try {
     const [workspace, hints] = await prisma.$transaction(async (tx) => {
       const written = await tx.workspace.create({
         data: {
           id,
           name: plan.name,
-          kind: plan.kind,
-          runtime: plan.runtime,
-          model: plan.model,
-          provider: plan.provider,
-          platformBilled: plan.platformBilled,
+          ...row,
           status: "PROVISIONING",
           inboundSecret: secrets.sealInboundSecret(id, randomBytes(32).toString("base64url")),
         },
@@ -168,14 +167,7 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
       // verdict: the workspace is never seen PROVISIONING with checks pending.
       const { outcome, hints } = await provisionAndRecord(domain, tx, id, {
         wasProvisioning: false,
-        snapshot: {
-          kind: plan.kind,
-          runtime: plan.runtime,
-          model: plan.model,
-          provider: plan.provider,
-          platformBilled: plan.platformBilled,
-          secretNames: plan.secrets.map((s) => s.key),
-        },
+        snapshot: { ...row, secretNames: plan.secrets.map((s) => s.key) },
       });
       // The row as the checks left it: read back only if they changed it.
       const unchanged = outcome?.ok === true && !outcome.value.rowChanged;
