@@ -1,15 +1,10 @@
 import { agentActor } from "../auth/actor.js";
-import type { AdminTokens } from "../auth/admin.js";
-import { requireOwnInstanceToken } from "../auth/instance-token.js";
-import type { Bearer } from "../auth/tokens.js";
-import type { Domain } from "../domain.js";
+import { type AgentAuth, requireOwnInstanceToken } from "../auth/instance-token.js";
 import { failed, ok, type RequestFailure, type Result } from "../errors.js";
 import { recordEvent } from "../events/record.js";
 import { lockWorkspace } from "../workspaces/provision.js";
 import { isWorkspaceId, noSuchWorkspace } from "../workspaces/validate.js";
 import { type RuntimeEnvironment, readRuntimeEnvironment } from "./environment.js";
-
-type AgentAuth = { domain: Domain; admins: AdminTokens; bearer: Bearer };
 
 const notFound = () => noSuchWorkspace("workspaceId");
 

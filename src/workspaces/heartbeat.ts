@@ -1,7 +1,5 @@
 import { agentActor } from "../auth/actor.js";
-import type { AdminTokens } from "../auth/admin.js";
-import { requireOwnInstanceToken } from "../auth/instance-token.js";
-import type { Bearer } from "../auth/tokens.js";
+import { type AgentAuth, requireOwnInstanceToken } from "../auth/instance-token.js";
 import type { Domain } from "../domain.js";
 import { failed, ok, type RequestFailure, type Result, unavailable } from "../errors.js";
 import { type EventHint, recordEvent } from "../events/record.js";
@@ -19,10 +17,7 @@ export type Heartbeat = { workspace: Workspace; platformInboundSecret: string | 
  */
 export type HeartbeatInput = { workspaceId: string; state?: RuntimeStateInput | null };
 
-export async function heartbeat(
-  auth: { domain: Domain; admins: AdminTokens; bearer: Bearer },
-  input: HeartbeatInput,
-): Promise<Result<Heartbeat, RequestFailure>> {
+export async function heartbeat(auth: AgentAuth, input: HeartbeatInput): Promise<Result<Heartbeat, RequestFailure>> {
   const { domain, bearer } = auth;
   const state = input.state ? validateRuntimeState(input.state) : null;
   if (state && !state.ok) {
