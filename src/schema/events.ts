@@ -1,6 +1,6 @@
 import type { ArgBuilder } from "@pothos/core";
 import { readActor } from "../auth/actor.js";
-import { fail } from "../domain.js";
+import { fail } from "../errors.js";
 import { decodeEventCursor, encodeEventCursor, positionOf } from "../events/cursor.js";
 import { subscribeToEvents } from "../events/subscribe.js";
 import { isPastNewestEvent } from "../events/visibility.js";
@@ -11,7 +11,7 @@ import { Actor } from "./actors.js";
 import { builder, type Types } from "./builder.js";
 import type { Context } from "./context.js";
 import { WorkspaceEventType, WorkspaceStatus } from "./enums.js";
-import { orThrow } from "./errors.js";
+import { orThrow, requestError } from "./errors.js";
 import { PageInfo } from "./pagination.js";
 import { Workspace } from "./workspaces.js";
 
@@ -111,13 +111,13 @@ builder.prismaObjectField("Workspace", "events", (t) =>
 /** Subscription arguments, checked before the stream opens. */
 async function streamFilter(ctx: Context, args: { workspaceId?: string | null; after?: string | null }) {
   if (typeof args.workspaceId === "string" && !isWorkspaceId(args.workspaceId)) {
-    orThrow(fail("VALIDATION_FAILED", "workspaceId is not a workspace id.", "workspaceId"));
+    throw requestError(fail("VALIDATION_FAILED", "workspaceId is not a workspace id.", "workspaceId"));
   }
   const after = args.after ? decodeEventCursor(args.after) : null;
   if (args.after && after === null)
-    orThrow(fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after"));
+    throw requestError(fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after"));
   if (after !== null && (await isPastNewestEvent(ctx.domain.prisma, after, ctx.feed.position)))
-    orThrow(fail("VALIDATION_FAILED", "after lies past the newest recorded event.", "after"));
+    throw requestError(fail("VALIDATION_FAILED", "after lies past the newest recorded event.", "after"));
   return { workspaceId: args.workspaceId ?? null, after };
 }
 

@@ -15,6 +15,10 @@ export const inboundSecretAad = (workspaceId: string) => `inbound-secret:${works
 
 /** What is shown of a secret: its name, when it was set, and who set it. Never its value. */
 const SECRET_KEY = { key: true, updatedAt: true, updatedBy: true } as const;
+/** A secret as it is shown: its name and who set it when, never its value. */
+export type SecretKeyRow = { key: string; updatedAt: Date; updatedBy: unknown };
+/** What deleting a secret answers: false when there was none. */
+export type SecretDeletion = { key: string; deleted: boolean };
 
 export class SecretStore {
   constructor(

@@ -1,4 +1,5 @@
-import { type Domain, fail, type RequestFailure } from "../domain.js";
+import type { Domain } from "../domain.js";
+import { err, failed, ok, type RequestFailure, type Result } from "../errors.js";
 import { compareEventPositions, decodeEventCursor, encodeEventCursor, positionOf } from "../events/cursor.js";
 import {
   after as afterPosition,
@@ -31,7 +32,7 @@ export type EventList = Page<WorkspaceEvent> & {
 };
 
 const badCursor = (field: "after" | "before") =>
-  fail("VALIDATION_FAILED", `${field} is not a cursor this service issued.`, field);
+  failed("VALIDATION_FAILED", `${field} is not a cursor this service issued.`, field);
 
 const EVENT_COLUMNS = Prisma.raw(
   Object.values(Prisma.WorkspaceEventScalarFieldEnum)
@@ -46,13 +47,14 @@ const EVENT_COLUMNS = Prisma.raw(
  * statement, so they come from one snapshot: subscribing with `after` set to
  * the head cursor continues exactly where the page's record ended.
  */
-export async function listEvents(domain: Domain, args: EventListArgs): Promise<EventList | RequestFailure> {
+export async function listEvents(domain: Domain, args: EventListArgs): Promise<Result<EventList, RequestFailure>> {
   if (args.first != null && args.last != null) {
-    return fail("VALIDATION_FAILED", "Give first or last, not both.", "last");
+    return failed("VALIDATION_FAILED", "Give first or last, not both.", "last");
   }
   const backwards = args.last != null;
-  const take = pageSize(backwards ? args.last : args.first);
-  if (typeof take !== "number") return backwards ? { ...take, field: "last" } : take;
+  const size = pageSize(backwards ? args.last : args.first);
+  if (!size.ok) return backwards ? err({ ...size.error, field: "last" }) : size;
+  const take = size.value;
   const after = args.after ? decodeEventCursor(args.after) : null;
   if (args.after && after === null) return badCursor("after");
   const before = args.before ? decodeEventCursor(args.before) : null;
@@ -79,7 +81,7 @@ export async function listEvents(domain: Domain, args: EventListArgs): Promise<E
   const head = parseHeadPosition(rows[0]?.head ?? "0:0");
   // SPEC 7a: a cursor past the newest recorded event is refused, not an empty page for ever.
   if (after !== null && compareEventPositions(after, head) > 0) {
-    return fail("VALIDATION_FAILED", "after lies past the newest recorded event.", "after");
+    return failed("VALIDATION_FAILED", "after lies past the newest recorded event.", "after");
   }
   const events: WorkspaceEvent[] = [];
   for (const { head: _, seq, txid, ...row } of rows) {
@@ -90,7 +92,7 @@ export async function listEvents(domain: Domain, args: EventListArgs): Promise<E
   const nodes = events.slice(0, take);
   if (backwards) nodes.reverse();
   const edges = nodes.map((node) => ({ cursor: encodeEventCursor(positionOf(node)), node }));
-  return {
+  return ok({
     edges,
     pageInfo: {
       hasNextPage: backwards ? before !== null : more,
@@ -99,5 +101,5 @@ export async function listEvents(domain: Domain, args: EventListArgs): Promise<E
       endCursor: edges.at(-1)?.cursor ?? null,
     },
     headCursor: encodeEventCursor(head),
-  };
+  });
 }
