@@ -35,6 +35,3 @@ export type ProvisioningHooks = {
 
 /** The same domain, acting for someone else. */
 export const withActor = (domain: Domain, actor: Actor): Domain => ({ ...domain, actor });
-
-// Until app.ts, src/http/ and src/provisioning/join-tokens.ts import these from errors.ts.
-export { AccessError, unavailable } from "./errors.js";

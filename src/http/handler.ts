@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { authorize, type Identities } from "../auth/authorize.js";
 import { parseBearer } from "../auth/tokens.js";
 import type { SqlDriver } from "../db/database.js";
-import { AccessError } from "../domain.js";
+import { AccessError } from "../errors.js";
 import type { RootLogger } from "../log.js";
 import { isMetricsToken, type Metrics } from "../observability/metrics.js";
 import { readBody, refuseTooLarge } from "./body.js";

@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 import { handleStreamOrSingleExecutionResult, type Plugin } from "graphql-yoga";
 import { isDatabaseUnavailable } from "../db/errors.js";
-import { AccessError } from "../domain.js";
+import { AccessError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { accessErrorToGraphQL } from "./access-rules.js";
 
