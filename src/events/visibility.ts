@@ -2,16 +2,31 @@ import { Prisma, type PrismaClient, type WorkspaceEvent, type WorkspaceEventType
 import { compareEventPositions, type EventPosition } from "./cursor.js";
 
 /**
- * Whether an event is settled: its transaction began before every
- * transaction still running when the statement's snapshot was taken. Every
- * transaction that could yet record an event at a smaller position has then
- * ended, so a reader that has passed a settled position never sees an event
- * appear behind it. Ordered by position, the settled events of a read are a
- * prefix of it. The horizon is the whole cluster's oldest running write, so
- * a long transaction (this service keeps its own short) delays delivery; it
- * never reorders or loses an event.
+ * The settling horizon: the oldest transaction of this database still running
+ * when the statement's snapshot was taken, or the snapshot's upper bound
+ * when none is (every later transaction takes a larger id). Transactions of
+ * other databases on the cluster (listed by pg_stat_activity as running
+ * there) do not hold it back. One that ended between the snapshot and that
+ * list stays counted, which only delays: the horizon is never too late.
+ * Compared as 32-bit ids, which is how pg_stat_activity gives them.
  */
-const settledText = (alias: string) => `(${alias}.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)`;
+const HORIZON = `coalesce(
+  (SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) x
+   WHERE (x::text::bigint % 4294967296) NOT IN (
+     SELECT a.backend_xid::text::bigint FROM pg_stat_activity a
+     WHERE a.datname <> current_database() AND a.backend_xid IS NOT NULL)),
+  pg_snapshot_xmax(pg_current_snapshot())::text::bigint)`;
+
+/**
+ * Whether an event is settled: its position's transaction part lies below
+ * the horizon, so every transaction that could still record an event at a
+ * smaller position has ended, and a reader that has passed a settled
+ * position never sees an event appear behind it. Ordered by position, the
+ * settled events of a read are a prefix of it. A long transaction of this
+ * database delays delivery (this service keeps its own short); it never
+ * reorders or loses an event.
+ */
+const settledText = (alias: string) => `(${alias}.txid < ${HORIZON})`;
 export const settled = (alias: string) => Prisma.raw(settledText(alias));
 
 /** Positions after `p`, as a condition on the row of `alias`. */

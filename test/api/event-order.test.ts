@@ -120,6 +120,23 @@ describe.skipIf(backend !== "postgres")("an event whose transaction commits afte
     expect(own.map((e) => e.node.type)).toEqual(["WORKSPACE_PROVISIONING", "WORKSPACE_REMOVED", "WORKSPACE_DEGRADED"]);
   });
 
+  it("a transaction of another database on the cluster holds nothing back", async () => {
+    // The cluster's own database, not this test's: CI runs many side by side.
+    const other = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL as string });
+    await other.connect();
+    try {
+      await create(t, "other-db-before");
+      const head = (await listAfter(t)).at(-1)?.cursor as string;
+      await other.query("BEGIN");
+      await other.query("SELECT pg_current_xact_id()::text");
+      const w = await create(t, "other-db-during");
+      expect((await listAfter(t, head)).map((e) => e.workspaceId)).toEqual([w.id]);
+    } finally {
+      await other.query("ROLLBACK").catch(() => {});
+      await other.end();
+    }
+  });
+
   it("a transaction that records no event delays delivery but loses nothing when it ends", async () => {
     // A poll too slow to matter: the feed's own re-read of what was held back must deliver.
     const quiet = await startTestApp({ EVENT_POLL_INTERVAL_MS: "60000" });
