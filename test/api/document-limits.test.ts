@@ -167,6 +167,6 @@ describe("request body limit (1 MiB)", () => {
     );
     expect(r.status).toBe(200);
     const result = JSON.parse(r.body).data.registerWorkspace;
-    expect(expectError(result, "VALIDATION_FAILED").field).toBe("input.agentCard");
+    expect(expectError(result, "RequestError", "VALIDATION_FAILED").field).toBe("input.agentCard");
   });
 });

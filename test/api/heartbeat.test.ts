@@ -179,7 +179,7 @@ describe("heartbeat: what it records", () => {
       where: { id },
       data: { status: "FAILED", failureCode: "SECRET_UNREADABLE", failureMessage: "x", failedAt: new Date() },
     });
-    const e = expectError(ok(await heartbeat(id, token)).heartbeat, "WORKSPACE_FAILED");
+    const e = expectError(ok(await heartbeat(id, token)).heartbeat, "RequestError", "WORKSPACE_FAILED");
     expect(e.message).toContain("SECRET_UNREADABLE");
     expect((await stored(id)).status).toBe("FAILED");
     expect(await eventTypes(id)).toEqual(["WORKSPACE_PROVISIONING", "WORKSPACE_ONLINE"]);
@@ -296,7 +296,7 @@ describe("heartbeat: the runtime's own state", () => {
       [{ degradedReason: "why?" }, "input.state.degradedReason"],
     ];
     for (const [state, field] of cases) {
-      const e = expectError(ok(await report(id, token, state)).heartbeat, "VALIDATION_FAILED");
+      const e = expectError(ok(await report(id, token, state)).heartbeat, "RequestError", "VALIDATION_FAILED");
       expect(e.field, JSON.stringify(state)).toBe(field);
     }
     const after = await stored(id);

@@ -92,7 +92,7 @@ describe("creating the platform agent", () => {
     await createPlatform();
     const before = await t.app.domain.prisma.workspace.count();
     const r = ok(await gql(t, CreateWorkspace, { input: { name: "second", kind: "PLATFORM" } })).createWorkspace;
-    expectError(r, "CONFLICT");
+    expectError(r, "RequestError", "CONFLICT");
     expect(await t.app.domain.prisma.workspace.count()).toBe(before);
   });
 
@@ -109,7 +109,7 @@ describe("creating the platform agent", () => {
       const types = results.map((r) => r.createWorkspace.__typename).sort();
       expect(types, JSON.stringify(results)).toEqual(["CreateWorkspaceSuccess", "RequestError"]);
       const refused = results.find((r) => r.createWorkspace.__typename === "RequestError");
-      expectError(refused?.createWorkspace as { __typename?: string }, "CONFLICT");
+      expectError((refused as (typeof results)[number]).createWorkspace, "RequestError", "CONFLICT");
       // The loser left nothing behind: one row, one live platform agent.
       expect(await t.app.domain.prisma.workspace.count()).toBe(before + 1);
       expect(
@@ -136,7 +136,7 @@ describe("the platform identity gate", () => {
 
     const r = ok(await register(ws.id, first.authToken)).registerWorkspace;
     expect(r.__typename).toBe("RequestError");
-    expectError(r, "PLATFORM_AGENT_IDENTITY_GATE");
+    expectError(r, "RequestError", "PLATFORM_AGENT_IDENTITY_GATE");
 
     const after = ok(await gql(t, GetWorkspace, { id: ws.id })).workspace;
     expect(after?.status).toBe("FAILED");
@@ -156,7 +156,7 @@ describe("the platform identity gate", () => {
   it("fails a platform agent that reports no MCP server, before any token exists", async () => {
     const ws = await createPlatform();
     const r = ok(await register(ws.id, null, { mcpServerPresent: false })).registerWorkspace;
-    expectError(r, "PLATFORM_AGENT_IDENTITY_GATE");
+    expectError(r, "RequestError", "PLATFORM_AGENT_IDENTITY_GATE");
     expect(r).not.toHaveProperty("authToken");
     expect(await tokens(ws.id)).toHaveLength(0);
     const after = ok(await gql(t, GetWorkspace, { id: ws.id })).workspace;
@@ -171,16 +171,20 @@ describe("the platform identity gate", () => {
     const ws = await createPlatform();
     const first = expectSuccess(ok(await register(ws.id, null)).registerWorkspace, "RegisterWorkspaceSuccess");
     await t.app.domain.secrets.deleteWorkspaceSecret(ws.id, "MODEL");
-    expectError(ok(await register(ws.id, first.authToken)).registerWorkspace, "PLATFORM_AGENT_IDENTITY_GATE");
+    expectError(
+      ok(await register(ws.id, first.authToken)).registerWorkspace,
+      "RequestError",
+      "PLATFORM_AGENT_IDENTITY_GATE",
+    );
 
     // With the stale token or none, and even once MODEL is back: still FAILED.
-    expectError(ok(await register(ws.id, first.authToken)).registerWorkspace, "WORKSPACE_FAILED");
-    expectError(ok(await register(ws.id, null)).registerWorkspace, "WORKSPACE_FAILED");
+    expectError(ok(await register(ws.id, first.authToken)).registerWorkspace, "RequestError", "WORKSPACE_FAILED");
+    expectError(ok(await register(ws.id, null)).registerWorkspace, "RequestError", "WORKSPACE_FAILED");
     const set = ok(
       await gql(t, SetWorkspaceSecret, { input: { workspaceId: ws.id, key: "MODEL", value: "moonshot/kimi-k2.6" } }),
     ).setWorkspaceSecret;
     expectSuccess(set, "SecretSuccess");
-    expectError(ok(await register(ws.id, null)).registerWorkspace, "WORKSPACE_FAILED");
+    expectError(ok(await register(ws.id, null)).registerWorkspace, "RequestError", "WORKSPACE_FAILED");
     expect(await tokens(ws.id)).toHaveLength(1);
 
     const restarted = ok(await gql(t, RestartWorkspace, { id: ws.id })).restartWorkspace;
@@ -203,7 +207,7 @@ describe("the platform identity gate", () => {
   it("re-seeds a deleted MODEL on restart, so the agent can come back", async () => {
     const ws = await createPlatform();
     await t.app.domain.secrets.deleteWorkspaceSecret(ws.id, "MODEL");
-    expectError(ok(await register(ws.id, null)).registerWorkspace, "PLATFORM_AGENT_IDENTITY_GATE");
+    expectError(ok(await register(ws.id, null)).registerWorkspace, "RequestError", "PLATFORM_AGENT_IDENTITY_GATE");
     const restarted = ok(await gql(t, RestartWorkspace, { id: ws.id })).restartWorkspace;
     expect(expectSuccess(restarted, "WorkspaceSuccess").workspace.status).toBe("PROVISIONING");
     expect(await readSecret(ws.id, "MODEL")).toEqual({ state: "value", value: "moonshot/kimi-k2.6" });

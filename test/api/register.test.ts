@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken, mintToken } from "../../src/auth/tokens.js";
+import type { ErrorCode } from "../gql/graphql.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import {
@@ -39,8 +40,8 @@ async function registered(input: RegisterVars, token: string | null) {
   return expectSuccess(ok(await register(input, token)).registerWorkspace, "RegisterWorkspaceSuccess");
 }
 
-async function registerFails(input: RegisterVars, token: string | null, code: string) {
-  return expectError(ok(await register(input, token)).registerWorkspace, code);
+async function registerFails(input: RegisterVars, token: string | null, code: ErrorCode) {
+  return expectError(ok(await register(input, token)).registerWorkspace, "RequestError", code);
 }
 
 /** A workspace that has bootstrapped: its id and its live token. */

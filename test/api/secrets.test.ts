@@ -186,13 +186,13 @@ describe("validation", () => {
   it.each(badKeys)("refuses a key with %s on every secret mutation", async (_, key) => {
     const ws = await createWorkspace();
     const org = ok(record(await gql(t, SetOrgSecret, { input: { key, value: "v" } }))).setOrgSecret;
-    expect(expectError(org, "VALIDATION_FAILED").field).toBe("input.key");
+    expect(expectError(org, "RequestError", "VALIDATION_FAILED").field).toBe("input.key");
     const delOrg = ok(record(await gql(t, DeleteOrgSecret, { key }))).deleteOrgSecret;
-    expect(expectError(delOrg, "VALIDATION_FAILED").field).toBe("key");
+    expect(expectError(delOrg, "RequestError", "VALIDATION_FAILED").field).toBe("key");
     const set = ok(record(await gql(t, SetWorkspaceSecret, { input: { workspaceId: ws.id, key, value: "v" } })));
-    expect(expectError(set.setWorkspaceSecret, "VALIDATION_FAILED").field).toBe("input.key");
+    expect(expectError(set.setWorkspaceSecret, "RequestError", "VALIDATION_FAILED").field).toBe("input.key");
     const del = ok(record(await gql(t, DeleteWorkspaceSecret, { input: { workspaceId: ws.id, key } })));
-    expect(expectError(del.deleteWorkspaceSecret, "VALIDATION_FAILED").field).toBe("input.key");
+    expect(expectError(del.deleteWorkspaceSecret, "RequestError", "VALIDATION_FAILED").field).toBe("input.key");
     expect(await workspaceSecrets(ws.id)).toEqual([]);
   });
 
@@ -216,9 +216,9 @@ describe("validation", () => {
     const ws = await createWorkspace();
     const key = uniqueKey("TOO_BIG");
     const org = ok(record(await gql(t, SetOrgSecret, { input: { key, value } }))).setOrgSecret;
-    expect(expectError(org, "VALIDATION_FAILED").field).toBe("input.value");
+    expect(expectError(org, "RequestError", "VALIDATION_FAILED").field).toBe("input.value");
     const set = ok(record(await gql(t, SetWorkspaceSecret, { input: { workspaceId: ws.id, key, value } })));
-    expect(expectError(set.setWorkspaceSecret, "VALIDATION_FAILED").field).toBe("input.value");
+    expect(expectError(set.setWorkspaceSecret, "RequestError", "VALIDATION_FAILED").field).toBe("input.value");
     expect((await orgSecrets()).map((s) => s.key)).not.toContain(key);
     expect(await workspaceSecrets(ws.id)).toEqual([]);
   });
@@ -244,9 +244,9 @@ describe("NOT_FOUND", () => {
     for (const workspaceId of ["not-a-uuid", "", "'; DROP TABLE workspace; --", randomUUID(), removed.id]) {
       const key = uniqueKey("NF");
       const set = ok(record(await gql(t, SetWorkspaceSecret, { input: { workspaceId, key, value: "v" } })));
-      expect(expectError(set.setWorkspaceSecret, "NOT_FOUND").field).toBe("input.workspaceId");
+      expect(expectError(set.setWorkspaceSecret, "RequestError", "NOT_FOUND").field).toBe("input.workspaceId");
       const del = ok(record(await gql(t, DeleteWorkspaceSecret, { input: { workspaceId, key } })));
-      expect(expectError(del.deleteWorkspaceSecret, "NOT_FOUND").field).toBe("input.workspaceId");
+      expect(expectError(del.deleteWorkspaceSecret, "RequestError", "NOT_FOUND").field).toBe("input.workspaceId");
     }
     expect(await t.app.domain.prisma.workspaceSecret.count()).toBe(before);
   });

@@ -20,10 +20,10 @@ import {
   NODE_IMAGE,
   OwnDaemon,
 } from "../support/docker.js";
-import { expectSuccess, gql, ok } from "../support/gql.js";
+import { expectSuccess, gql, gqlHttp, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, ListEvents, RemoveWorkspace, RuntimeState } from "../support/operations.js";
-import { gqlHttp, type ServerProcess, startServer } from "../support/process.js";
+import { type ServerProcess, startServer } from "../support/process.js";
 import { eventually } from "../support/runtimes.js";
 
 // The conformance suite on PROVISIONER=docker against the machine's real

@@ -8,10 +8,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMigrations } from "../../src/db/migrate.js";
 import { eventually, machineEngine } from "../support/docker.js";
-import { expectSuccess, ok } from "../support/gql.js";
+import { expectSuccess, gqlHttp, ok } from "../support/gql.js";
 import { randomKey } from "../support/harness.js";
 import { CreateWorkspace } from "../support/operations.js";
-import { gqlHttp } from "../support/process.js";
 
 // The service's container image (SPEC 11), as an operator runs it: built by
 // scripts/docker/build-service-image.sh from the Dockerfile, then run with a

@@ -6,10 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectSuccess, ok } from "../support/gql.js";
+import { expectSuccess, gqlHttp, ok } from "../support/gql.js";
 import { backend, openTestDatabase, randomKey } from "../support/harness.js";
 import { CreateWorkspace, ListEvents, RemoveWorkspace, RestartWorkspace, RuntimeState } from "../support/operations.js";
-import { gqlHttp, type ServerProcess, startServer } from "../support/process.js";
+import { type ServerProcess, startServer } from "../support/process.js";
 import { eventually, isAlive, killRuntimes, processesOf, runtimeProcesses } from "../support/runtimes.js";
 
 // The control plane as an operator runs it (`src/main.ts` in its own process)
