@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectSuccess, gql, ok } from "../support/gql.js";
+import { expectSuccess, gql, gqlHttp, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, RegisterWorkspace, SetOrgSecret } from "../support/operations.js";
 import { type Connection, connect, eventually, OnWorkspaceEvents } from "../support/ws.js";
@@ -110,14 +110,8 @@ describe("structured logs", () => {
   });
 
   it("does the same over a real port, for POST and GET", async () => {
-    const res = await fetch(`${base}/graphql`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Bearer ${t.adminToken}`,
-        "x-request-id": "over-http-1",
-      },
-      body: JSON.stringify({ query: "query OverHttp { __typename }" }),
+    const res = await gqlHttp(`${base}/graphql`, "query OverHttp { __typename }", undefined, t.adminToken, {
+      headers: { "x-request-id": "over-http-1" },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("over-http-1");

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectSuccess, gql, ok } from "../support/gql.js";
+import { expectSuccess, gql, gqlHttp, ok } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, RegisterWorkspace, RemoveWorkspace } from "../support/operations.js";
 import { killRuntimes } from "../support/runtimes.js";
@@ -99,11 +99,12 @@ describe("/metrics", () => {
       const url = await limited.listen();
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const res = await fetch(`${url}/graphql`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: "Bearer wrong-token-0123456789" },
-          body: JSON.stringify({ query: "{ workspaces { pageInfo { hasNextPage } } }" }),
-        });
+        const res = await gqlHttp(
+          `${url}/graphql`,
+          "{ workspaces { pageInfo { hasNextPage } } }",
+          {},
+          "wrong-token-0123456789",
+        );
         statuses.push(res.status);
       }
       expect(statuses).toContain(429);

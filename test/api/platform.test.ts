@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   GetWorkspace,
@@ -14,11 +14,7 @@ import {
 // The platform agent (SPEC sections 4 step 5, 5 step 5 and 6): one at a time,
 // its identity secrets seeded at provisioning, and refused online without them.
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 /** Only one live platform agent may exist: each test starts with none. */
 beforeEach(async () => {

@@ -7,14 +7,10 @@ import { ConfigError, loadConfig } from "../../src/config.js";
 import { clientKey } from "../../src/http/client-address.js";
 import { type Budget, createRateLimits } from "../../src/http/rate-limits.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { captureLog, startTestApp, type TestApp } from "../support/harness.js";
+import { captureLog, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, RegisterWorkspace } from "../support/operations.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 describe("Budget (a budget per client, taken before the work)", () => {
   const budget = async (perMinute: number) =>

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { type GraphQLObjectType, getNamedType } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { schema } from "../../src/schema/index.js";
 import { DecryptError } from "../../src/secrets/keyring.js";
 import { expectError, expectRefusal, expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   DeleteOrgSecret,
@@ -17,11 +17,7 @@ import {
   SetWorkspaceSecret,
 } from "../support/operations.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 /** A key no other test in this file uses (org secrets are shared by the whole file). */
 const uniqueKey = (prefix: string) => `${prefix}_${randomBytes(4).toString("hex").toUpperCase()}`;

@@ -7,6 +7,7 @@ import path from "node:path";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gqlHttp, ok } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
 
 // examples/canvas/ opened in Debian's chromium from another origin, as a
@@ -35,14 +36,7 @@ let page: Page;
 
 /** An admin call through the API, over the real port. */
 async function admin<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${t.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${t.adminToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: T; errors?: unknown };
-  expect(body.errors).toBeUndefined();
-  return body.data;
+  return ok(await gqlHttp<T, Record<string, unknown>>(`${t.url}/graphql`, query, variables, t.adminToken));
 }
 
 async function create(name: string): Promise<string> {

@@ -6,7 +6,14 @@ import type { TestApp } from "./harness.js";
 export type Doc<R, V> = { toString(): string; __apiType?: (v: V) => R } | string;
 
 export type GqlError = { message: string; path?: string[]; extensions?: { code?: string; [k: string]: unknown } };
-export type GqlResponse<R> = { status: number; data?: R | null; errors?: GqlError[]; raw: string; request: string };
+export type GqlResponse<R> = {
+  status: number;
+  headers: Headers;
+  data?: R | null;
+  errors?: GqlError[];
+  raw: string;
+  request: string;
+};
 
 export type CallOptions = {
   /** Bearer token; default the admin token, null for none. */
@@ -40,7 +47,7 @@ async function answer<R>(res: Response, request: string): Promise<GqlResponse<R>
   } catch {
     // left empty: the assertions show the raw body
   }
-  return { status: res.status, ...parsed, raw, request };
+  return { status: res.status, headers: res.headers, ...parsed, raw, request };
 }
 
 /** Sends an operation as a client would, through yoga.fetch (no port needed). */
