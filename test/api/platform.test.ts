@@ -10,6 +10,7 @@ import {
   RestartWorkspace,
   SetWorkspaceSecret,
 } from "../support/operations.js";
+import { removeLivePlatformAgents } from "../support/platform.js";
 
 // The platform agent (SPEC sections 4 step 5, 5 step 5 and 6): one at a time,
 // its identity secrets seeded at provisioning, and refused online without them.
@@ -17,14 +18,7 @@ import {
 const t = useTestApp();
 
 /** Only one live platform agent may exist: each test starts with none. */
-beforeEach(async () => {
-  const live = await t.app.domain.prisma.workspace.findMany({
-    where: { kind: "PLATFORM", status: { not: "REMOVED" } },
-    select: { id: true },
-  });
-  for (const { id } of live)
-    expectSuccess(ok(await gql(t, RemoveWorkspace, { id })).removeWorkspace, "WorkspaceSuccess");
-});
+beforeEach(() => removeLivePlatformAgents(t));
 
 const readSecret = (id: string, key: string) => t.app.domain.secrets.readWorkspaceSecret(id, key);
 
