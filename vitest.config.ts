@@ -19,6 +19,7 @@ const slow = [
   "test/api/rekey-secrets.test.ts",
   "test/api/python-agent.test.ts",
   "test/api/agent-client.test.ts",
+  "test/api/agent-package.test.ts",
   "test/faults/**",
   "test/browser/**",
   "test/docker/**",
