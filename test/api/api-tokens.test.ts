@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashToken } from "../../src/auth/tokens.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { CreateApiToken, ListApiTokens, ListWorkspaces, RevokeApiToken } from "../support/operations.js";
 import { apiToken } from "../support/roles.js";
 
 // API tokens (SPEC section 10): answered once, stored as hashes, listed
 // without the token, refused once revoked or expired.
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t?.stop());
+const t = useTestApp();
 
 const stored = (id: string) => t.app.domain.prisma.apiToken.findUniqueOrThrow({ where: { id } });
 

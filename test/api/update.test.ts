@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { graphql } from "../gql/gql.js";
 import type { UpdateWorkspaceInput } from "../gql/graphql.js";
 import { expectError, expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { CreateWorkspace, PreflightWorkspace, RemoveWorkspace, SetOrgSecret } from "../support/operations.js";
 
 const UpdateWorkspace = graphql(`
@@ -19,11 +19,7 @@ const UpdateWorkspace = graphql(`
   }
 `);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t?.stop());
+const t = useTestApp();
 
 const PLATFORM_BILLED = "moonshot/kimi-k2.6";
 
