@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectSuccess, gql, gqlHttp, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, RegisterWorkspace, SetOrgSecret } from "../support/operations.js";
 import { type Connection, connect, eventually, OnWorkspaceEvents } from "../support/ws.js";
 
-let t: TestApp;
+const t = useTestApp();
 let base: string;
 const sockets: Connection[] = [];
 beforeAll(async () => {
-  t = await startTestApp();
   base = await t.listen();
 });
+// After hooks run last-registered first: the sockets close before the app stops.
 afterAll(async () => {
   await Promise.all(sockets.map((c) => c.dispose()));
-  await t.stop();
 });
 
 type Line = { level: string; time: string; msg: string; requestId?: string; [k: string]: unknown };
