@@ -10,13 +10,17 @@ const ROOT = path.resolve(import.meta.dirname, "..");
  * Starts the service as `npm start` runs it (the bundle), in its own process; the load generator stays in this one.
  * BENCH_NODE_ARGS adds node flags to the service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run).
  */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess & { startedInMs: number }> {
+export async function startServer(
+  env: Record<string, string>,
+  /** Another checkout's bundle instead of this one's (comparing two builds). */
+  root = ROOT,
+): Promise<ServerProcess & { startedInMs: number }> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
     [...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean), "dist/main.js"],
     {
-      cwd: ROOT,
+      cwd: root,
       env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },

@@ -1,15 +1,15 @@
-import { fail, type RequestFailure } from "./domain.js";
+import { failed, ok, type RequestFailure, type Result } from "./errors.js";
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
 
 /** `first` defaults to 20; negative or over 100 is refused, never silently cut. */
-export function pageSize(first: number | null | undefined): number | RequestFailure {
-  if (first === null || first === undefined) return DEFAULT_PAGE;
+export function pageSize(first: number | null | undefined): Result<number, RequestFailure> {
+  if (first === null || first === undefined) return ok(DEFAULT_PAGE);
   if (first < 0 || first > MAX_PAGE) {
-    return fail("VALIDATION_FAILED", `first must be between 0 and ${MAX_PAGE}.`, "first");
+    return failed("VALIDATION_FAILED", `first must be between 0 and ${MAX_PAGE}.`, "first");
   }
-  return first;
+  return ok(first);
 }
 
 export type Page<T> = {

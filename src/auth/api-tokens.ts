@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { ApiTokenOrigin, ApiTokenRole, PrismaClient } from "../generated/prisma/client.js";
 import { type Actor, actorJson } from "./actor.js";
 import type { Role } from "./roles.js";
@@ -41,7 +42,8 @@ export const isExpired = (t: { expiresAt: Date | null }, now = Date.now()) =>
  * revocation is not kept.
  */
 export class ApiTokenStore {
-  private readonly cache = new Map<string, ApiTokenIdentity & { checkedAt: number }>();
+  /** Least recently used first out when full; an entry is looked up again after REVALIDATE_MS. */
+  private readonly cache = new LRUCache<string, ApiTokenIdentity>({ max: MAX_CACHED, ttl: REVALIDATE_MS });
   /** Lookups under way, shared by every caller asking for the same digest meanwhile. */
   private readonly inflight = new Map<string, Promise<ApiTokenIdentity | null>>();
   private generation = 0;
@@ -74,7 +76,7 @@ export class ApiTokenStore {
     // Untrusted: what was cached may have been revoked unheard, and stays unusable after a reconnect.
     if (!this.trusted()) this.invalidate();
     const hit = this.cache.get(tokenHash);
-    if (hit && Date.now() - hit.checkedAt < REVALIDATE_MS) return hit;
+    if (hit) return hit;
     // One lookup for everyone who asks meanwhile: 10,000 streams of one token
     // re-judged before one event, past the revalidation time, are one query,
     // not 10,000 queued for the pool.
@@ -111,8 +113,7 @@ export class ApiTokenStore {
       expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt),
     };
     if (generation === this.generation && this.trusted()) {
-      if (this.cache.size >= MAX_CACHED) this.cache.clear();
-      this.cache.set(tokenHash, { ...identity, checkedAt: Date.now() });
+      this.cache.set(tokenHash, identity);
     }
     return identity;
   }

@@ -1,7 +1,6 @@
-import { AccessError, unavailable } from "../domain.js";
+import { AccessError, unavailable } from "../errors.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { type Actor, apiTokenActor, userActor } from "./actor.js";
-import type { AdminTokens } from "./admin.js";
 import { type ApiTokenStore, isExpired } from "./api-tokens.js";
 import type { UserTokens } from "./jwt.js";
 import { atLeast, type Role } from "./roles.js";
@@ -88,47 +87,4 @@ async function identify(bearer: Bearer, ids: Identities): Promise<Caller> {
   if (instance)
     throw new AccessError("FORBIDDEN", "Instance tokens may only register and heartbeat their own workspace.");
   throw new AccessError("UNAUTHENTICATED", "The bearer token is not valid.");
-}
-
-/** Agents' calls refuse API tokens outright, of any role (SPEC sections 2 and 10). */
-export async function refuseAdminAsAgent(bearer: Bearer, admins: AdminTokens): Promise<void> {
-  if (bearer.kind !== "token") return;
-  let admin: boolean;
-  try {
-    admin = await admins.isAdmin(bearer.hash);
-  } catch (err) {
-    throw unavailable("The bearer token", err);
-  }
-  if (admin) throw new AccessError("FORBIDDEN", "An API token cannot act as a workspace agent.");
-}
-
-/**
- * A live instance token of this workspace and nothing else: what heartbeat
- * and agentConfig need (no bootstrap). An admin or API token is FORBIDDEN; a
- * revoked token is 401 whatever the workspace's status; a failed lookup 503.
- */
-export async function requireOwnInstanceToken(
-  prisma: PrismaClient,
-  admins: AdminTokens,
-  bearer: Bearer,
-  workspaceId: string,
-): Promise<void> {
-  if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "An instance token is required.");
-  if (bearer.kind === "malformed")
-    throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
-  // The instance token is looked up first: on the hot path (a live token)
-  // that is the only query; the admin check matters only for a miss.
-  let row: { workspaceId: string; revokedAt: Date | null } | null;
-  try {
-    row = await prisma.instanceToken.findUnique({
-      where: { tokenHash: bearer.hash },
-      select: { workspaceId: true, revokedAt: true },
-    });
-  } catch (err) {
-    throw unavailable("The instance token", err);
-  }
-  if (!row) await refuseAdminAsAgent(bearer, admins);
-  if (!row || row.revokedAt !== null) throw new AccessError("UNAUTHENTICATED", "The instance token is not valid.");
-  if (row.workspaceId !== workspaceId)
-    throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
 }

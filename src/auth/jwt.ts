@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
-import { AccessError, unavailable } from "../domain.js";
+import { AccessError, unavailable } from "../errors.js";
 import { highestRole, type Role } from "./roles.js";
 
 export type JwtSettings = {

@@ -1,13 +1,12 @@
-import { fail, type RequestFailure } from "../domain.js";
+import { err, failed, ok, type RequestFailure, type Result } from "../errors.js";
 import { type Page, pageSize, toPage } from "../pagination.js";
-import { validateName } from "../workspaces/validate.js";
+import { isUuid, validateName } from "../workspaces/validate.js";
 import type { Actor } from "./actor.js";
 import { type ApiTokenRow, type ApiTokenStore, SELECT } from "./api-tokens.js";
 import type { Role } from "./roles.js";
 
 /** A token made through the API lives at most this long when it is given an expiry (none: until revoked). */
 const MAX_LIFETIME_MS = 10 * 366 * 24 * 3600 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type CreatedApiToken = { token: string; apiToken: ApiTokenRow };
 
@@ -16,42 +15,42 @@ export async function createApiToken(
   store: ApiTokenStore,
   input: { label: string; role: Role; expiresAt?: Date | null },
   actor: Actor,
-): Promise<CreatedApiToken | RequestFailure> {
+): Promise<Result<CreatedApiToken, RequestFailure>> {
   const invalid = validateName(input.label, "input.label");
-  if (invalid) return { ...invalid, message: invalid.message.replace("Names", "Labels") };
+  if (invalid) return err({ ...invalid, message: invalid.message.replace("Names", "Labels") });
   const expiresAt = input.expiresAt ?? null;
   if (expiresAt && (expiresAt.getTime() <= Date.now() || expiresAt.getTime() > Date.now() + MAX_LIFETIME_MS)) {
-    return fail("VALIDATION_FAILED", "expiresAt must be in the future, and within ten years.", "input.expiresAt");
+    return failed("VALIDATION_FAILED", "expiresAt must be in the future, and within ten years.", "input.expiresAt");
   }
-  return store.create({ label: input.label.trim(), role: input.role, expiresAt }, actor);
+  return ok(await store.create({ label: input.label.trim(), role: input.role, expiresAt }, actor));
 }
 
 /** Refused on every instance within a second (the store's NOTIFY). Revoking a revoked token answers it as it is. */
-export async function revokeApiToken(store: ApiTokenStore, id: string): Promise<ApiTokenRow | RequestFailure> {
-  const notFound = fail("NOT_FOUND", "No such API token.", "id");
-  if (!UUID.test(id)) return notFound;
-  return (await store.revoke(id)) ?? notFound;
+export async function revokeApiToken(store: ApiTokenStore, id: string): Promise<Result<ApiTokenRow, RequestFailure>> {
+  const revoked = isUuid(id) ? await store.revoke(id) : null;
+  return revoked ? ok(revoked) : failed("NOT_FOUND", "No such API token.", "id");
 }
 
 const encodeCursor = (id: string) => Buffer.from(`api-token:${id}`).toString("base64url");
 function decodeCursor(cursor: string): string | null {
   if (cursor.length > 128) return null;
   const m = /^api-token:(.+)$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  return m?.[1] && UUID.test(m[1]) ? m[1] : null;
+  return m?.[1] && isUuid(m[1]) ? m[1] : null;
 }
 
 /** Newest first. Revoked tokens only when asked for. Never the token itself: it is not stored. */
 export async function listApiTokens(
   store: ApiTokenStore,
   args: { first?: number | null; after?: string | null; includeRevoked?: boolean | null },
-): Promise<Page<ApiTokenRow> | RequestFailure> {
-  const take = pageSize(args.first);
-  if (typeof take !== "number") return take;
+): Promise<Result<Page<ApiTokenRow>, RequestFailure>> {
+  const size = pageSize(args.first);
+  if (!size.ok) return size;
+  const take = size.value;
   const after = args.after ? decodeCursor(args.after) : null;
-  if (args.after && !after) return fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after");
+  if (args.after && !after) return failed("VALIDATION_FAILED", "after is not a cursor this service issued.", "after");
   const where = args.includeRevoked ? {} : { revokedAt: null };
   if (after && !(await store.prisma.apiToken.findFirst({ where: { id: after, ...where }, select: { id: true } }))) {
-    return fail("VALIDATION_FAILED", "after names no token of this list.", "after");
+    return failed("VALIDATION_FAILED", "after names no token of this list.", "after");
   }
   const rows = await store.prisma.apiToken.findMany({
     where,
@@ -60,5 +59,5 @@ export async function listApiTokens(
     take: take + 1,
     ...(after ? { cursor: { id: after }, skip: 1 } : {}),
   });
-  return toPage(rows, take, (r) => encodeCursor(r.id), after !== null);
+  return ok(toPage(rows, take, (r) => encodeCursor(r.id), after !== null));
 }

@@ -1,21 +1,28 @@
-import type { PrismaClient, WorkspaceEvent } from "../generated/prisma/client.js";
+import type { PrismaClient, WorkspaceEvent, WorkspaceEventType } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
+import { compareEventPositions, type EventPosition, positionOf, START } from "./cursor.js";
 import type { EventPublisher } from "./publisher.js";
+import { readHeadPosition, readSettledAfter, type SettledPage } from "./visibility.js";
 
 export type FeedListener = (event: WorkspaceEvent) => void;
 
 const PAGE = 500;
+/** How soon to read again when an event waits for an older transaction to end (doubling up to the poll). */
+const HELD_BACK_FIRST_MS = 5;
 
 /**
  * The process's one reader of the event record. It follows the record in
- * commit order from the moment the process starts (not lazily per
+ * position order, settled events only (src/events/visibility.ts), from the moment the process starts (not lazily per
  * subscriber, so nothing is missed before the first one arrives) and hands
  * each event to the listeners of its workspace and of all workspaces. A hint
  * from any instance makes it read at once; a slow poll covers lost hints
  * (a Redis outage, a process that died between commit and publish).
  */
 export class EventFeed {
-  private lastSeq = 0n;
+  private last: EventPosition = START;
+  private heldBackMs = 0;
+  private heldBackTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private readonly byTopic = new Map<string, Set<FeedListener>>();
   private pumping: Promise<void> | null = null;
   private again = false;
@@ -31,15 +38,16 @@ export class EventFeed {
   ) {}
 
   async start(): Promise<void> {
-    const last = await this.prisma.workspaceEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } });
-    this.lastSeq = last?.seq ?? 0n;
+    this.last = await readHeadPosition((sql) => this.prisma.$queryRaw(sql));
     this.stopHints = this.publisher.onHint(() => this.wake());
     this.timer = setInterval(() => this.wake(), this.pollMs);
     this.timer.unref();
   }
 
   stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.heldBackTimer);
     this.stopHints?.();
     return this.pumping ?? Promise.resolve();
   }
@@ -55,9 +63,18 @@ export class EventFeed {
     for (const end of [...this.endings]) end();
   }
 
-  /** The highest sequence number this feed has handed out. */
-  get position(): bigint {
-    return this.lastSeq;
+  /** The newest position this feed has handed out. */
+  get position(): EventPosition {
+    return this.last;
+  }
+
+  /** Settled events after a position, of one workspace and type or of all: a subscriber's replay and catch-up. */
+  readAfter(
+    from: EventPosition,
+    filter: { workspaceId?: string | null; type?: WorkspaceEventType | null },
+    limit: number,
+  ): Promise<SettledPage> {
+    return readSettledAfter(this.prisma, from, filter, limit);
   }
 
   /** Listens to one workspace's events, or to all with `"*"`. */
@@ -98,20 +115,33 @@ export class EventFeed {
   private async pump(): Promise<void> {
     try {
       for (;;) {
-        const rows = await this.prisma.workspaceEvent.findMany({
-          where: { seq: { gt: this.lastSeq } },
-          orderBy: { seq: "asc" },
-          take: PAGE,
-        });
-        for (const row of rows) {
-          this.lastSeq = row.seq;
-          this.dispatch(row);
+        const { events, heldBack } = await readSettledAfter(this.prisma, this.last, {}, PAGE);
+        for (const event of events) {
+          // A page never goes back (positions only grow), but a listener must never be handed one twice.
+          if (compareEventPositions(positionOf(event), this.last) <= 0) continue;
+          this.last = positionOf(event);
+          this.dispatch(event);
         }
-        if (rows.length < PAGE) return;
+        if (heldBack) return this.readAgainSoon();
+        this.heldBackMs = 0;
+        if (events.length < PAGE) return;
       }
     } catch (err) {
       this.log.warn({ msg: "event feed could not read the record; retrying", err: (err as Error).message });
     }
+  }
+
+  /**
+   * An event committed but waits for an older transaction (one that may
+   * record none, so no hint would come): read again shortly, backing off to
+   * the poll while it lasts.
+   */
+  private readAgainSoon() {
+    if (this.stopped) return;
+    this.heldBackMs = Math.min(this.pollMs, this.heldBackMs ? this.heldBackMs * 2 : HELD_BACK_FIRST_MS);
+    clearTimeout(this.heldBackTimer);
+    this.heldBackTimer = setTimeout(() => void this.wake(), this.heldBackMs);
+    this.heldBackTimer.unref();
   }
 
   private dispatch(event: WorkspaceEvent) {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import { createPubSub } from "graphql-yoga";
+import { createPubSub } from "@graphql-yoga/subscription";
 import type { Logger } from "../log.js";
 import type { EventHint } from "./record.js";
 

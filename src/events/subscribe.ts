@@ -1,7 +1,8 @@
-import type { PrismaClient, WorkspaceEvent, WorkspaceEventType } from "../generated/prisma/client.js";
+import type { WorkspaceEvent, WorkspaceEventType } from "../generated/prisma/client.js";
+import { compareEventPositions, type EventPosition, positionOf } from "./cursor.js";
 import type { EventFeed } from "./feed.js";
 
-export type EventFilter = { workspaceId?: string | null; type?: WorkspaceEventType; afterSeq?: bigint | null };
+export type EventFilter = { workspaceId?: string | null; type?: WorkspaceEventType; after?: EventPosition | null };
 
 /**
  * Live events held per subscriber. A subscriber further behind than this
@@ -11,15 +12,12 @@ export const MAX_QUEUED_EVENTS = 1_000;
 const REPLAY_PAGE = 200;
 
 /**
- * Recorded events past `afterSeq`, then live ones, with no gap and no
+ * Recorded events past `after`, then live ones, with no gap and no
  * duplicate: the live listener is in place before the replay reads, and
- * anything at or below the last sequence number delivered is skipped.
+ * anything at or before the last position delivered is skipped. The replay
+ * reads settled events only, as the feed does, so the two agree on order.
  */
-export function subscribeToEvents(
-  prisma: PrismaClient,
-  feed: EventFeed,
-  filter: EventFilter,
-): AsyncIterableIterator<WorkspaceEvent> {
+export function subscribeToEvents(feed: EventFeed, filter: EventFilter): AsyncIterableIterator<WorkspaceEvent> {
   // An async generator waiting for an event cannot be returned until that
   // event arrives; a dead client on a quiet workspace would keep its
   // listener for ever. Closing resolves the wait instead.
@@ -30,7 +28,7 @@ export function subscribeToEvents(
   // A shutdown completes the stream as its end, not as a cut connection.
   const stopDraining = feed.onDrain(() => close());
   void closed.then(stopDraining);
-  const events = streamEvents(prisma, feed, filter, closed);
+  const events = streamEvents(feed, filter, closed);
   return {
     next: () => events.next(),
     return: (value?: unknown) => {
@@ -48,7 +46,6 @@ export function subscribeToEvents(
 }
 
 async function* streamEvents(
-  prisma: PrismaClient,
   feed: EventFeed,
   filter: EventFilter,
   closed: Promise<void>,
@@ -73,29 +70,22 @@ async function* streamEvents(
   try {
     // Without `after`, the stream starts where the feed is now: anything the
     // feed hands out later is new to this subscriber.
-    let last: bigint = filter.afterSeq ?? feed.position;
-    let replay = filter.afterSeq !== null && filter.afterSeq !== undefined;
+    let last: EventPosition = filter.after ?? feed.position;
+    let replay = filter.after !== null && filter.after !== undefined;
     for (;;) {
       if (replay || behind) {
         // Clear first: events queued from here on may overlap the pages read
-        // below, and the sequence check drops the overlap.
+        // below, and the position check drops the overlap. What is not
+        // settled yet reaches this stream through the feed once it is.
         behind = false;
         replay = false;
         for (;;) {
-          const page: WorkspaceEvent[] = await prisma.workspaceEvent.findMany({
-            where: {
-              seq: { gt: last },
-              ...(filter.workspaceId ? { workspaceId: filter.workspaceId } : {}),
-              ...(filter.type ? { type: filter.type } : {}),
-            },
-            orderBy: { seq: "asc" },
-            take: REPLAY_PAGE,
-          });
-          for (const event of page) {
-            last = event.seq;
+          const page = await feed.readAfter(last, filter, REPLAY_PAGE);
+          for (const event of page.events) {
+            last = positionOf(event);
             yield event;
           }
-          if (page.length < REPLAY_PAGE || isClosed) break;
+          if (page.events.length < REPLAY_PAGE || page.heldBack || isClosed) break;
         }
         continue;
       }
@@ -111,8 +101,8 @@ async function* streamEvents(
         if (isClosed) return;
         continue;
       }
-      if (event.seq <= last) continue;
-      last = event.seq;
+      if (compareEventPositions(positionOf(event), last) <= 0) continue;
+      last = positionOf(event);
       yield event;
     }
   } finally {

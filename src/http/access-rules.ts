@@ -2,7 +2,8 @@ import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLFiel
 import type { Plugin } from "graphql-yoga";
 import { actorOf, authorize, type Needs } from "../auth/authorize.js";
 import { type Access, atLeast, isRole, type Role } from "../auth/roles.js";
-import { AccessError, withActor } from "../domain.js";
+import { withActor } from "../domain.js";
+import { AccessError } from "../errors.js";
 import type { Context } from "../schema/context.js";
 import { rootFields, selectOperation } from "./operation.js";
 

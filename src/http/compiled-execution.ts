@@ -1,6 +1,7 @@
-import { type ExecutionResult, GraphQLError, getVariableValues, type OperationDefinitionNode } from "graphql";
+import { type ExecutionResult, type GraphQLError, getVariableValues, type OperationDefinitionNode } from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import { makeExecute, type Plugin } from "graphql-yoga";
+import { rewritten } from "./mask-errors.js";
 import { selectOperation } from "./operation.js";
 
 /**
@@ -74,12 +75,5 @@ function useRequestErrors(): Plugin {
 
 function asRequestError(error: GraphQLError): GraphQLError {
   if (error.extensions?.http) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: { ...error.extensions, http: { status: 400 } },
-  });
+  return rewritten(error, error.message, { ...error.extensions, http: { status: 400 } });
 }

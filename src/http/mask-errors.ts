@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 import { handleStreamOrSingleExecutionResult, type Plugin } from "graphql-yoga";
 import { isDatabaseUnavailable } from "../db/errors.js";
-import { AccessError } from "../domain.js";
+import { AccessError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { accessErrorToGraphQL } from "./access-rules.js";
 
@@ -89,13 +89,18 @@ export function withoutInvalidValue(error: GraphQLError): GraphQLError {
   const at = [...rest.matchAll(AT_PATH)].pop();
   const cut = at?.index ?? rest.lastIndexOf("; ");
   const why = cut < 0 ? "." : rest.slice(cut).replace(/(cannot represent[^:]*):[\s\S]*$/, "$1.");
-  return new GraphQLError(`${head}(not shown)${why}`, {
+  return rewritten(error, `${head}(not shown)${why}`);
+}
+
+/** The same error (where, why, extensions) with another message, or other extensions. */
+export function rewritten(error: GraphQLError, message: string, extensions = error.extensions): GraphQLError {
+  return new GraphQLError(message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: error.extensions,
+    extensions,
   });
 }
 
@@ -106,14 +111,7 @@ const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 export function withoutSuggestions(error: GraphQLError): GraphQLError {
   if (!SUGGESTION.test(error.message)) return error;
   SUGGESTION.lastIndex = 0;
-  return new GraphQLError(error.message.replace(SUGGESTION, ""), {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: error.extensions,
-  });
+  return rewritten(error, error.message.replace(SUGGESTION, ""));
 }
 
 /**

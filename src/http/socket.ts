@@ -2,15 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import { type ExecutionArgs, type execute, GraphQLError, type subscribe } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import type { YogaServerInstance } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
 import { authorize, type Identities } from "../auth/authorize.js";
 import { parseBearer } from "../auth/tokens.js";
 import type { Logger, RootLogger } from "../log.js";
-import type { Context } from "../schema/context.js";
 import { clientAddress, clientKey } from "./client-address.js";
 import { selectOperation } from "./operation.js";
 import { guardSocket, type RateLimits } from "./rate-limits.js";
+import type { Yoga } from "./yoga.js";
 
 /**
  * graphql-ws connections carry subscriptions only: a socket needs a valid
@@ -45,7 +44,8 @@ function closeOnRefusal(socket: WebSocket, result: { data?: unknown; errors?: re
   else if (code === "SERVICE_UNAVAILABLE") socket.close(1013, "Try again later");
 }
 
-type Enveloped = { execute: typeof execute; subscribe: typeof subscribe };
+/** An operation's arguments, carrying the executor its enveloped plugins wrap. */
+type EnvelopedArgs = ExecutionArgs & { execute: typeof execute; subscribe: typeof subscribe };
 
 /** A socket must send connection_init this soon after it opens (SPEC section 11). */
 export const INIT_TIMEOUT_MS = 3_000;
@@ -66,7 +66,7 @@ export const CLOSE_TIMEOUT_MS = 1_000;
 export function attachGraphQLWebSocket(opts: {
   server: Server;
   path: string;
-  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  yoga: Yoga;
   identities: Identities;
   rateLimits: RateLimits;
   log: RootLogger;
@@ -161,7 +161,16 @@ export function attachGraphQLWebSocket(opts: {
         // Each operation on a socket is a request of its own: its own id, bound to its log lines and context.
         const requestId = randomUUID();
         const opLog = log.child({ requestId, transport: "graphql-ws", subscriptionId: id.slice(0, 128) });
-        const enveloped = yoga.getEnveloped({ connectionParams: ctx.connectionParams ?? {}, requestId, log: opLog });
+        // As graphql-yoga's graphql-ws example: the socket's context is the initial context, and
+        // execute/subscribe are the enveloped ones, so every plugin runs as over HTTP.
+        const enveloped = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          requestId,
+          log: opLog,
+        });
         const refused = (errors: readonly GraphQLError[], operation?: string | null) => {
           const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? "GRAPHQL_VALIDATION_FAILED")))];
           opLog.info({ msg: "operation", operation: operation ?? null, errors: codes });
@@ -183,17 +192,20 @@ export function attachGraphQLWebSocket(opts: {
         let running = operations.get(ctx);
         if (!running) operations.set(ctx, (running = new Map()));
         running.set(id, { log: opLog, start: performance.now(), errors: new Set() });
-        return {
+        const args: EnvelopedArgs = {
           schema: enveloped.schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
           contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe } satisfies Enveloped,
+          execute: enveloped.execute,
+          subscribe: enveloped.subscribe,
         };
+        return args;
       },
-      execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args: ExecutionArgs) => (args.rootValue as Enveloped).subscribe(args),
+      // graphql-ws hands back the very object onSubscribe returned.
+      execute: (args) => (args as EnvelopedArgs).execute(args),
+      subscribe: (args) => (args as EnvelopedArgs).subscribe(args),
     },
     sockets,
   );

@@ -1,14 +1,12 @@
 import { agentActor } from "../auth/actor.js";
-import type { AdminTokens } from "../auth/admin.js";
-import { requireOwnInstanceToken } from "../auth/authorize.js";
-import type { Bearer } from "../auth/tokens.js";
-import { type Domain, fail, type RequestFailure } from "../domain.js";
+import { type AgentAuth, requireOwnInstanceToken } from "../auth/instance-token.js";
+import { failed, ok, type RequestFailure, type Result } from "../errors.js";
 import { recordEvent } from "../events/record.js";
 import { lockWorkspace } from "../workspaces/provision.js";
-import { isWorkspaceId } from "../workspaces/validate.js";
+import { isWorkspaceId, noSuchWorkspace } from "../workspaces/validate.js";
 import { type RuntimeEnvironment, readRuntimeEnvironment } from "./environment.js";
 
-type AgentAuth = { domain: Domain; admins: AdminTokens; bearer: Bearer };
+const notFound = () => noSuchWorkspace("workspaceId");
 
 /**
  * The runtime's configuration, values included: the one place secret values
@@ -18,18 +16,18 @@ type AgentAuth = { domain: Domain; admins: AdminTokens; bearer: Bearer };
 export async function readAgentConfig(
   auth: AgentAuth,
   workspaceId: string,
-): Promise<RuntimeEnvironment | RequestFailure> {
+): Promise<Result<RuntimeEnvironment, RequestFailure>> {
   // The token decides first; a malformed id is then simply not its workspace.
   await requireOwnInstanceToken(auth.domain.prisma, auth.admins, auth.bearer, workspaceId);
-  if (!isWorkspaceId(workspaceId)) return fail("NOT_FOUND", "No such workspace.", "workspaceId");
+  if (!isWorkspaceId(workspaceId)) return notFound();
   const { domain } = auth;
   const result = await domain.prisma.$transaction(async (tx) => {
     const status = await lockWorkspace(tx, workspaceId);
-    if (!status || status === "REMOVED") return fail("NOT_FOUND", "No such workspace.", "workspaceId");
+    if (!status || status === "REMOVED") return notFound();
     if (status === "FAILED")
-      return fail("WORKSPACE_FAILED", "The workspace is FAILED: fix the cause, then restartWorkspace.");
+      return failed("WORKSPACE_FAILED", "The workspace is FAILED: fix the cause, then restartWorkspace.");
     const env = await readRuntimeEnvironment(tx, domain.provisioning.environment, workspaceId);
-    if (!env) return fail("NOT_FOUND", "No such workspace.", "workspaceId");
+    if (!env) return notFound();
     // With a provisioner the digest is the one of the start; a runtime
     // started elsewhere is configured by this read.
     if (domain.provisioning.mode === "external") {
@@ -49,9 +47,9 @@ export async function readAgentConfig(
         unreadable: env.entries.filter((e) => "error" in e).map((e) => e.key),
       },
     });
-    return { env, hint };
+    return ok({ env, hint });
   });
-  if ("code" in result) return result;
-  domain.events.publish(result.hint);
-  return result.env;
+  if (!result.ok) return result;
+  domain.events.publish(result.value.hint);
+  return ok(result.value.env);
 }

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { AdminTokens } from "../auth/admin.js";
 import { findLiveInstanceToken } from "../auth/authorize.js";
 import { type Bearer, hashToken, mintToken } from "../auth/tokens.js";
-import { AccessError, type Domain, unavailable } from "../domain.js";
+import type { Domain } from "../domain.js";
+import { AccessError, unavailable } from "../errors.js";
 import type { Prisma } from "../generated/prisma/client.js";
 
 type Tx = Prisma.TransactionClient;

@@ -1,6 +1,5 @@
-import type { Workspace as WorkspaceRow } from "../generated/prisma/client.js";
-import { heartbeat } from "../workspaces/heartbeat.js";
-import { registerWorkspace } from "../workspaces/register.js";
+import { type Heartbeat, heartbeat } from "../workspaces/heartbeat.js";
+import { type Registered, registerWorkspace } from "../workspaces/register.js";
 import {
   MAX_ACTIVE_TASKS,
   MAX_CURRENT_TASK,
@@ -11,7 +10,7 @@ import {
 } from "../workspaces/runtime-state.js";
 import { builder } from "./builder.js";
 import { DeliveryMode, WorkspaceKind } from "./enums.js";
-import { resultUnion, successRef, toResult } from "./errors.js";
+import { resultUnion, successRef } from "./errors.js";
 import { Workspace } from "./workspaces.js";
 
 const RegisterWorkspaceInput = builder.inputType("RegisterWorkspaceInput", {
@@ -88,44 +87,44 @@ const HeartbeatInput = builder.inputType("HeartbeatInput", {
   }),
 });
 
-const RegisterWorkspaceSuccess = successRef<{
-  workspace: WorkspaceRow;
-  authToken: string | null;
-  platformInboundSecret: string | null;
-  deliveryMode: "PUSH" | "POLL";
-}>("RegisterWorkspaceSuccess").implement({
+const RegisterWorkspaceSuccess = successRef<Registered>("RegisterWorkspaceSuccess").implement({
   description: "The runtime is registered: the workspace is ONLINE.",
   fields: (t) => ({
     workspace: t.field({
       type: Workspace,
       description: "The workspace after the register.",
-      resolve: (s) => s.workspace,
+      resolve: (s) => s.value.workspace,
     }),
-    authToken: t.exposeString("authToken", {
+    authToken: t.string({
       nullable: true,
       description:
         "A new instance token, returned once: only when this register bootstrapped (no live instance token existed).",
+      resolve: (s) => s.value.authToken,
     }),
-    platformInboundSecret: t.exposeString("platformInboundSecret", {
+    platformInboundSecret: t.string({
       nullable: true,
       description: "Returned on every register; null only where the workspace has none.",
+      resolve: (s) => s.value.platformInboundSecret,
     }),
-    deliveryMode: t.expose("deliveryMode", { type: DeliveryMode, description: "The delivery mode now in force." }),
+    deliveryMode: t.field({
+      type: DeliveryMode,
+      description: "The delivery mode now in force.",
+      resolve: (s) => s.value.deliveryMode,
+    }),
   }),
 });
-const HeartbeatSuccess = successRef<{ workspace: WorkspaceRow; platformInboundSecret: string | null }>(
-  "HeartbeatSuccess",
-).implement({
+const HeartbeatSuccess = successRef<Heartbeat>("HeartbeatSuccess").implement({
   description: "The heartbeat was recorded.",
   fields: (t) => ({
     workspace: t.field({
       type: Workspace,
       description: "The workspace after the heartbeat.",
-      resolve: (s) => s.workspace,
+      resolve: (s) => s.value.workspace,
     }),
-    platformInboundSecret: t.exposeString("platformInboundSecret", {
+    platformInboundSecret: t.string({
       nullable: true,
       description: "As registerWorkspace returns it.",
+      resolve: (s) => s.value.platformInboundSecret,
     }),
   }),
 });
@@ -139,21 +138,14 @@ builder.mutationFields((t) => ({
     type: RegisterWorkspaceResult,
     description: "An agent runtime registers its workspace (SPEC section 5); the first register bootstraps a token.",
     args: { input: t.arg({ type: RegisterWorkspaceInput, required: true, description: "What the runtime reports." }) },
-    resolve: async (_, { input }, ctx) =>
-      toResult(
-        "RegisterWorkspaceSuccess",
-        await registerWorkspace({ domain: ctx.domain, admins: ctx.admins, bearer: ctx.bearer }, input),
-      ),
+    resolve: (_, { input }, ctx) =>
+      registerWorkspace({ domain: ctx.domain, admins: ctx.admins, bearer: ctx.bearer }, input),
   }),
   heartbeat: t.field({
     authScopes: { agent: true },
     type: HeartbeatResult,
     description: "An agent runtime's sign of life, with its live instance token.",
     args: { input: t.arg({ type: HeartbeatInput, required: true, description: "What the runtime reports." }) },
-    resolve: async (_, { input }, ctx) =>
-      toResult(
-        "HeartbeatSuccess",
-        await heartbeat({ domain: ctx.domain, admins: ctx.admins, bearer: ctx.bearer }, input),
-      ),
+    resolve: (_, { input }, ctx) => heartbeat({ domain: ctx.domain, admins: ctx.admins, bearer: ctx.bearer }, input),
   }),
 }));

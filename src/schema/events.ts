@@ -1,8 +1,9 @@
 import type { ArgBuilder } from "@pothos/core";
 import { readActor } from "../auth/actor.js";
-import { fail } from "../domain.js";
-import { decodeEventCursor, encodeEventCursor, isPastNewestEvent } from "../events/cursor.js";
+import { fail } from "../errors.js";
+import { decodeEventCursor, encodeEventCursor, positionOf } from "../events/cursor.js";
 import { subscribeToEvents } from "../events/subscribe.js";
+import { isPastNewestEvent } from "../events/visibility.js";
 import type { WorkspaceEvent as EventRow } from "../generated/prisma/client.js";
 import { type EventList, findWorkspace, listEvents } from "../workspaces/read.js";
 import { isWorkspaceId } from "../workspaces/validate.js";
@@ -10,7 +11,7 @@ import { Actor } from "./actors.js";
 import { builder, type Types } from "./builder.js";
 import type { Context } from "./context.js";
 import { WorkspaceEventType, WorkspaceStatus } from "./enums.js";
-import { orThrow } from "./errors.js";
+import { orThrow, requestError } from "./errors.js";
 import { PageInfo } from "./pagination.js";
 import { Workspace } from "./workspaces.js";
 
@@ -18,8 +19,10 @@ const WorkspaceEvent = builder.objectRef<EventRow>("WorkspaceEvent").implement({
   description: "A recorded change of a workspace: every status change, and the few other kinds of WorkspaceEventType.",
   fields: (t) => ({
     cursor: t.string({
+      // The contract's words. Precisely (src/events/visibility.ts): one order every reader sees alike,
+      // a workspace's own events in the order they committed, none delivered behind a cursor already passed.
       description: "Opaque. Events are delivered and paged in the order they were committed.",
-      resolve: (e) => encodeEventCursor(e.seq),
+      resolve: (e) => encodeEventCursor(positionOf(e)),
     }),
     type: t.expose("type", { type: WorkspaceEventType, description: "What happened." }),
     workspaceId: t.exposeID("workspaceId", { description: "The workspace it happened to." }),
@@ -60,13 +63,13 @@ const WorkspaceEventConnection = builder.objectRef<EventList>("WorkspaceEventCon
   fields: (t) => ({
     edges: t.field({
       type: [WorkspaceEventEdge],
-      description: "The events, in commit order.",
+      description: "The events, in the record's order (as `WorkspaceEvent.cursor` says).",
       resolve: (c) => c.edges,
     }),
     pageInfo: t.field({ type: PageInfo, description: "Where this page lies.", resolve: (c) => c.pageInfo }),
     headCursor: t.exposeString("headCursor", {
       description:
-        "The newest event recorded (of any workspace) when this page was read, read in the same database snapshot as the page: subscribe with `after` set to it to continue with no gap and no duplicate.",
+        "The newest settled event (of any workspace) when this page was read, read in the same database snapshot as the page: subscribe with `after` set to it to continue with no gap and no duplicate.",
     }),
   }),
 });
@@ -78,7 +81,7 @@ const eventPageArgs = (arg: ArgBuilder<Types>) => ({
   }),
   after: arg.string({ description: "An event cursor: only events recorded after it." }),
   last: arg.int({
-    description: "The newest events (before `before`), still in commit order; at most 100. Not with `first`.",
+    description: "The newest events (before `before`), still oldest first; at most 100. Not with `first`.",
   }),
   before: arg.string({ description: "An event cursor: only events recorded before it." }),
 });
@@ -108,14 +111,14 @@ builder.prismaObjectField("Workspace", "events", (t) =>
 /** Subscription arguments, checked before the stream opens. */
 async function streamFilter(ctx: Context, args: { workspaceId?: string | null; after?: string | null }) {
   if (typeof args.workspaceId === "string" && !isWorkspaceId(args.workspaceId)) {
-    orThrow(fail("VALIDATION_FAILED", "workspaceId is not a workspace id.", "workspaceId"));
+    throw requestError(fail("VALIDATION_FAILED", "workspaceId is not a workspace id.", "workspaceId"));
   }
-  const afterSeq = args.after ? decodeEventCursor(args.after) : null;
-  if (args.after && afterSeq === null)
-    orThrow(fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after"));
-  if (afterSeq !== null && (await isPastNewestEvent(ctx.domain.prisma, afterSeq, ctx.feed.position)))
-    orThrow(fail("VALIDATION_FAILED", "after lies past the newest recorded event.", "after"));
-  return { workspaceId: args.workspaceId ?? null, afterSeq };
+  const after = args.after ? decodeEventCursor(args.after) : null;
+  if (args.after && after === null)
+    throw requestError(fail("VALIDATION_FAILED", "after is not a cursor this service issued.", "after"));
+  if (after !== null && (await isPastNewestEvent(ctx.domain.prisma, after, ctx.feed.position)))
+    throw requestError(fail("VALIDATION_FAILED", "after lies past the newest recorded event.", "after"));
+  return { workspaceId: args.workspaceId ?? null, after };
 }
 
 const streamArgs = (arg: ArgBuilder<Types>) => ({
@@ -132,7 +135,7 @@ builder.subscriptionFields((t) => ({
     description:
       "Lifecycle events of one workspace, or of all. With `after`, the events recorded after that cursor come first, then live ones: no gap, no duplicate.",
     args: streamArgs(t.arg),
-    subscribe: async (_, args, ctx) => subscribeToEvents(ctx.domain.prisma, ctx.feed, await streamFilter(ctx, args)),
+    subscribe: async (_, args, ctx) => subscribeToEvents(ctx.feed, await streamFilter(ctx, args)),
     resolve: (event) => event,
   }),
   provisionFailures: t.field({
@@ -141,7 +144,7 @@ builder.subscriptionFields((t) => ({
     description: "Only WORKSPACE_PROVISION_FAILED events; same replay rule.",
     args: streamArgs(t.arg),
     subscribe: async (_, args, ctx) =>
-      subscribeToEvents(ctx.domain.prisma, ctx.feed, {
+      subscribeToEvents(ctx.feed, {
         ...(await streamFilter(ctx, args)),
         type: "WORKSPACE_PROVISION_FAILED",
       }),

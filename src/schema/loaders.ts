@@ -7,14 +7,8 @@ export type SecretKeyRow = { key: string; updatedAt: Date; updatedBy: unknown };
 export function createLoaders(domain: Domain) {
   return {
     secretsByWorkspace: new DataLoader<string, SecretKeyRow[]>(async (ids) => {
-      const rows = await domain.prisma.workspaceSecret.findMany({
-        where: { workspaceId: { in: [...ids] } },
-        select: { workspaceId: true, key: true, updatedAt: true, updatedBy: true },
-        orderBy: { key: "asc" },
-      });
-      const byId = new Map<string, SecretKeyRow[]>(ids.map((id) => [id, []]));
-      for (const { workspaceId, ...row } of rows) byId.get(workspaceId)?.push(row);
-      return ids.map((id) => byId.get(id) ?? []);
+      const byWorkspace = await domain.secrets.listSecretsOfWorkspaces(ids);
+      return ids.map((id) => byWorkspace.get(id) ?? []);
     }),
   };
 }

@@ -3,7 +3,7 @@ import { readAgentConfig } from "../provisioning/agent-config.js";
 import type { EnvEntry, RuntimeEnvironment } from "../provisioning/environment.js";
 import { isConfigStale } from "../provisioning/stale.js";
 import { builder } from "./builder.js";
-import { ErrorCode, resultUnion, successRef, toResult } from "./errors.js";
+import { ErrorCode, resultUnion, successRef } from "./errors.js";
 import { Workspace } from "./workspaces.js";
 
 const AgentEnvVar = builder.objectRef<EnvEntry>("AgentEnvVar").implement({
@@ -46,10 +46,10 @@ const AgentConfig = builder.objectRef<RuntimeEnvironment>("AgentConfig").impleme
   }),
 });
 
-const AgentConfigSuccess = successRef<{ config: RuntimeEnvironment }>("AgentConfigSuccess").implement({
+const AgentConfigSuccess = successRef<RuntimeEnvironment>("AgentConfigSuccess").implement({
   description: "The configuration was read (and the read recorded).",
   fields: (t) => ({
-    config: t.field({ type: AgentConfig, description: "The runtime's configuration.", resolve: (s) => s.config }),
+    config: t.field({ type: AgentConfig, description: "The runtime's configuration.", resolve: (s) => s.value }),
   }),
 });
 const AgentConfigResult = resultUnion(
@@ -66,10 +66,7 @@ builder.queryFields((t) => ({
     description:
       "The runtime's own configuration, for its instance token only (an admin token is FORBIDDEN). Each read is recorded as WORKSPACE_CONFIG_READ, with the keys and never a value.",
     args: { workspaceId: t.arg.id({ required: true, description: "The runtime's own workspace." }) },
-    resolve: async (_, { workspaceId }, ctx) => {
-      const r = await readAgentConfig(ctx, workspaceId);
-      return toResult("AgentConfigSuccess", "code" in r ? r : { config: r });
-    },
+    resolve: (_, { workspaceId }, ctx) => readAgentConfig(ctx, workspaceId),
   }),
 }));
 

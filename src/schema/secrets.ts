@@ -1,11 +1,10 @@
 import { readActor } from "../auth/actor.js";
 import { deleteOrgSecret, setOrgSecret } from "../secrets/org-secrets.js";
+import type { SecretDeletion, SecretKeyRow } from "../secrets/store.js";
 import { deleteWorkspaceSecret, setWorkspaceSecret } from "../workspaces/secrets.js";
 import { Actor } from "./actors.js";
 import { builder } from "./builder.js";
-import { resultUnion, successRef, toResult } from "./errors.js";
-
-type SecretKeyRow = { key: string; updatedAt: Date; updatedBy: unknown };
+import { resultUnion, successRef } from "./errors.js";
 
 export const SecretKey = builder.objectRef<SecretKeyRow>("SecretKey").implement({
   description: "A secret's name. Its value is write-only.",
@@ -43,22 +42,19 @@ const SetOrgSecretInput = builder.inputType("SetOrgSecretInput", {
   fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
 });
 
-const SecretSuccess = successRef<{ secret: SecretKeyRow }>("SecretSuccess").implement({
+const SecretSuccess = successRef<SecretKeyRow>("SecretSuccess").implement({
   fields: (t) => ({
-    secret: t.field({ type: SecretKey, resolve: (s) => s.secret }),
+    secret: t.field({ type: SecretKey, resolve: (s) => s.value }),
   }),
 });
-const DeleteSecretSuccess = successRef<{ key: string; deleted: boolean }>("DeleteSecretSuccess").implement({
+const DeleteSecretSuccess = successRef<SecretDeletion>("DeleteSecretSuccess").implement({
   fields: (t) => ({
-    key: t.exposeString("key", { description: "The secret's name." }),
-    deleted: t.exposeBoolean("deleted", { description: "False when no such secret existed." }),
+    key: t.string({ description: "The secret's name.", resolve: (s) => s.value.key }),
+    deleted: t.boolean({ description: "False when no such secret existed.", resolve: (s) => s.value.deleted }),
   }),
 });
 const SecretResult = resultUnion("SecretResult", SecretSuccess, "request");
 const DeleteSecretResult = resultUnion("DeleteSecretResult", DeleteSecretSuccess, "request");
-
-const asSecret = (v: SecretKeyRow | { code: string }) =>
-  "code" in v ? (v as never) : toResult("SecretSuccess", { secret: v });
 
 builder.queryFields((t) => ({
   orgSecrets: t.field({
@@ -73,25 +69,24 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     type: SecretResult,
     args: { input: t.arg({ type: SetWorkspaceSecretInput, required: true }) },
-    resolve: async (_, { input }, ctx) => asSecret(await setWorkspaceSecret(ctx.domain, input)),
+    resolve: (_, { input }, ctx) => setWorkspaceSecret(ctx.domain, input),
   }),
   deleteWorkspaceSecret: t.field({
     authScopes: { operator: true },
     type: DeleteSecretResult,
     args: { input: t.arg({ type: DeleteWorkspaceSecretInput, required: true }) },
-    resolve: async (_, { input }, ctx) =>
-      toResult("DeleteSecretSuccess", await deleteWorkspaceSecret(ctx.domain, input)),
+    resolve: (_, { input }, ctx) => deleteWorkspaceSecret(ctx.domain, input),
   }),
   setOrgSecret: t.field({
     authScopes: { admin: true },
     type: SecretResult,
     args: { input: t.arg({ type: SetOrgSecretInput, required: true }) },
-    resolve: async (_, { input }, ctx) => asSecret(await setOrgSecret(ctx.domain, input)),
+    resolve: (_, { input }, ctx) => setOrgSecret(ctx.domain, input),
   }),
   deleteOrgSecret: t.field({
     authScopes: { admin: true },
     type: DeleteSecretResult,
     args: { key: t.arg.string({ required: true }) },
-    resolve: async (_, { key }, ctx) => toResult("DeleteSecretSuccess", await deleteOrgSecret(ctx.domain, key)),
+    resolve: (_, { key }, ctx) => deleteOrgSecret(ctx.domain, key),
   }),
 }));

@@ -1,10 +1,10 @@
 import { readActor } from "../auth/actor.js";
 import type { ApiTokenRow } from "../auth/api-tokens.js";
-import { createApiToken, listApiTokens, revokeApiToken } from "../auth/manage-tokens.js";
+import { type CreatedApiToken, createApiToken, listApiTokens, revokeApiToken } from "../auth/manage-tokens.js";
 import type { Page } from "../pagination.js";
 import { Actor } from "./actors.js";
 import { builder } from "./builder.js";
-import { orThrow, resultUnion, successRef, toResult } from "./errors.js";
+import { orThrow, resultUnion, successRef } from "./errors.js";
 import { PageInfo } from "./pagination.js";
 
 export const Role = builder.enumType("Role", {
@@ -75,19 +75,20 @@ const CreateApiTokenInput = builder.inputType("CreateApiTokenInput", {
   }),
 });
 
-const CreateApiTokenSuccess = successRef<{ token: string; apiToken: ApiTokenRow }>("CreateApiTokenSuccess").implement({
+const CreateApiTokenSuccess = successRef<CreatedApiToken>("CreateApiTokenSuccess").implement({
   description: "The token, shown once, and what is kept of it.",
   fields: (t) => ({
-    token: t.exposeString("token", {
+    token: t.string({
       description: "The bearer token (`Authorization: Bearer <token>`). Shown only here: it is stored as a hash.",
+      resolve: (s) => s.value.token,
     }),
-    apiToken: t.field({ type: ApiToken, description: "What is kept of it.", resolve: (s) => s.apiToken }),
+    apiToken: t.field({ type: ApiToken, description: "What is kept of it.", resolve: (s) => s.value.apiToken }),
   }),
 });
-const RevokeApiTokenSuccess = successRef<{ apiToken: ApiTokenRow }>("RevokeApiTokenSuccess").implement({
+const RevokeApiTokenSuccess = successRef<ApiTokenRow>("RevokeApiTokenSuccess").implement({
   description: "The revoked token, with the time it was revoked.",
   fields: (t) => ({
-    apiToken: t.field({ type: ApiToken, description: "The token's record, now revoked.", resolve: (s) => s.apiToken }),
+    apiToken: t.field({ type: ApiToken, description: "The token's record, now revoked.", resolve: (s) => s.value }),
   }),
 });
 
@@ -124,17 +125,13 @@ builder.mutationFields((t) => ({
     description: "A new API token of a role. The answer is the only place the token is ever shown.",
     type: CreateApiTokenResult,
     args: { input: t.arg({ type: CreateApiTokenInput, required: true, description: "The token to make." }) },
-    resolve: async (_, { input }, ctx) =>
-      toResult("CreateApiTokenSuccess", await createApiToken(ctx.identities.apiTokens, input, ctx.domain.actor)),
+    resolve: (_, { input }, ctx) => createApiToken(ctx.identities.apiTokens, input, ctx.domain.actor),
   }),
   revokeApiToken: t.field({
     authScopes: { admin: true },
     description: "Refused from now on, on every instance within a second. Revoking a revoked token answers it.",
     type: RevokeApiTokenResult,
     args: { id: t.arg.id({ required: true, description: "The token's id (not the token)." }) },
-    resolve: async (_, { id }, ctx) => {
-      const revoked = await revokeApiToken(ctx.identities.apiTokens, id);
-      return toResult("RevokeApiTokenSuccess", "code" in revoked ? revoked : { apiToken: revoked });
-    },
+    resolve: (_, { id }, ctx) => revokeApiToken(ctx.identities.apiTokens, id),
   }),
 }));

@@ -1,13 +1,13 @@
 import type { Workspace as WorkspaceRow } from "../generated/prisma/client.js";
 import { providerDisplayName, runtimeDisplayName } from "../registry/registry.js";
-import { createWorkspace, preflightWorkspace } from "../workspaces/create.js";
+import { createWorkspace, type Preflight, preflightWorkspace } from "../workspaces/create.js";
 import { removeWorkspace, restartWorkspace } from "../workspaces/lifecycle.js";
 import { listWorkspaces, type WorkspaceList } from "../workspaces/list.js";
 import { findWorkspace } from "../workspaces/read.js";
 import { updateWorkspace } from "../workspaces/update.js";
 import { builder } from "./builder.js";
 import { DeliveryMode, WorkspaceKind, WorkspaceStatus } from "./enums.js";
-import { orThrow, resultUnion, successRef, toResult } from "./errors.js";
+import { orThrow, resultUnion, successRef } from "./errors.js";
 import { PageInfo } from "./pagination.js";
 import { SecretInput, SecretKey } from "./secrets.js";
 
@@ -172,38 +172,42 @@ export const CreateWorkspaceInput = builder.inputType("CreateWorkspaceInput", {
   }),
 });
 
-const CreateWorkspaceSuccess = successRef<{ workspace: WorkspaceRow }>("CreateWorkspaceSuccess").implement({
+const CreateWorkspaceSuccess = successRef<WorkspaceRow>("CreateWorkspaceSuccess").implement({
   description: "The workspace was created; the provision checks already ran.",
   fields: (t) => ({
     workspace: t.field({
       type: Workspace,
       description: "The workspace as the checks left it.",
-      resolve: (s) => s.workspace,
+      resolve: (s) => s.value,
     }),
   }),
 });
-const PreflightWorkspaceSuccess = successRef<{
-  runtime: string;
-  model: string;
-  provider: string | null;
-  platformBilled: boolean;
-}>("PreflightWorkspaceSuccess").implement({
+const PreflightWorkspaceSuccess = successRef<Preflight>("PreflightWorkspaceSuccess").implement({
   description: "createWorkspace would pass its checks with this input.",
   fields: (t) => ({
-    runtime: t.exposeString("runtime", { description: "The runtime create would use (the default when omitted)." }),
-    model: t.exposeString("model", { description: "The model create would use (the default when omitted)." }),
+    runtime: t.string({
+      description: "The runtime create would use (the default when omitted).",
+      resolve: (s) => s.value.runtime,
+    }),
+    model: t.string({
+      description: "The model create would use (the default when omitted).",
+      resolve: (s) => s.value.model,
+    }),
     // Null only if the gate failed open before deriving, which step 4 rules out.
     provider: t.string({
       description: "The provider the credential gate settles on.",
-      resolve: (s) => s.provider ?? "",
+      resolve: (s) => s.value.provider ?? "",
     }),
-    platformBilled: t.exposeBoolean("platformBilled", { description: "Billed by the platform: needs no key." }),
+    platformBilled: t.boolean({
+      description: "Billed by the platform: needs no key.",
+      resolve: (s) => s.value.platformBilled,
+    }),
   }),
 });
-export const WorkspaceSuccess = successRef<{ workspace: WorkspaceRow }>("WorkspaceSuccess").implement({
+export const WorkspaceSuccess = successRef<WorkspaceRow>("WorkspaceSuccess").implement({
   description: "The change was made.",
   fields: (t) => ({
-    workspace: t.field({ type: Workspace, description: "The workspace after it.", resolve: (s) => s.workspace }),
+    workspace: t.field({ type: Workspace, description: "The workspace after it.", resolve: (s) => s.value }),
   }),
 });
 
@@ -218,13 +222,13 @@ const UpdateWorkspaceInput = builder.inputType("UpdateWorkspaceInput", {
     }),
   }),
 });
-const UpdateWorkspaceSuccess = successRef<{ workspace: WorkspaceRow }>("UpdateWorkspaceSuccess").implement({
+const UpdateWorkspaceSuccess = successRef<WorkspaceRow>("UpdateWorkspaceSuccess").implement({
   description: "The workspace was changed.",
   fields: (t) => ({
     workspace: t.field({
       type: Workspace,
       description: "The workspace after the change, with the provider and billing of its model.",
-      resolve: (s) => s.workspace,
+      resolve: (s) => s.value,
     }),
   }),
 });
@@ -238,9 +242,6 @@ const UpdateWorkspaceResult = resultUnion(
 );
 const PreflightWorkspaceResult = resultUnion("PreflightWorkspaceResult", PreflightWorkspaceSuccess, "create");
 const WorkspaceResult = resultUnion("WorkspaceResult", WorkspaceSuccess, "request");
-
-const wrapWorkspace = <F extends object>(name: string, v: WorkspaceRow | F) =>
-  toResult(name, "id" in v ? { workspace: v as WorkspaceRow } : (v as never));
 
 builder.queryFields((t) => ({
   node: t.field({
@@ -288,8 +289,7 @@ builder.queryFields((t) => ({
     type: PreflightWorkspaceResult,
     description: "The verdict createWorkspace would give for this input, without creating anything.",
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true, description: "As createWorkspace takes it." }) },
-    resolve: async (_, { input }, ctx) =>
-      toResult("PreflightWorkspaceSuccess", await preflightWorkspace(ctx.domain, input)),
+    resolve: (_, { input }, ctx) => preflightWorkspace(ctx.domain, input),
   }),
 }));
 
@@ -299,8 +299,7 @@ builder.mutationFields((t) => ({
     type: CreateWorkspaceResult,
     description: "Creates a workspace once every check passed, then runs the provision checks before answering.",
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true, description: "The workspace to create." }) },
-    resolve: async (_, { input }, ctx) =>
-      wrapWorkspace("CreateWorkspaceSuccess", await createWorkspace(ctx.domain, input)),
+    resolve: (_, { input }, ctx) => createWorkspace(ctx.domain, input),
   }),
   updateWorkspace: t.field({
     authScopes: { operator: true },
@@ -308,21 +307,20 @@ builder.mutationFields((t) => ({
     description:
       "Renames a workspace or changes its model (not REMOVED ones: NOT_FOUND). Records no event: only status changes and the listed kinds are events.",
     args: { input: t.arg({ type: UpdateWorkspaceInput, required: true, description: "What to change." }) },
-    resolve: async (_, { input }, ctx) =>
-      wrapWorkspace("UpdateWorkspaceSuccess", await updateWorkspace(ctx.domain, input)),
+    resolve: (_, { input }, ctx) => updateWorkspace(ctx.domain, input),
   }),
   restartWorkspace: t.field({
     authScopes: { operator: true },
     type: WorkspaceResult,
     description: "Back to PROVISIONING: revokes every instance token and runs the provision checks again.",
     args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
-    resolve: async (_, { id }, ctx) => wrapWorkspace("WorkspaceSuccess", await restartWorkspace(ctx.domain, id)),
+    resolve: (_, { id }, ctx) => restartWorkspace(ctx.domain, id),
   }),
   removeWorkspace: t.field({
     authScopes: { operator: true },
     type: WorkspaceResult,
     description: "Removes a workspace for good: its tokens are revoked and its secrets deleted.",
     args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
-    resolve: async (_, { id }, ctx) => wrapWorkspace("WorkspaceSuccess", await removeWorkspace(ctx.domain, id)),
+    resolve: (_, { id }, ctx) => removeWorkspace(ctx.domain, id),
   }),
 }));

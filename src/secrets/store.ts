@@ -15,6 +15,10 @@ export const inboundSecretAad = (workspaceId: string) => `inbound-secret:${works
 
 /** What is shown of a secret: its name, when it was set, and who set it. Never its value. */
 const SECRET_KEY = { key: true, updatedAt: true, updatedBy: true } as const;
+/** A secret as it is shown: its name and who set it when, never its value. */
+export type SecretKeyRow = { key: string; updatedAt: Date; updatedBy: unknown };
+/** What deleting a secret answers: false when there was none. */
+export type SecretDeletion = { key: string; deleted: boolean };
 
 export class SecretStore {
   constructor(
@@ -101,6 +105,22 @@ export class SecretStore {
       select: SECRET_KEY,
       orderBy: { key: "asc" },
     });
+  }
+
+  /**
+   * The secrets of many workspaces in one query, each workspace's by name,
+   * as listWorkspaceSecrets shows them: every id asked for has an entry.
+   */
+  async listSecretsOfWorkspaces(workspaceIds: readonly string[], db: Db = this.prisma) {
+    const rows = await db.workspaceSecret.findMany({
+      where: { workspaceId: { in: [...workspaceIds] } },
+      select: { workspaceId: true, ...SECRET_KEY },
+      orderBy: { key: "asc" },
+    });
+    type Row = Omit<(typeof rows)[number], "workspaceId">;
+    const byWorkspace = new Map<string, Row[]>(workspaceIds.map((id) => [id, []]));
+    for (const { workspaceId, ...row } of rows) byWorkspace.get(workspaceId)?.push(row);
+    return byWorkspace;
   }
 
   async workspaceSecretNames(workspaceId: string, db: Db = this.prisma): Promise<string[]> {

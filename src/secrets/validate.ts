@@ -1,5 +1,4 @@
-import type { RequestFailure } from "../domain.js";
-import { fail } from "../domain.js";
+import { fail, type RequestFailure } from "../errors.js";
 
 export const SECRET_KEY_PATTERN = /^[A-Z_][A-Z0-9_]{0,127}$/;
 export const MAX_SECRET_VALUE_BYTES = 64 * 1024;

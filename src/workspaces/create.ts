@@ -1,19 +1,20 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { actorJson } from "../auth/actor.js";
 import { violatedUniqueIndex } from "../db/errors.js";
+import type { Domain } from "../domain.js";
 import {
-  type Domain,
-  type Failure,
-  fail,
+  err,
+  failed,
   type MissingCredentialFailure,
+  ok,
+  type Result,
   type UnregisteredModelFailure,
-} from "../domain.js";
-import { recordEvent } from "../events/record.js";
+} from "../errors.js";
 import { checkCredentialGate, missingCredentialMessage, type OrgSecretNameSource } from "../gate/credential-gate.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { deriveProvider } from "../registry/derive.js";
 import type { Registry, Runtime } from "../registry/registry.js";
-import { checkProvisioning, recordProvisionOutcome } from "./provision.js";
+import { provisionAndRecord } from "./provision.js";
 import { type CreateInput, validateCreateInput } from "./validate.js";
 
 export type Preflight = {
@@ -30,39 +31,39 @@ export type Preflight = {
  * SPEC section 4 steps 1 to 6, in order; writes nothing. Create runs exactly
  * this before its transaction, so preflight and create cannot disagree.
  */
-export async function preflightWorkspace(domain: Domain, input: CreateInput): Promise<Preflight | Failure> {
+export async function preflightWorkspace(domain: Domain, input: CreateInput): Promise<Result<Preflight>> {
   const invalid = validateCreateInput(input);
-  if (invalid) return invalid;
+  if (invalid) return err(invalid);
   const { registry } = domain;
 
   const runtimeName = input.runtime ?? registry.defaultRuntime;
   const runtime = registry.runtimes.get(runtimeName);
   if (!runtime) {
-    return fail("RUNTIME_UNSUPPORTED", `Runtime ${runtimeName} is not in the model registry.`, "input.runtime");
+    return failed("RUNTIME_UNSUPPORTED", `Runtime ${runtimeName} is not in the model registry.`, "input.runtime");
   }
   const model = input.model ?? runtime.defaultModel;
   if (!model) {
-    return fail("MODEL_REQUIRED", `Runtime ${runtimeName} has no default model; give one.`, "input.model");
+    return failed("MODEL_REQUIRED", `Runtime ${runtimeName} has no default model; give one.`, "input.model");
   }
   const secrets = input.secrets ?? [];
   const payloadNames = secrets.map((s) => s.key);
   const unregistered = checkModelRegistered(registry, runtime, model, payloadNames);
-  if (unregistered) return unregistered;
+  if (unregistered) return err(unregistered);
   const kind = input.kind ?? "WORKSPACE";
   if (kind === "PLATFORM" && (await platformAgentExists(domain))) {
-    return fail("CONFLICT", "A platform agent already exists; remove it before creating another.", "input.kind");
+    return failed("CONFLICT", "A platform agent already exists; remove it before creating another.", "input.kind");
   }
   const verdict = await checkModelCredential(domain, runtimeName, model, payloadNames);
-  if ("code" in verdict) return verdict;
-  return {
+  if (!verdict.ok) return verdict;
+  return ok({
     name: input.name.trim(),
     kind,
     runtime: runtimeName,
     model,
-    provider: verdict.provider,
-    platformBilled: verdict.platformBilled,
+    provider: verdict.value.provider,
+    platformBilled: verdict.value.platformBilled,
     secrets,
-  };
+  });
 }
 
 /** Step 4: the model is listed for the runtime, or derives with these secret names. */
@@ -92,7 +93,7 @@ export async function checkModelCredential(
   runtime: string,
   model: string,
   secretNames: readonly string[],
-): Promise<{ provider: string | null; platformBilled: boolean } | MissingCredentialFailure> {
+): Promise<Result<{ provider: string | null; platformBilled: boolean }, MissingCredentialFailure>> {
   const gate = (orgSecretNames: OrgSecretNameSource) =>
     checkCredentialGate({
       registry: domain.registry,
@@ -109,10 +110,10 @@ export async function checkModelCredential(
     // set (its NOTIFY not heard yet): the database decides a refusal.
     verdict = await gate(domain.secrets.orgSecretNamesFromDatabase());
   }
-  if (verdict.pass) return { provider: verdict.provider?.name ?? null, platformBilled: verdict.platformBilled };
+  if (verdict.pass) return ok({ provider: verdict.provider?.name ?? null, platformBilled: verdict.platformBilled });
   if (verdict.reason !== "missing-credential") throw new Error("an open gate cannot fail for any other reason");
   const m = verdict.missing;
-  return {
+  return err({
     code: "MISSING_BYOK_CREDENTIAL",
     message: missingCredentialMessage(m),
     runtime: m.runtime,
@@ -120,7 +121,7 @@ export async function checkModelCredential(
     provider: m.provider.name,
     acceptedEnv: m.acceptedEnv,
     suggestedModel: m.suggestedModel,
-  };
+  });
 }
 
 async function platformAgentExists(domain: Domain): Promise<boolean> {
@@ -131,23 +132,23 @@ async function platformAgentExists(domain: Domain): Promise<boolean> {
   return row !== null;
 }
 
-export async function createWorkspace(domain: Domain, input: CreateInput): Promise<Workspace | Failure> {
-  const plan = await preflightWorkspace(domain, input);
-  if ("code" in plan) return plan;
+export async function createWorkspace(domain: Domain, input: CreateInput): Promise<Result<Workspace>> {
+  const planned = await preflightWorkspace(domain, input);
+  if (!planned.ok) return planned;
+  const plan = planned.value;
   const { prisma, secrets } = domain;
   // The id is chosen here so each sealed value can be bound to it.
   const id = randomUUID();
+  // What the row is written with is what the provision checks start from.
+  const { kind, runtime, model, provider, platformBilled } = plan;
+  const row = { kind, runtime, model, provider, platformBilled };
   try {
     const [workspace, hints] = await prisma.$transaction(async (tx) => {
       const written = await tx.workspace.create({
         data: {
           id,
           name: plan.name,
-          kind: plan.kind,
-          runtime: plan.runtime,
-          model: plan.model,
-          provider: plan.provider,
-          platformBilled: plan.platformBilled,
+          ...row,
           status: "PROVISIONING",
           inboundSecret: secrets.sealInboundSecret(id, randomBytes(32).toString("base64url")),
         },
@@ -164,35 +165,24 @@ export async function createWorkspace(domain: Domain, input: CreateInput): Promi
       }
       // Nothing is committed until the provision checks have given their
       // verdict: the workspace is never seen PROVISIONING with checks pending.
-      const outcome = await checkProvisioning(domain, tx, id, {
-        kind: plan.kind,
-        runtime: plan.runtime,
-        model: plan.model,
-        provider: plan.provider,
-        platformBilled: plan.platformBilled,
-        secretNames: plan.secrets.map((s) => s.key),
+      const { outcome, hints } = await provisionAndRecord(domain, tx, id, {
+        wasProvisioning: false,
+        snapshot: { ...row, secretNames: plan.secrets.map((s) => s.key) },
       });
-      const provisioning = await recordEvent(tx, {
-        workspaceId: id,
-        type: "WORKSPACE_PROVISIONING",
-        status: "PROVISIONING",
-        actor: domain.actor,
-      });
-      const failed = await recordProvisionOutcome(tx, id, outcome, domain.actor);
       // The row as the checks left it: read back only if they changed it.
-      const unchanged = outcome?.ok === true && !outcome.rowChanged;
+      const unchanged = outcome?.ok === true && !outcome.value.rowChanged;
       const answer = unchanged ? written : await tx.workspace.findUniqueOrThrow({ where: { id } });
-      return [answer, [provisioning, failed]] as const;
+      return [answer, hints] as const;
     });
     for (const hint of hints) if (hint) domain.events.publish(hint);
     // Only a workspace that passed its provision checks gets a runtime.
     if (workspace.status === "PROVISIONING") domain.provisioning.changed(id);
-    return workspace;
+    return ok(workspace);
   } catch (err) {
     // The partial unique index on live PLATFORM rows closes the race that
     // preflight's check leaves open.
     if (violatedUniqueIndex(err) === "Workspace_one_live_platform") {
-      return fail("CONFLICT", "A platform agent already exists; remove it before creating another.", "input.kind");
+      return failed("CONFLICT", "A platform agent already exists; remove it before creating another.", "input.kind");
     }
     throw err;
   }

@@ -1,13 +1,12 @@
 import { agentActor } from "../auth/actor.js";
-import type { AdminTokens } from "../auth/admin.js";
-import { requireOwnInstanceToken } from "../auth/authorize.js";
-import type { Bearer } from "../auth/tokens.js";
-import { type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
+import { type AgentAuth, requireOwnInstanceToken } from "../auth/instance-token.js";
+import type { Domain } from "../domain.js";
+import { failed, ok, type RequestFailure, type Result, unavailable } from "../errors.js";
 import { type EventHint, recordEvent } from "../events/record.js";
 import type { Workspace, WorkspaceStatus } from "../generated/prisma/client.js";
 import { WORKSPACE_COLUMNS } from "./columns.js";
 import { type RuntimeState, type RuntimeStateInput, validateRuntimeState } from "./runtime-state.js";
-import { isWorkspaceId } from "./validate.js";
+import { isWorkspaceId, noSuchWorkspace } from "./validate.js";
 
 export type Heartbeat = { workspace: Workspace; platformInboundSecret: string | null };
 
@@ -18,18 +17,15 @@ export type Heartbeat = { workspace: Workspace; platformInboundSecret: string | 
  */
 export type HeartbeatInput = { workspaceId: string; state?: RuntimeStateInput | null };
 
-export async function heartbeat(
-  auth: { domain: Domain; admins: AdminTokens; bearer: Bearer },
-  input: HeartbeatInput,
-): Promise<Heartbeat | RequestFailure> {
+export async function heartbeat(auth: AgentAuth, input: HeartbeatInput): Promise<Result<Heartbeat, RequestFailure>> {
   const { domain, bearer } = auth;
   const state = input.state ? validateRuntimeState(input.state) : null;
-  if (state && "code" in state) {
+  if (state && !state.ok) {
     // The token still decides first: a caller it refuses learns nothing of the input.
     await requireOwnInstanceToken(domain.prisma, auth.admins, bearer, input.workspaceId);
     return state;
   }
-  const report: RuntimeState | null = state ? { ...state, reportedAt: new Date().toISOString() } : null;
+  const report: RuntimeState | null = state ? { ...state.value, reportedAt: new Date().toISOString() } : null;
   if (bearer.kind === "token" && isWorkspaceId(input.workspaceId)) {
     let ws: Workspace | null;
     try {
@@ -37,7 +33,7 @@ export async function heartbeat(
     } catch (err) {
       throw unavailable("The instance token", err);
     }
-    if (ws) return withInboundSecret(domain, ws);
+    if (ws) return ok(withInboundSecret(domain, ws));
   }
   // Anything else (no token, a wrong or revoked one, another workspace's, a
   // workspace that is not ONLINE, a change into or out of DEGRADED) takes the
@@ -91,25 +87,29 @@ export async function heartbeat(
     return { workspace, hints };
   });
   for (const hint of outcome?.hints ?? []) domain.events.publish(hint);
-  if (!outcome) return fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
+  if (!outcome) return noSuchWorkspace("input.workspaceId");
   const ws = outcome.workspace;
   if (ws.status === "FAILED") {
-    return fail(
+    return failed(
       "WORKSPACE_FAILED",
       `The workspace is FAILED (${ws.failureCode ?? "unknown"}): restartWorkspace first.`,
     );
   }
-  return withInboundSecret(domain, ws);
+  return ok(withInboundSecret(domain, ws));
 }
 
-function withInboundSecret(domain: Domain, ws: Workspace): Heartbeat {
-  let platformInboundSecret: string | null = null;
+const withInboundSecret = (domain: Domain, ws: Workspace): Heartbeat => ({
+  workspace: ws,
+  platformInboundSecret: inboundSecretOf(domain, ws),
+});
+
+/** What register and heartbeat answer every time: the workspace's inbound secret, opened; null where it has none. */
+export function inboundSecretOf(domain: Domain, ws: Workspace): string | null {
   try {
-    if (ws.inboundSecret) platformInboundSecret = domain.secrets.openInboundSecret(ws.id, ws.inboundSecret);
+    return ws.inboundSecret ? domain.secrets.openInboundSecret(ws.id, ws.inboundSecret) : null;
   } catch (err) {
     throw unavailable("The platform inbound secret", err);
   }
-  return { workspace: ws, platformInboundSecret };
 }
 
 /**

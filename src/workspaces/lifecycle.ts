@@ -1,18 +1,19 @@
-import { type Domain, fail, type RequestFailure } from "../domain.js";
+import type { Domain } from "../domain.js";
+import { ok, type RequestFailure, type Result } from "../errors.js";
 import { recordEvent } from "../events/record.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { revokeJoinTokens } from "../provisioning/join-tokens.js";
-import { checkProvisioning, lockWorkspace, recordProvisionOutcome } from "./provision.js";
-import { isWorkspaceId } from "./validate.js";
+import { lockWorkspace, provisionAndRecord } from "./provision.js";
+import { isWorkspaceId, noSuchWorkspace } from "./validate.js";
 
-const notFound = () => fail("NOT_FOUND", "No such workspace.", "id");
+const notFound = () => noSuchWorkspace("id");
 
 /**
  * Back to PROVISIONING from any status but REMOVED: every instance token is
  * revoked, a new provisioning period starts, and the provision checks run
  * again before the answer.
  */
-export async function restartWorkspace(domain: Domain, id: string): Promise<Workspace | RequestFailure> {
+export async function restartWorkspace(domain: Domain, id: string): Promise<Result<Workspace, RequestFailure>> {
   if (!isWorkspaceId(id)) return notFound();
   const { prisma } = domain;
   const result = await prisma.$transaction(async (tx) => {
@@ -37,30 +38,20 @@ export async function restartWorkspace(domain: Domain, id: string): Promise<Work
     });
     await revokeJoinTokens(tx, id);
     // Under the row lock: no register can slip in before the verdict.
-    const outcome = await checkProvisioning(domain, tx, id);
-    const provisioning =
-      status === "PROVISIONING"
-        ? null
-        : await recordEvent(tx, {
-            workspaceId: id,
-            type: "WORKSPACE_PROVISIONING",
-            status: "PROVISIONING",
-            actor: domain.actor,
-          });
-    const failed = await recordProvisionOutcome(tx, id, outcome, domain.actor);
-    return { workspace: await tx.workspace.findUniqueOrThrow({ where: { id } }), hints: [provisioning, failed] };
+    const { hints } = await provisionAndRecord(domain, tx, id, { wasProvisioning: status === "PROVISIONING" });
+    return { workspace: await tx.workspace.findUniqueOrThrow({ where: { id } }), hints };
   });
   if (!result) return notFound();
   for (const hint of result.hints) if (hint) domain.events.publish(hint);
   domain.provisioning.changed(id);
-  return result.workspace;
+  return ok(result.workspace);
 }
 
 /**
  * REMOVED is final: its tokens are revoked and its secrets, which nothing can
  * use any more, are deleted rather than left at rest.
  */
-export async function removeWorkspace(domain: Domain, id: string): Promise<Workspace | RequestFailure> {
+export async function removeWorkspace(domain: Domain, id: string): Promise<Result<Workspace, RequestFailure>> {
   if (!isWorkspaceId(id)) return notFound();
   const result = await domain.prisma.$transaction(async (tx) => {
     const now = new Date();
@@ -83,5 +74,5 @@ export async function removeWorkspace(domain: Domain, id: string): Promise<Works
   if (!result) return notFound();
   domain.events.publish(result.hint);
   domain.provisioning.changed(id);
-  return result.workspace;
+  return ok(result.workspace);
 }

@@ -1,5 +1,7 @@
-import { type Domain, fail, type RequestFailure } from "../domain.js";
+import type { Domain } from "../domain.js";
+import { failed, ok, type RequestFailure, type Result } from "../errors.js";
 import { encodeEventCursor } from "../events/cursor.js";
+import { HEAD_POSITION, parseHeadPosition } from "../events/visibility.js";
 import { Prisma, type Workspace, type WorkspaceKind, type WorkspaceStatus } from "../generated/prisma/client.js";
 import { type Page, pageSize, toPage } from "../pagination.js";
 import { WORKSPACE_COLUMNS } from "./columns.js";
@@ -68,7 +70,7 @@ function cursorKeys(order: WorkspaceOrder, row: CursorRow): Prisma.Sql[] {
   }
 }
 
-const invalid = (field: string, message: string) => fail("VALIDATION_FAILED", message, field);
+const invalid = (field: string, message: string) => failed("VALIDATION_FAILED", message, field);
 
 type Filter = {
   statuses: readonly WorkspaceStatus[];
@@ -77,7 +79,7 @@ type Filter = {
   search: string | null;
 };
 
-function readFilter(args: WorkspaceListArgs): Filter | RequestFailure {
+function readFilter(args: WorkspaceListArgs): Result<Filter, RequestFailure> {
   if (args.status && args.statuses && args.statuses.length > 0) {
     return invalid("statuses", "Give status or statuses, not both.");
   }
@@ -94,7 +96,7 @@ function readFilter(args: WorkspaceListArgs): Filter | RequestFailure {
   if (search !== null && (search.length > MAX_NAME || hasControlCharacters(search))) {
     return invalid("search", `search is at most ${MAX_NAME} characters, without control characters.`);
   }
-  return { statuses, kind: args.kind ?? null, runtime, search: search === "" ? null : search };
+  return ok({ statuses, kind: args.kind ?? null, runtime, search: search === "" ? null : search });
 }
 
 /** LIKE's wildcards and its escape character, matched literally. */
@@ -119,14 +121,19 @@ const and = (conditions: Prisma.Sql[]) =>
  * One page of workspaces, filtered and ordered, in one statement that also
  * reads the newest event's sequence number: the page and the head cursor
  * come from one snapshot, so a canvas that subscribes after the head cursor
- * misses no change made after the page and sees none twice (event sequence
- * numbers are handed out in commit order, see recordEvent).
+ * misses no change made after the page and sees none twice (the head is the
+ * newest settled position, see src/events/visibility.ts).
  */
-export async function listWorkspaces(domain: Domain, args: WorkspaceListArgs): Promise<WorkspaceList | RequestFailure> {
-  const take = pageSize(args.first);
-  if (typeof take !== "number") return take;
-  const filter = readFilter(args);
-  if ("code" in filter) return filter;
+export async function listWorkspaces(
+  domain: Domain,
+  args: WorkspaceListArgs,
+): Promise<Result<WorkspaceList, RequestFailure>> {
+  const size = pageSize(args.first);
+  if (!size.ok) return size;
+  const take = size.value;
+  const read = readFilter(args);
+  if (!read.ok) return read;
+  const filter = read.value;
   const order: WorkspaceOrder = args.orderBy ?? { field: "CREATED_AT", direction: "ASC" };
   const after = args.after ? decodeWorkspaceCursor(args.after) : null;
   if (args.after && !after) return invalid("after", "after is not a cursor this service issued.");
@@ -150,26 +157,26 @@ export async function listWorkspaces(domain: Domain, args: WorkspaceListArgs): P
   }
   // The head is read beside the page (a one-row join), so an empty page still has one.
   const query = Prisma.sql`
-    SELECT head."headSeq", ${Prisma.raw(WORKSPACE_COLUMNS)}
-    FROM (SELECT coalesce(max(seq), 0)::text AS "headSeq" FROM "WorkspaceEvent") AS head
+    SELECT head."head", ${Prisma.raw(WORKSPACE_COLUMNS)}
+    FROM (SELECT ${HEAD_POSITION} AS "head") AS head
     LEFT JOIN LATERAL (
       SELECT w.* FROM "Workspace" AS w ${and(conditions)} ORDER BY ${orderBy("w")} LIMIT ${take + 1}
     ) AS w ON true
     ORDER BY ${orderBy("w")}`;
-  const rows = await domain.sql.query<Workspace & { headSeq: string }>(query.text, query.values);
-  const headSeq = rows[0]?.headSeq ?? "0";
+  const rows = await domain.sql.query<Workspace & { head: string }>(query.text, query.values);
+  const head = parseHeadPosition(rows[0]?.head ?? "0:0");
   const workspaces: Workspace[] = [];
-  for (const { headSeq: _, ...row } of rows) if (row.id !== null) workspaces.push(row);
+  for (const { head: _, ...row } of rows) if (row.id !== null) workspaces.push(row);
 
   let counted: Promise<StatusCounts> | undefined;
-  return {
+  return ok({
     ...toPage(workspaces, take, (w) => encodeWorkspaceCursor(order, w), after !== null),
-    headCursor: encodeEventCursor(headSeq),
+    headCursor: encodeEventCursor(head),
     counts: () => {
       counted ??= countByStatus(domain, filter);
       return counted;
     },
-  };
+  });
 }
 
 /**

@@ -1,14 +1,15 @@
 import { type Actor, actorJson, SYSTEM } from "../auth/actor.js";
 import type { Domain } from "../domain.js";
+import { type Err, err, ok, type Result } from "../errors.js";
 import { type EventHint, recordEvent } from "../events/record.js";
 import { checkCredentialGate, missingCredentialMessage, readNames } from "../gate/credential-gate.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { deriveProvider } from "../registry/derive.js";
 
 export type ProvisionFailureCode = "SECRET_UNREADABLE" | "MISSING_BYOK_CREDENTIAL" | "UNREGISTERED_MODEL_FOR_RUNTIME";
-export type ProvisionFailure = { ok: false; code: ProvisionFailureCode; message: string };
+export type ProvisionFailure = { code: ProvisionFailureCode; message: string };
 /** `rowChanged`: the checks corrected the workspace row's provider or billing. */
-export type Outcome = { ok: true; rowChanged: boolean } | ProvisionFailure;
+export type Outcome = Result<{ rowChanged: boolean }, ProvisionFailure>;
 type Tx = Prisma.TransactionClient;
 
 /** What the caller already knows of the workspace; saves reading it back. */
@@ -22,11 +23,11 @@ export type ProvisionSnapshot = {
   secretNames: string[];
 };
 
-const unreadable = (what: string): ProvisionFailure => ({
-  ok: false,
-  code: "SECRET_UNREADABLE",
-  message: `${what} could not be read or decrypted; fix or replace it, then restart the workspace.`,
-});
+const unreadable = (what: string): Err<ProvisionFailure> =>
+  err({
+    code: "SECRET_UNREADABLE",
+    message: `${what} could not be read or decrypted; fix or replace it, then restart the workspace.`,
+  });
 
 /** Takes the workspace row's lock: register and restart wait on it. */
 export async function lockWorkspace(tx: Tx, workspaceId: string): Promise<string | null> {
@@ -38,7 +39,31 @@ export async function lockWorkspace(tx: Tx, workspaceId: string): Promise<string
 /** Records a failed outcome: FAILED, its failure code and the event. */
 export function recordProvisionOutcome(tx: Tx, workspaceId: string, outcome: Outcome | null, actor: Actor) {
   if (!outcome || outcome.ok) return Promise.resolve(null);
-  return failInTransaction(tx, workspaceId, outcome.code, outcome.message, ["PROVISIONING"], actor);
+  return failInTransaction(tx, workspaceId, outcome.error.code, outcome.error.message, ["PROVISIONING"], actor);
+}
+
+/**
+ * The provision checks, then their events in the order the event-order lock
+ * wants them (last): PROVISIONING, unless the workspace already was, then
+ * the failure, if any. Create and restart both run this under the row lock.
+ */
+export async function provisionAndRecord(
+  domain: Domain,
+  tx: Tx,
+  workspaceId: string,
+  { wasProvisioning, snapshot }: { wasProvisioning: boolean; snapshot?: ProvisionSnapshot },
+): Promise<{ outcome: Outcome | null; hints: (EventHint | null)[] }> {
+  const outcome = await checkProvisioning(domain, tx, workspaceId, snapshot);
+  const provisioning = wasProvisioning
+    ? null
+    : await recordEvent(tx, {
+        workspaceId,
+        type: "WORKSPACE_PROVISIONING",
+        status: "PROVISIONING",
+        actor: domain.actor,
+      });
+  const failed = await recordProvisionOutcome(tx, workspaceId, outcome, domain.actor);
+  return { outcome, hints: [provisioning, failed] };
 }
 
 /** The checks on their own, in a transaction of their own (after a crash, or from tests). */
@@ -56,8 +81,7 @@ export async function runProvisionChecks(domain: Domain, workspaceId: string): P
  * can take the workspace ONLINE between the write and the verdict, and a
  * crash leaves neither half. Unlike create's gate they fail closed: a secret
  * that cannot be read is a failure, never "unset". The caller records the
- * events (PROVISIONING, then the failure with failInTransaction) last, so the
- * event-order lock is held only for the final statements.
+ * events (PROVISIONING, then the failure with failInTransaction) last.
  */
 export async function checkProvisioning(
   domain: Domain,
@@ -78,7 +102,7 @@ export async function checkProvisioning(
     savepoint = true;
   };
   const outcome = await runChecks(domain, tx, workspaceId, snapshot, beforeRead);
-  if (savepoint && outcome?.ok === false && outcome.code === "SECRET_UNREADABLE") {
+  if (savepoint && outcome?.ok === false && outcome.error.code === "SECRET_UNREADABLE") {
     await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${READS_SAVEPOINT}`);
   }
   return outcome;
@@ -126,7 +150,7 @@ async function runChecks(
     await beforeRead();
     const seeded = await seedPlatformIdentity(domain, tx, workspaceId, ws, workspaceNames, readOrgNames);
     if (!seeded.ok) return seeded;
-    workspaceNames = seeded.names;
+    workspaceNames = seeded.value;
   }
 
   const verdict = await checkCredentialGate({
@@ -147,17 +171,16 @@ async function runChecks(
         select: { id: true },
       });
     }
-    return { ok: true, rowChanged };
+    return ok({ rowChanged });
   }
   switch (verdict.reason) {
     case "missing-credential":
-      return { ok: false, code: "MISSING_BYOK_CREDENTIAL", message: missingCredentialMessage(verdict.missing) };
+      return err({ code: "MISSING_BYOK_CREDENTIAL", message: missingCredentialMessage(verdict.missing) });
     case "underivable":
-      return {
-        ok: false,
+      return err({
         code: "UNREGISTERED_MODEL_FOR_RUNTIME",
         message: `The registry no longer offers ${ws.model} on ${ws.runtime}.`,
-      };
+      });
     case "secret-names-unreadable":
       return unreadable("The org secret names");
   }
@@ -175,7 +198,7 @@ async function seedPlatformIdentity(
   ws: { runtime: string; model: string },
   workspaceNames: string[],
   readOrgNames: () => Promise<string[]>,
-): Promise<{ ok: true; names: string[] } | ProvisionFailure> {
+): Promise<Result<string[], ProvisionFailure>> {
   const { secrets, registry } = domain;
   // One after the other: a transaction's statements do not run in parallel.
   const model = await secrets.readWorkspaceSecret(workspaceId, "MODEL", tx);
@@ -213,8 +236,7 @@ async function seedPlatformIdentity(
       skipDuplicates: true,
     });
   }
-  const names = [...new Set([...workspaceNames, ...seeds.map((s) => s.key)])];
-  return { ok: true, names };
+  return ok([...new Set([...workspaceNames, ...seeds.map((s) => s.key)])]);
 }
 
 /** FAILED with its code and event, inside `tx`, only if the status is still one of `from`. */

@@ -1,29 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { agentActor } from "../auth/actor.js";
-import type { AdminTokens } from "../auth/admin.js";
-import { findLiveInstanceToken } from "../auth/authorize.js";
-import { type Bearer, hashToken, mintToken } from "../auth/tokens.js";
+import { type AgentAuth, checkRegisterToken } from "../auth/instance-token.js";
+import { hashToken, mintToken } from "../auth/tokens.js";
 import { violatedUniqueIndex } from "../db/errors.js";
-import { AccessError, type Domain, fail, type RequestFailure, unavailable } from "../domain.js";
+import type { Domain } from "../domain.js";
+import { AccessError, type Err, err, failed, ok, type RequestFailure, type Result, unavailable } from "../errors.js";
 import { type EventHint, recordEvent } from "../events/record.js";
 import { Prisma, type Workspace } from "../generated/prisma/client.js";
 import { checkManagedRegisterToken, consumeJoinToken } from "../provisioning/join-tokens.js";
-import { beatNow } from "./heartbeat.js";
+import { beatNow, inboundSecretOf } from "./heartbeat.js";
 import { registerWhileOnline } from "./register-online.js";
-import { isWorkspaceId } from "./validate.js";
-
-export const MAX_URL = 2048;
-export const MAX_AGENT_CARD_BYTES = 64 * 1024;
-export const MAX_AGENT_CARD_DEPTH = 64;
-
-export type RegisterInput = {
-  workspaceId: string;
-  kind?: "WORKSPACE" | "PLATFORM" | null;
-  url?: string | null;
-  deliveryMode?: "PUSH" | "POLL" | null;
-  agentCard?: unknown;
-  mcpServerPresent?: boolean | null;
-};
+import { isWorkspaceId, noSuchWorkspace, type RegisterInput, validateRegisterInput } from "./validate.js";
 
 export type Registered = {
   workspace: Workspace;
@@ -32,103 +19,16 @@ export type Registered = {
   deliveryMode: "PUSH" | "POLL";
 };
 
-type AgentAuth = { domain: Domain; admins: AdminTokens; bearer: Bearer };
+const notFound = () => noSuchWorkspace("input.workspaceId");
 
-function validateRegisterInput(input: RegisterInput): RequestFailure | null {
-  if (input.url !== undefined && input.url !== null) {
-    if (input.url.length > MAX_URL)
-      return fail("VALIDATION_FAILED", `url is at most ${MAX_URL} characters.`, "input.url");
-    if (URL_CONTROL.test(input.url) || !input.url.isWellFormed())
-      return fail("VALIDATION_FAILED", "url cannot contain control characters.", "input.url");
-    if (!URL.canParse(input.url) || !["http:", "https:"].includes(new URL(input.url).protocol)) {
-      return fail("VALIDATION_FAILED", "url must be an http or https URL.", "input.url");
-    }
-  }
-  if (input.deliveryMode === "PUSH" && !input.url) {
-    return fail("VALIDATION_FAILED", "PUSH delivery needs a url.", "input.deliveryMode");
-  }
-  if (input.agentCard !== undefined && input.agentCard !== null) {
-    const problem = agentCardProblem(input.agentCard);
-    if (problem) return fail("VALIDATION_FAILED", problem, "input.agentCard");
-    if (Buffer.byteLength(JSON.stringify(input.agentCard), "utf8") > MAX_AGENT_CARD_BYTES) {
-      return fail("VALIDATION_FAILED", "agentCard is at most 64 KiB of JSON.", "input.agentCard");
-    }
-  }
-  return null;
-}
-
-// The URL parser would drop or encode these, but the url is stored as given.
-const URL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-/**
- * Walks without recursion (a card nested past the stack must be refused, not
- * overflow JSON.stringify) and finds the text PostgreSQL's jsonb cannot
- * store: NUL characters and lone surrogates.
- */
-function agentCardProblem(card: unknown): string | null {
-  const pending: [unknown, number][] = [[card, 0]];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    const [v, depth] = item;
-    if (typeof v === "string") {
-      if (v.includes("\u0000") || !v.isWellFormed()) return "agentCard text must be valid Unicode without NUL.";
-      continue;
-    }
-    if (v === null || typeof v !== "object") continue;
-    if (depth >= MAX_AGENT_CARD_DEPTH) return `agentCard nests at most ${MAX_AGENT_CARD_DEPTH} levels.`;
-    for (const [key, child] of Object.entries(v)) pending.push([key, depth], [child, depth + 1]);
-  }
-  return null;
-}
-
-const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
-
-/**
- * SPEC section 5 step 2. Resolves to "bootstrap" (no live token: mint one),
- * "token" (the bearer is this workspace's live token), or throws the refusal.
- */
-async function checkRegisterToken({ domain, admins, bearer }: AgentAuth, workspaceId: string) {
-  const { prisma } = domain;
-  let presented: { admin: boolean; instance: { workspaceId: string } | null } = { admin: false, instance: null };
-  let liveCount: number;
-  try {
-    if (bearer.kind === "token") {
-      // The instance token first: a live one cannot also be an admin token,
-      // so an agent's register pays for one lookup, not two.
-      const instance = await findLiveInstanceToken(prisma, bearer.hash);
-      presented = { admin: instance ? false : await admins.isAdmin(bearer.hash), instance };
-    }
-    if (!presented.admin && !presented.instance) {
-      liveCount = await prisma.instanceToken.count({ where: { workspaceId, revokedAt: null } });
-    } else liveCount = -1;
-  } catch (err) {
-    throw unavailable("The instance token", err);
-  }
-  if (presented.admin) throw new AccessError("FORBIDDEN", "An admin token cannot act as a workspace agent.");
-  if (presented.instance) {
-    if (presented.instance.workspaceId !== workspaceId) {
-      throw new AccessError("FORBIDDEN", "This instance token belongs to another workspace.");
-    }
-    return "token" as const;
-  }
-  if (liveCount === 0) return "bootstrap" as const;
-  if (bearer.kind === "none")
-    throw new AccessError("UNAUTHENTICATED", "This workspace has a live instance token; present it.");
-  // The bearer is wrong, unless a restart revoked every token in between.
-  let recount: number;
-  try {
-    recount = await prisma.instanceToken.count({ where: { workspaceId, revokedAt: null } });
-  } catch {
-    throw new AccessError("UNAUTHENTICATED", "The bearer token is not valid for this workspace.");
-  }
-  if (recount === 0) return "bootstrap" as const;
-  throw new AccessError("UNAUTHENTICATED", "The bearer token is not valid for this workspace.");
-}
-
-export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): Promise<Registered | RequestFailure> {
+export async function registerWorkspace(
+  auth: AgentAuth,
+  input: RegisterInput,
+): Promise<Result<Registered, RequestFailure>> {
   const { domain } = auth;
   const { prisma } = domain;
   const invalid = validateRegisterInput(input);
-  if (invalid) return invalid;
+  if (invalid) return err(invalid);
   if (!isWorkspaceId(input.workspaceId)) return notFound();
   const deliveryMode = input.deliveryMode ?? (input.url ? "PUSH" : "POLL");
   // A claim of PLATFORM is judged on the full path (PLATFORM_KIND_FORBIDDEN after the token check).
@@ -144,12 +44,12 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
       throw unavailable("The instance token", err);
     }
     if (online) {
-      return {
+      return ok({
         workspace: online,
         authToken: null,
         platformInboundSecret: inboundSecretOf(domain, online),
         deliveryMode,
-      };
+      });
     }
   }
   let ws: Workspace | null;
@@ -163,11 +63,11 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
   // With a provisioner, only the join token it handed its runtime bootstraps (SPEC 9).
   const mode =
     domain.provisioning.mode === "external"
-      ? await checkRegisterToken(auth, ws.id)
+      ? await checkRegisterToken(prisma, auth.admins, auth.bearer, ws.id)
       : await checkManagedRegisterToken(auth, ws.id);
 
   if (input.kind === "PLATFORM" && ws.kind !== "PLATFORM") {
-    return fail("PLATFORM_KIND_FORBIDDEN", "Only an admin can make a platform agent, at create time.", "input.kind");
+    return failed("PLATFORM_KIND_FORBIDDEN", "Only an admin can make a platform agent, at create time.", "input.kind");
   }
   if (ws.status === "FAILED") return workspaceFailed(ws);
 
@@ -180,20 +80,12 @@ export async function registerWorkspace(auth: AgentAuth, input: RegisterInput): 
     agentCard: (input.agentCard ?? null) as Prisma.InputJsonValue,
     identityGate: ws.kind === "PLATFORM" ? { mcpServerPresent: input.mcpServerPresent } : null,
   });
-  if ("code" in result) return result;
-  return { workspace: result.workspace, authToken: result.authToken, platformInboundSecret, deliveryMode };
-}
-
-function inboundSecretOf(domain: Domain, ws: Workspace): string | null {
-  try {
-    return ws.inboundSecret ? domain.secrets.openInboundSecret(ws.id, ws.inboundSecret) : null;
-  } catch (err) {
-    throw unavailable("The platform inbound secret", err);
-  }
+  if (!result.ok) return result;
+  return ok({ ...result.value, platformInboundSecret, deliveryMode });
 }
 
 const workspaceFailed = (ws: Workspace) =>
-  fail(
+  failed(
     "WORKSPACE_FAILED",
     `The workspace is FAILED (${ws.failureCode ?? "unknown"}): fix the cause, then restartWorkspace.`,
   );
@@ -218,7 +110,7 @@ async function goOnline(
     agentCard: Prisma.InputJsonValue | null;
     identityGate: { mcpServerPresent: boolean | null | undefined } | null;
   },
-): Promise<{ workspace: Workspace; authToken: string | null } | RequestFailure> {
+): Promise<Result<{ workspace: Workspace; authToken: string | null }, RequestFailure>> {
   try {
     const [outcome, hint] = await domain.prisma.$transaction(async (tx) => {
       const locked = await tx.$queryRaw<{ status: string }[]>`
@@ -226,7 +118,7 @@ async function goOnline(
       const status = locked[0]?.status;
       if (!status || status === "REMOVED") return [notFound(), null] as const;
       if (status === "FAILED")
-        return [fail("WORKSPACE_FAILED", "The workspace is FAILED: restartWorkspace first."), null] as const;
+        return [failed("WORKSPACE_FAILED", "The workspace is FAILED: restartWorkspace first."), null] as const;
       if (data.identityGate) {
         const refused = await platformIdentityGate(domain, tx, workspaceId, data.identityGate.mcpServerPresent);
         if (refused) return refused;
@@ -274,7 +166,7 @@ async function goOnline(
               status: "ONLINE",
               actor: agentActor(workspaceId),
             });
-      return [{ workspace, authToken }, hint] as const;
+      return [ok({ workspace, authToken }), hint] as const;
     });
     if (hint) domain.events.publish(hint);
     return outcome;
@@ -299,7 +191,7 @@ async function platformIdentityGate(
   tx: Prisma.TransactionClient,
   workspaceId: string,
   mcpServerPresent: boolean | null | undefined,
-): Promise<readonly [RequestFailure, EventHint | null] | null> {
+): Promise<readonly [Err<RequestFailure>, EventHint | null] | null> {
   let hasModel: boolean;
   try {
     hasModel = await domain.secrets.workspaceSecretExists(workspaceId, "MODEL", tx);
@@ -334,5 +226,5 @@ async function platformIdentityGate(
           payload: { reason },
           actor: agentActor(workspaceId),
         });
-  return [fail("PLATFORM_AGENT_IDENTITY_GATE", message), hint] as const;
+  return [failed("PLATFORM_AGENT_IDENTITY_GATE", message), hint] as const;
 }

@@ -1,4 +1,4 @@
-import { fail, type RequestFailure } from "../domain.js";
+import { err, fail, failed, ok, type RequestFailure, type Result } from "../errors.js";
 import { hasControlCharacters } from "./validate.js";
 
 export type RuntimeHealth = "HEALTHY" | "DEGRADED";
@@ -44,38 +44,38 @@ function text(value: string | null | undefined, max: number, field: string): Req
 export function validateRuntimeState(
   input: RuntimeStateInput,
   field = "input.state",
-): Omit<RuntimeState, "reportedAt"> | RequestFailure {
+): Result<Omit<RuntimeState, "reportedAt">, RequestFailure> {
   const health = input.health ?? "HEALTHY";
   const { activeTasks, errorRate } = input;
   if (activeTasks != null && (!Number.isInteger(activeTasks) || activeTasks < 0 || activeTasks > MAX_ACTIVE_TASKS)) {
-    return fail(
+    return failed(
       "VALIDATION_FAILED",
       `activeTasks is a whole number from 0 to ${MAX_ACTIVE_TASKS}.`,
       `${field}.activeTasks`,
     );
   }
   if (errorRate != null && !(Number.isFinite(errorRate) && errorRate >= 0 && errorRate <= 1)) {
-    return fail("VALIDATION_FAILED", "errorRate is a share, from 0 to 1.", `${field}.errorRate`);
+    return failed("VALIDATION_FAILED", "errorRate is a share, from 0 to 1.", `${field}.errorRate`);
   }
   const problem =
     text(input.currentTask, MAX_CURRENT_TASK, `${field}.currentTask`) ??
     text(input.degradedReason, MAX_DEGRADED_REASON, `${field}.degradedReason`) ??
     text(input.version, MAX_VERSION, `${field}.version`);
-  if (problem) return problem;
+  if (problem) return err(problem);
   if (health === "DEGRADED" && !input.degradedReason) {
-    return fail("VALIDATION_FAILED", "A DEGRADED runtime says why in degradedReason.", `${field}.degradedReason`);
+    return failed("VALIDATION_FAILED", "A DEGRADED runtime says why in degradedReason.", `${field}.degradedReason`);
   }
   if (health !== "DEGRADED" && input.degradedReason) {
-    return fail("VALIDATION_FAILED", "degradedReason goes with health DEGRADED only.", `${field}.degradedReason`);
+    return failed("VALIDATION_FAILED", "degradedReason goes with health DEGRADED only.", `${field}.degradedReason`);
   }
-  return {
+  return ok({
     activeTasks: activeTasks ?? null,
     currentTask: input.currentTask ?? null,
     errorRate: errorRate ?? null,
     health,
     degradedReason: input.degradedReason ?? null,
     version: input.version ?? null,
-  };
+  });
 }
 
 /** The stored report, or null for none (or for anything this service did not write). */

@@ -1,14 +1,14 @@
-import { type Domain, fail, type RequestFailure } from "../domain.js";
+import type { Domain } from "../domain.js";
+import { err, ok, type RequestFailure, type Result } from "../errors.js";
 import type { Prisma } from "../generated/prisma/client.js";
+import type { SecretDeletion, SecretKeyRow } from "../secrets/store.js";
 import { validateSecretKey, validateSecretValue } from "../secrets/validate.js";
 import { lockWorkspace } from "./provision.js";
-import { isWorkspaceId } from "./validate.js";
+import { isWorkspaceId, noSuchWorkspace } from "./validate.js";
 
 type Tx = Prisma.TransactionClient;
 
-type SecretKey = { key: string; updatedAt: Date; updatedBy: unknown };
-
-const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.workspaceId");
+const notFound = () => noSuchWorkspace("input.workspaceId");
 
 /**
  * Runs `write` in one transaction with the workspace's row lock, only if the
@@ -27,23 +27,23 @@ async function underWorkspaceLock<R>(domain: Domain, id: string, write: (tx: Tx)
 export async function setWorkspaceSecret(
   domain: Domain,
   input: { workspaceId: string; key: string; value: string },
-): Promise<SecretKey | RequestFailure> {
+): Promise<Result<SecretKeyRow, RequestFailure>> {
   const invalid = validateSecretKey(input.key, "input.key") ?? validateSecretValue(input.value, "input.value");
-  if (invalid) return invalid;
+  if (invalid) return err(invalid);
   const written = await underWorkspaceLock(domain, input.workspaceId, (tx) =>
     domain.secrets.setWorkspaceSecret(input.workspaceId, input.key, input.value, domain.actor, tx),
   );
-  return written ?? notFound();
+  return written ? ok(written) : notFound();
 }
 
 export async function deleteWorkspaceSecret(
   domain: Domain,
   input: { workspaceId: string; key: string },
-): Promise<{ key: string; deleted: boolean } | RequestFailure> {
+): Promise<Result<SecretDeletion, RequestFailure>> {
   const invalid = validateSecretKey(input.key, "input.key");
-  if (invalid) return invalid;
+  if (invalid) return err(invalid);
   const deleted = await underWorkspaceLock(domain, input.workspaceId, (tx) =>
     domain.secrets.deleteWorkspaceSecret(input.workspaceId, input.key, tx),
   );
-  return deleted === null ? notFound() : { key: input.key, deleted };
+  return deleted === null ? notFound() : ok({ key: input.key, deleted });
 }

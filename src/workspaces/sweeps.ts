@@ -1,7 +1,7 @@
 import { actorJson } from "../auth/actor.js";
 import type { Domain } from "../domain.js";
-import type { EventHint } from "../events/record.js";
-import { EVENT_ORDER_LOCK } from "../events/record.js";
+import { EVENT_TXID, type EventHint } from "../events/record.js";
+import { Prisma } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
 
 /** Workspaces changed per statement; a sweep repeats statements until fewer are due. */
@@ -10,10 +10,9 @@ export const SWEEP_BATCH = 5_000;
 /**
  * One statement per batch changes every overdue workspace and records its
  * event (set-based: 10,000 due at once are two statements, not 20,000 round
- * trips). It takes the event-order lock first, like every event write, so
- * sequence numbers stay in commit order. Several instances sweeping at once
- * skip each other's locked rows and re-check the condition under the lock:
- * each change, and its event, happens once.
+ * trips). Several instances sweeping at once skip each other's locked rows
+ * and re-check the condition under the row lock: each change, and its event,
+ * happens once.
  */
 export async function sweepOnce(
   domain: Domain,
@@ -58,9 +57,8 @@ function publishNewest(domain: Domain, hints: EventHint[]): EventHint[] {
 
 async function timeOutProvisioning(domain: Domain, deadline: Date, message: string, batch: number) {
   const hints = await domain.prisma.$queryRaw<EventHint[]>`
-    WITH event_order AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}::bigint) AS locked),
-    due AS (
-      SELECT w.id FROM "Workspace" w, event_order
+    WITH due AS (
+      SELECT w.id FROM "Workspace" w
       WHERE w.status = 'PROVISIONING' AND w."provisioningStartedAt" < ${deadline}
       ORDER BY w."provisioningStartedAt" LIMIT ${batch}
       FOR UPDATE OF w SKIP LOCKED
@@ -73,8 +71,9 @@ async function timeOutProvisioning(domain: Domain, deadline: Date, message: stri
       WHERE w.id = due.id AND w.status = 'PROVISIONING' AND w."provisioningStartedAt" < ${deadline}
       RETURNING w.id
     )
-    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message, actor)
-    SELECT changed.id, 'WORKSPACE_PROVISION_FAILED', 'FAILED', 'PROVISION_TIMEOUT', ${message}, ${actorOf(domain)}::jsonb
+    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message, actor, txid)
+    SELECT changed.id, 'WORKSPACE_PROVISION_FAILED', 'FAILED', 'PROVISION_TIMEOUT', ${message}, ${actorOf(domain)}::jsonb,
+           ${EVENT_TXID(Prisma.sql`changed.id`)}
     FROM changed
     RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
   // Their runtimes are no longer wanted: the reconciler stops them.
@@ -89,9 +88,8 @@ async function timeOutProvisioning(domain: Domain, deadline: Date, message: stri
  */
 async function markSilentOffline(domain: Domain, deadline: Date, message: string, batch: number) {
   const hints = await domain.prisma.$queryRaw<EventHint[]>`
-    WITH event_order AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}::bigint) AS locked),
-    due AS (
-      SELECT w.id FROM "Workspace" w, event_order
+    WITH due AS (
+      SELECT w.id FROM "Workspace" w
       WHERE w.status = 'ONLINE' AND w."heartbeatMarkAt" < ${deadline} AND w."lastHeartbeatAt" < ${deadline}
       ORDER BY w."heartbeatMarkAt" LIMIT ${batch}
       FOR UPDATE OF w SKIP LOCKED
@@ -102,8 +100,10 @@ async function markSilentOffline(domain: Domain, deadline: Date, message: string
       WHERE w.id = due.id AND w.status = 'ONLINE' AND w."lastHeartbeatAt" < ${deadline}
       RETURNING w.id
     )
-    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, message, actor)
-    SELECT changed.id, 'WORKSPACE_OFFLINE', 'OFFLINE', ${message}, ${actorOf(domain)}::jsonb FROM changed
+    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, message, actor, txid)
+    SELECT changed.id, 'WORKSPACE_OFFLINE', 'OFFLINE', ${message}, ${actorOf(domain)}::jsonb,
+           ${EVENT_TXID(Prisma.sql`changed.id`)}
+    FROM changed
     RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
   return publishNewest(domain, hints);
 }

@@ -1,12 +1,13 @@
 import { isRowNotFound } from "../db/errors.js";
-import { type Domain, type Failure, fail } from "../domain.js";
+import type { Domain } from "../domain.js";
+import { err, failed, ok, type Result } from "../errors.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { checkModelCredential, checkModelRegistered } from "./create.js";
-import { isWorkspaceId, validateIdentifier, validateName } from "./validate.js";
+import { isWorkspaceId, noSuchWorkspace, validateIdentifier, validateName } from "./validate.js";
 
 export type UpdateInput = { id: string; name?: string | null; model?: string | null };
 
-const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.id");
+const notFound = () => noSuchWorkspace("input.id");
 
 /**
  * Renames a workspace or changes its model. A new model goes through
@@ -18,15 +19,15 @@ const notFound = () => fail("NOT_FOUND", "No such workspace.", "input.id");
  * A running runtime keeps its model until its next start; marking it as
  * needing a restart belongs to the provisioner's `configStale`.
  */
-export async function updateWorkspace(domain: Domain, input: UpdateInput): Promise<Workspace | Failure> {
+export async function updateWorkspace(domain: Domain, input: UpdateInput): Promise<Result<Workspace>> {
   if (!isWorkspaceId(input.id)) return notFound();
   if (input.name == null && input.model == null) {
-    return fail("VALIDATION_FAILED", "Give a new name, a new model, or both.", "input");
+    return failed("VALIDATION_FAILED", "Give a new name, a new model, or both.", "input");
   }
   const invalid =
     (input.name != null ? validateName(input.name, "input.name") : null) ??
     validateIdentifier(input.model, "input.model", "model");
-  if (invalid) return invalid;
+  if (invalid) return err(invalid);
   const { prisma, registry } = domain;
 
   const data: { name?: string; model?: string; provider?: string | null; platformBilled?: boolean } = {};
@@ -40,7 +41,7 @@ export async function updateWorkspace(domain: Domain, input: UpdateInput): Promi
     if (input.model !== current.model) {
       const runtime = registry.runtimes.get(current.runtime);
       if (!runtime) {
-        return fail(
+        return failed(
           "RUNTIME_UNSUPPORTED",
           `Runtime ${current.runtime} is no longer in the model registry.`,
           "input.model",
@@ -48,15 +49,15 @@ export async function updateWorkspace(domain: Domain, input: UpdateInput): Promi
       }
       const names = current.secrets.map((s) => s.key);
       const unregistered = checkModelRegistered(registry, runtime, input.model, names);
-      if (unregistered) return unregistered;
+      if (unregistered) return err(unregistered);
       const verdict = await checkModelCredential(domain, runtime.name, input.model, names);
-      if ("code" in verdict) return verdict;
-      Object.assign(data, { model: input.model, ...verdict });
+      if (!verdict.ok) return verdict;
+      Object.assign(data, { model: input.model, ...verdict.value });
     }
   }
   // A removal between the checks and this write wins: REMOVED is final.
-  return prisma.workspace.update({ where: { id: input.id, status: { not: "REMOVED" } }, data }).catch((err) => {
-    if (isRowNotFound(err)) return notFound();
-    throw err;
+  return prisma.workspace.update({ where: { id: input.id, status: { not: "REMOVED" } }, data }).then(ok, (error) => {
+    if (isRowNotFound(error)) return notFound();
+    throw error;
   });
 }

@@ -1,5 +1,4 @@
-import type { RequestFailure } from "../domain.js";
-import { fail } from "../domain.js";
+import { type Err, fail, failed, type RequestFailure } from "../errors.js";
 import { validateSecretKey, validateSecretValue } from "../secrets/validate.js";
 
 export const MAX_NAME = 128;
@@ -77,6 +76,70 @@ export function validateCreateInput(input: CreateInput): RequestFailure | null {
   return null;
 }
 
+export const MAX_URL = 2048;
+export const MAX_AGENT_CARD_BYTES = 64 * 1024;
+export const MAX_AGENT_CARD_DEPTH = 64;
+
+export type RegisterInput = {
+  workspaceId: string;
+  kind?: "WORKSPACE" | "PLATFORM" | null;
+  url?: string | null;
+  deliveryMode?: "PUSH" | "POLL" | null;
+  agentCard?: unknown;
+  mcpServerPresent?: boolean | null;
+};
+
+/** SPEC section 5 step 1: shapes and bounds, before the token is looked at. */
+export function validateRegisterInput(input: RegisterInput): RequestFailure | null {
+  if (input.url !== undefined && input.url !== null) {
+    if (input.url.length > MAX_URL)
+      return fail("VALIDATION_FAILED", `url is at most ${MAX_URL} characters.`, "input.url");
+    if (URL_CONTROL.test(input.url) || !input.url.isWellFormed())
+      return fail("VALIDATION_FAILED", "url cannot contain control characters.", "input.url");
+    if (!URL.canParse(input.url) || !["http:", "https:"].includes(new URL(input.url).protocol)) {
+      return fail("VALIDATION_FAILED", "url must be an http or https URL.", "input.url");
+    }
+  }
+  if (input.deliveryMode === "PUSH" && !input.url) {
+    return fail("VALIDATION_FAILED", "PUSH delivery needs a url.", "input.deliveryMode");
+  }
+  if (input.agentCard !== undefined && input.agentCard !== null) {
+    const problem = agentCardProblem(input.agentCard);
+    if (problem) return fail("VALIDATION_FAILED", problem, "input.agentCard");
+    if (Buffer.byteLength(JSON.stringify(input.agentCard), "utf8") > MAX_AGENT_CARD_BYTES) {
+      return fail("VALIDATION_FAILED", "agentCard is at most 64 KiB of JSON.", "input.agentCard");
+    }
+  }
+  return null;
+}
+
+// The URL parser would drop or encode these, but the url is stored as given.
+const URL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Walks without recursion (a card nested past the stack must be refused, not
+ * overflow JSON.stringify) and finds the text PostgreSQL's jsonb cannot
+ * store: NUL characters and lone surrogates.
+ */
+function agentCardProblem(card: unknown): string | null {
+  const pending: [unknown, number][] = [[card, 0]];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const [v, depth] = item;
+    if (typeof v === "string") {
+      if (v.includes("\u0000") || !v.isWellFormed()) return "agentCard text must be valid Unicode without NUL.";
+      continue;
+    }
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= MAX_AGENT_CARD_DEPTH) return `agentCard nests at most ${MAX_AGENT_CARD_DEPTH} levels.`;
+    for (const [key, child] of Object.entries(v)) pending.push([key, depth], [child, depth + 1]);
+  }
+  return null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids are UUIDs; anything else cannot name a workspace (and must not reach SQL as one). */
-export const isWorkspaceId = (id: string) => UUID.test(id);
+/** Ids are UUIDs; anything else cannot name a row (and must not reach SQL as an id). */
+export const isUuid = (id: string) => UUID.test(id);
+export const isWorkspaceId = isUuid;
+
+/** The one answer for a workspace that does not exist, was removed, or whose id is malformed. */
+export const noSuchWorkspace = (field: string): Err<RequestFailure> => failed("NOT_FOUND", "No such workspace.", field);

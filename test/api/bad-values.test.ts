@@ -73,21 +73,26 @@ describe("oversized and hostile values", () => {
 });
 
 describe("event cursors out of range or past the newest event (SPEC 7a)", () => {
-  const cursor = (seq: string) => Buffer.from(`ev:${seq}`).toString("base64url");
-  const newestSeq = async () =>
-    (await t.app.domain.prisma.workspaceEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } }))?.seq ??
-    0n;
+  // Positions are `txid:seq`; the form without the transaction part is the one issued before it (see cursor.ts).
+  const cursor = (position: string) => Buffer.from(`ev:${position}`).toString("base64url");
+  const newest = async () =>
+    (await t.app.domain.prisma.workspaceEvent.findFirst({
+      orderBy: [{ txid: "desc" }, { seq: "desc" }],
+      select: { seq: true, txid: true },
+    })) ?? { txid: 0n, seq: 0n };
 
   async function withEvents() {
     const created = ok(await gql(t, CreateWorkspace, { input: { name: "cursor-range" } })).createWorkspace;
     expectSuccess(created, "CreateWorkspaceSuccess");
-    expect(await newestSeq()).toBeGreaterThan(0n);
+    expect((await newest()).seq).toBeGreaterThan(0n);
   }
 
   const cases = async () => [
     ["above int8", cursor("9223372036854775808")],
     ["the largest 19 digits", cursor("9999999999999999999")],
-    ["past the newest event", cursor(String((await newestSeq()) + 1000n))],
+    ["a transaction part above int8", cursor("9223372036854775808:1")],
+    ["past the newest event", cursor(`${(await newest()).txid}:${(await newest()).seq + 1000n}`)],
+    ["a transaction past the newest event's", cursor(`${(await newest()).txid + 1000n}:1`)],
   ];
 
   it("a query is VALIDATION_FAILED on `after`, never a 500", async () => {
@@ -101,7 +106,8 @@ describe("event cursors out of range or past the newest event (SPEC 7a)", () => 
       expect(r.raw).not.toMatch(/INTERNAL_SERVER_ERROR|Unexpected error/);
     }
     // The newest event's own cursor is no error: an empty page.
-    const atNewest = ok(await gql(t, ListEvents, { after: cursor(String(await newestSeq())) }));
+    const n = await newest();
+    const atNewest = ok(await gql(t, ListEvents, { after: cursor(`${n.txid}:${n.seq}`) }));
     expect(atNewest.workspaceEvents.edges).toEqual([]);
   });
 
@@ -119,7 +125,8 @@ describe("event cursors out of range or past the newest event (SPEC 7a)", () => 
         ]);
       }
       // The newest cursor still subscribes: the next event arrives.
-      const live = conn.subscribe(OnWorkspaceEvents, { after: cursor(String(await newestSeq())) });
+      const n = await newest();
+      const live = conn.subscribe(OnWorkspaceEvents, { after: cursor(`${n.txid}:${n.seq}`) });
       const created = ok(await gql(t, CreateWorkspace, { input: { name: "after-newest" } })).createWorkspace;
       const id = expectSuccess(created, "CreateWorkspaceSuccess").workspace.id;
       await live.waitFor((events) => events.some((e) => e.workspaceEvents.workspaceId === id));

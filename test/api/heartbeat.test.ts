@@ -120,9 +120,9 @@ describe("heartbeat: what it records", () => {
     const auth = { domain: t.app.domain, admins: new ApiTokenStore(t.app.domain.prisma), bearer: bearerOf(token) };
     const state = { activeTasks: 2, currentTask: 'review "quoted" ünïcode', errorRate: 0.25, version: "1.0.0" };
     const r = await heartbeatDomain(auth, { workspaceId: id, state });
-    if (!("workspace" in r)) throw new Error(`heartbeat failed: ${JSON.stringify(r)}`);
+    if (!r.ok) throw new Error(`heartbeat failed: ${JSON.stringify(r)}`);
     const read = await stored(id);
-    expect(r.workspace).toStrictEqual(read);
+    expect(r.value.workspace).toStrictEqual(read);
     expect(read.agentCard).toEqual(card);
     expect(read.runtimeState).toMatchObject({ ...state, health: "HEALTHY", degradedReason: null });
   });

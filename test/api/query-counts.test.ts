@@ -193,7 +193,7 @@ describe("database round trips per hot path, after one warm-up call", () => {
       "BEGIN",
       "SELECT Workspace FOR UPDATE", // status and health, under the row lock
       "UPDATE Workspace", // time, report and health, RETURNING the row
-      "INSERT WorkspaceEvent (with event_order)", // WORKSPACE_RECOVERED
+      "INSERT WorkspaceEvent", // WORKSPACE_RECOVERED
       "COMMIT",
     ]);
   });
@@ -238,7 +238,7 @@ describe("database round trips per hot path, after one warm-up call", () => {
       "SELECT Workspace FOR UPDATE", // the row lock; status re-read under it
       "SELECT InstanceToken", // the presented token is still live under the lock
       "UPDATE Workspace", // ONLINE, url, delivery mode, card, lastHeartbeatAt, RETURNING the row
-      "INSERT WorkspaceEvent (with event_order)", // WORKSPACE_ONLINE
+      "INSERT WorkspaceEvent", // WORKSPACE_ONLINE
       "COMMIT",
     ]);
   });
@@ -255,7 +255,7 @@ describe("database round trips per hot path, after one warm-up call", () => {
       "INSERT Workspace", // RETURNING the row, which is the answer unless the checks change it
       // The provision checks run here, in the same transaction, from what create just wrote:
       // a platform-billed model needs no secret names and the provider is unchanged, so no query.
-      "INSERT WorkspaceEvent (with event_order)", // WORKSPACE_PROVISIONING, after the event-order lock; RETURNING seq
+      "INSERT WorkspaceEvent", // WORKSPACE_PROVISIONING, no lock shared by every event write; RETURNING seq
       "COMMIT",
       "SELECT WorkspaceSecret", // the answer's `secrets`
     ]);

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { encodeEventCursor } from "../../src/events/cursor.js";
+import { encodeEventCursor, positionOf } from "../../src/events/cursor.js";
 import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { useTestApp } from "../support/harness.js";
@@ -198,10 +198,10 @@ describe("subscriptions over SSE", () => {
     const delivered = s.results().map((r) => r.data?.workspaceEvents.cursor);
     const rows = await t.app.domain.prisma.workspaceEvent.findMany({
       where: { workspaceId: w.id, type: "WORKSPACE_ONLINE" },
-      orderBy: { seq: "asc" },
-      select: { seq: true },
+      orderBy: [{ txid: "asc" }, { seq: "asc" }],
+      select: { seq: true, txid: true },
     });
-    expect(delivered).toEqual(rows.map((r) => encodeEventCursor(r.seq)));
+    expect(delivered).toEqual(rows.map((r) => encodeEventCursor(positionOf(r))));
     expect(s.results().filter((r) => r.errors)).toEqual([]);
     s.abort();
     await s.ended;

@@ -2,7 +2,7 @@ import type { Socket } from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EventFeed, FeedListener } from "../../src/events/feed.js";
 import { MAX_QUEUED_EVENTS, subscribeToEvents } from "../../src/events/subscribe.js";
-import type { PrismaClient, WorkspaceEvent } from "../../src/generated/prisma/client.js";
+import type { WorkspaceEvent } from "../../src/generated/prisma/client.js";
 import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { openTestDatabase, randomKey, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
@@ -317,13 +317,14 @@ describe("subscribeToEvents: a subscriber that stops reading", () => {
         return () => listeners.delete(listener);
       },
       onDrain: () => () => {},
-      position: 0n,
+      position: { txid: 0n, seq: 0n },
+      readAfter: t.app.feed.readAfter.bind(t.app.feed),
     } as unknown as EventFeed;
     let seq = 0n;
     const emit = (n: number) => {
       for (let i = 0; i < n; i++) {
         seq++;
-        const event = { seq, workspaceId: "w", type: "WORKSPACE_ONLINE", status: "ONLINE" } as WorkspaceEvent;
+        const event = { txid: 1n, seq, workspaceId: "w", type: "WORKSPACE_ONLINE", status: "ONLINE" } as WorkspaceEvent;
         for (const l of listeners) l(event);
       }
     };
@@ -333,26 +334,28 @@ describe("subscribeToEvents: a subscriber that stops reading", () => {
   it("keeps up to 1,000 unread events, then drops them and catches up from the record", async () => {
     const { feed, listeners, emit } = fakeFeed();
     const reads: bigint[] = [];
-    // The record behind the fake feed: what a catch-up reads.
-    const prisma = {
-      workspaceEvent: {
-        findMany: async (args: { where: { seq: { gt: bigint } }; take: number }) => {
-          reads.push(args.where.seq.gt);
-          const out: WorkspaceEvent[] = [];
-          for (let s = args.where.seq.gt + 1n; s <= emitted() && out.length < args.take; s++) {
-            out.push({ seq: s, workspaceId: "w", type: "WORKSPACE_ONLINE", status: "ONLINE" } as WorkspaceEvent);
-          }
-          return out;
-        },
-      },
-    } as unknown as PrismaClient;
+    // The record behind the fake feed: what a catch-up reads (every event settled).
+    feed.readAfter = async (from, _filter, limit) => {
+      reads.push(from.seq);
+      const events: WorkspaceEvent[] = [];
+      for (let s = from.seq + 1n; s <= emitted() && events.length < limit; s++) {
+        events.push({
+          txid: 1n,
+          seq: s,
+          workspaceId: "w",
+          type: "WORKSPACE_ONLINE",
+          status: "ONLINE",
+        } as WorkspaceEvent);
+      }
+      return { events, heldBack: false };
+    };
     let count = 0n;
     const emitted = () => count;
     const emitCounted = (n: number) => {
       count += BigInt(n);
       emit(n);
     };
-    const stream = subscribeToEvents(prisma, feed, {});
+    const stream = subscribeToEvents(feed, {});
     const first = stream.next();
     await eventually(() => listeners.size === 1, "listening");
     emitCounted(1);
@@ -371,7 +374,7 @@ describe("subscribeToEvents: a subscriber that stops reading", () => {
 
   it("a subscriber that keeps reading is never cut off, however many events pass", async () => {
     const { feed, emit } = fakeFeed();
-    const stream = subscribeToEvents(t.app.domain.prisma, feed, {});
+    const stream = subscribeToEvents(feed, {});
     const first = stream.next();
     await new Promise((r) => setImmediate(r));
     emit(1);
@@ -387,7 +390,7 @@ describe("subscribeToEvents: a subscriber that stops reading", () => {
 
   it("a subscriber closed while waiting on a quiet feed lets go at once", async () => {
     const { feed, listeners } = fakeFeed();
-    const stream = subscribeToEvents(t.app.domain.prisma, feed, {});
+    const stream = subscribeToEvents(feed, {});
     const waiting = stream.next();
     await eventually(() => listeners.size === 1, "listening");
     await stream.return?.();

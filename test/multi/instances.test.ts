@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
 import { type Doc, gqlHttp } from "../support/gql.js";
 import { backend, randomKey } from "../support/harness.js";
-import { CreateWorkspace, Heartbeat, ListEvents, RegisterWorkspace } from "../support/operations.js";
+import { CreateWorkspace, Heartbeat, ListEvents, RegisterWorkspace, RemoveWorkspace } from "../support/operations.js";
 import { type PrivateRedis, startPrivateRedis } from "../support/redis-server.js";
 import { type Connection, connect, OnWorkspaceEvents } from "../support/ws.js";
 
@@ -190,6 +190,49 @@ describe.skipIf(!enabled)(`two API instances on one PostgreSQL and one Redis (${
         expect(published.map((m) => JSON.parse(m)).filter((h) => h.workspaceId === w1.id)).toHaveLength(2);
       } finally {
         hints.disconnect();
+      }
+    });
+
+    it("writers on both instances at once: subscribers live and resuming with after get the record in one order, no gap, no duplicate", async () => {
+      await createWorkspace(one, "order start");
+      const [from] = (await recordedAfter(one, undefined)).slice(-1);
+      const live = [await subscriber(one, from), await subscriber(two, from)];
+      // Four writers, two per instance: each creates workspaces and removes them
+      // (two events in two transactions each), so event writes overlap across
+      // processes and connections and commit in an order of their own. (Admin
+      // calls: registers would meet the per-address bootstrap limit.)
+      let written = 0;
+      const writer = async (instance: Instance, tag: string) => {
+        for (let i = 0; i < 10; i++) {
+          const w = await createWorkspace(instance, `order-${tag}-${i}`);
+          const removed = await call(instance, RemoveWorkspace, { id: w.id });
+          if (removed.data?.removeWorkspace.__typename !== "WorkspaceSuccess") {
+            throw new Error(`remove failed: ${JSON.stringify(removed)}`);
+          }
+          written++;
+        }
+      };
+      // Mid-way, two more subscribers resume after whatever cursor is newest then.
+      const resumed: { from: string; sub: Awaited<ReturnType<typeof subscriber>> }[] = [];
+      const midway = async () => {
+        while (written < 10) await new Promise((r) => setTimeout(r, 5));
+        for (const instance of [two, one]) {
+          const at = (await recordedAfter(instance, from)).at(-1) as string;
+          resumed.push({ from: at, sub: await subscriber(instance, at) });
+        }
+      };
+      await Promise.all([writer(one, "a"), writer(two, "b"), writer(one, "c"), writer(two, "d"), midway()]);
+      const last = await createWorkspace(two, "order end");
+      const expected = await recordedAfter(one, from);
+      expect(expected).toEqual(await recordedAfter(two, from));
+      expect(expected).toHaveLength(2 * 40 + 1);
+      for (const sub of live) {
+        const got = events(await sub.waitFor(has(last.id, "WORKSPACE_PROVISIONING")));
+        expect(got.map((e) => e.cursor)).toEqual(expected);
+      }
+      for (const { from: at, sub } of resumed) {
+        const got = events(await sub.waitFor(has(last.id, "WORKSPACE_PROVISIONING")));
+        expect(got.map((e) => e.cursor)).toEqual(expected.slice(expected.indexOf(at) + 1));
       }
     });
 

@@ -359,11 +359,11 @@ describe("on a real database", () => {
   it("preflight of a platform-billed model makes no query; a BYOK model without a workspace key makes one", async () => {
     const domain = t.app.domain;
     const platform = await trace(() => preflightWorkspace(domain, { name: "p", model: "moonshot/kimi-k2.6" }));
-    expect(platform.result).toMatchObject({ provider: "platform", platformBilled: true });
+    expect(platform.result).toMatchObject({ ok: true, value: { provider: "platform", platformBilled: true } });
     expect(platform.ops).toEqual([]);
 
     const byDefault = await trace(() => preflightWorkspace(domain, { name: "d" }));
-    expect(byDefault.result).toMatchObject({ model: "moonshot/kimi-k2.6", platformBilled: true });
+    expect(byDefault.result).toMatchObject({ ok: true, value: { model: "moonshot/kimi-k2.6", platformBilled: true } });
     expect(byDefault.ops).toEqual([]);
 
     // From a cold cache, the org secret names are read once. A refusal is
@@ -371,10 +371,10 @@ describe("on a real database", () => {
     // been heard of yet): with the names cached, it reads them once more.
     domain.secrets.forgetOrgSecretNames();
     const byok = await trace(() => preflightWorkspace(domain, { name: "b", model: "claude-sonnet-4-5" }));
-    expect(byok.result).toMatchObject({ code: "MISSING_BYOK_CREDENTIAL" });
+    expect(byok.result).toMatchObject({ ok: false, error: { code: "MISSING_BYOK_CREDENTIAL" } });
     expect(byok.ops).toEqual(["OrgSecret.findMany"]);
     const cached = await trace(() => preflightWorkspace(domain, { name: "b", model: "claude-sonnet-4-5" }));
-    expect(cached.result).toMatchObject({ code: "MISSING_BYOK_CREDENTIAL" });
+    expect(cached.result).toMatchObject({ ok: false, error: { code: "MISSING_BYOK_CREDENTIAL" } });
     expect(cached.ops).toEqual(["OrgSecret.findMany"]);
 
     const keyed = await trace(() =>
@@ -384,7 +384,7 @@ describe("on a real database", () => {
         secrets: [{ key: "ANTHROPIC_API_KEY", value: "sk" }],
       }),
     );
-    expect(keyed.result).toMatchObject({ provider: "anthropic-api", platformBilled: false });
+    expect(keyed.result).toMatchObject({ ok: true, value: { provider: "anthropic-api", platformBilled: false } });
     expect(keyed.ops).toEqual([]);
   });
 
@@ -392,7 +392,10 @@ describe("on a real database", () => {
     const { result, ops } = await trace(() =>
       createWorkspace(t.app.domain, { name: "w", model: "moonshot/kimi-k2.6" }),
     );
-    expect(result).toMatchObject({ status: "PROVISIONING", provider: "platform", platformBilled: true });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { status: "PROVISIONING", provider: "platform", platformBilled: true },
+    });
     expect(ops[0]).toBe("Workspace.create");
   });
 });

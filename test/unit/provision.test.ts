@@ -43,8 +43,8 @@ const PLATFORM_MODEL = "moonshot/kimi-k2.6";
 
 async function create(input: Partial<CreateInput> = {}, on: Domain = domain) {
   const ws = await createWorkspace(on, { name: "w", ...input });
-  if ("code" in ws) throw new Error(`create failed: ${ws.code} ${ws.message}`);
-  return ws;
+  if (!ws.ok) throw new Error(`create failed: ${ws.error.code} ${ws.error.message}`);
+  return ws.value;
 }
 const createPlatform = (input: Partial<CreateInput> = {}) => create({ kind: "PLATFORM", ...input });
 

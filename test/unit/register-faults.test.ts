@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { AdminTokens } from "../../src/auth/admin.js";
 import { ApiTokenStore } from "../../src/auth/api-tokens.js";
 import { type Bearer, hashToken, mintToken, parseBearer } from "../../src/auth/tokens.js";
-import { AccessError, type Domain } from "../../src/domain.js";
+import type { Domain } from "../../src/domain.js";
+import { AccessError, type Ok } from "../../src/errors.js";
 import type { PrismaClient } from "../../src/generated/prisma/client.js";
 import { heartbeat } from "../../src/workspaces/heartbeat.js";
 import { type Registered, registerWorkspace } from "../../src/workspaces/register.js";
@@ -104,7 +105,7 @@ async function createWorkspace(name = "agent") {
 async function onlineWorkspace() {
   const id = await createWorkspace();
   const r = await registerWorkspace({ domain: t.app.domain, admins, bearer: bearerOf(null) }, { workspaceId: id });
-  const token = (r as Registered).authToken;
+  const token = (r as Ok<Registered>).value.authToken;
   expect(token).toBeTruthy();
   return { id, token: token as string };
 }
@@ -180,7 +181,7 @@ describe("registerWorkspace: the token check when a query fails", () => {
       { domain: t.app.domain, admins: broken, bearer: bearerOf(token) },
       { workspaceId: id },
     );
-    expect("workspace" in r && r.workspace.status).toBe("ONLINE");
+    expect(r.ok && r.value.workspace.status).toBe("ONLINE");
   });
 
   it("the re-count for a stale bearer fails → UNAUTHENTICATED (the bearer was already found wrong)", async () => {
@@ -195,10 +196,12 @@ describe("registerWorkspace: the token check when a query fails", () => {
   it("the re-count finds no live token (revoked after the first count, as by a restart) → bootstrap", async () => {
     const { id, token: old } = await onlineWorkspace();
     const { domain, calls } = domainWith({ count: (n) => (n === 2 ? revokeAll(id).then(() => {}) : undefined) });
-    const r = (await registerWorkspace(
-      { domain, admins, bearer: bearerOf(mintToken()) },
-      { workspaceId: id },
-    )) as Registered;
+    const r = (
+      (await registerWorkspace(
+        { domain, admins, bearer: bearerOf(mintToken()) },
+        { workspaceId: id },
+      )) as Ok<Registered>
+    ).value;
     expect(calls.count).toBe(2);
     expect(r.authToken).toBeTruthy();
     expect(r.workspace.status).toBe("ONLINE");
@@ -210,7 +213,9 @@ describe("registerWorkspace: the token check when a query fails", () => {
     // OFFLINE: the one statement applies only to an ONLINE workspace, so the full path runs.
     const { id, token: old } = await offlineWorkspace();
     const { domain } = domainWith({ transaction: (n) => (n === 1 ? revokeAll(id).then(() => {}) : undefined) });
-    const r = (await registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id })) as Registered;
+    const r = (
+      (await registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id })) as Ok<Registered>
+    ).value;
     expect(r.authToken).toBeTruthy();
     expect(await liveHashes(id)).toEqual([hashToken(r.authToken as string)]);
   });
@@ -218,7 +223,9 @@ describe("registerWorkspace: the token check when a query fails", () => {
   it("the live bearer of an ONLINE workspace is revoked just before the one statement → bootstrap", async () => {
     const { id, token: old } = await onlineWorkspace();
     const { domain } = domainWith({ sql: () => revokeAll(id).then(() => {}) });
-    const r = (await registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id })) as Registered;
+    const r = (
+      (await registerWorkspace({ domain, admins, bearer: bearerOf(old) }, { workspaceId: id })) as Ok<Registered>
+    ).value;
     expect(r.authToken).toBeTruthy();
     expect(await liveHashes(id)).toEqual([hashToken(r.authToken as string)]);
   });
@@ -287,7 +294,7 @@ describe("registerWorkspace with the live bearer of an ONLINE workspace (the one
       { domain: t.app.domain, admins, bearer: bearerOf(token) },
       { workspaceId: id, kind: "PLATFORM", url: "https://claimed.example" },
     );
-    expect("code" in r && r.code).toBe("PLATFORM_KIND_FORBIDDEN");
+    expect(!r.ok && r.error.code).toBe("PLATFORM_KIND_FORBIDDEN");
     const row = await t.app.domain.prisma.workspace.findUniqueOrThrow({ where: { id } });
     expect(row.url).toBeNull();
   });
@@ -313,7 +320,7 @@ describe("heartbeat when a check fails", () => {
     expect(e.code).toBe("SERVICE_UNAVAILABLE");
     // A live instance token cannot be an admin token: it needs no admin check.
     const r = await heartbeat({ domain: t.app.domain, admins: broken, bearer: bearerOf(token) }, { workspaceId: id });
-    expect("workspace" in r && r.workspace.status).toBe("ONLINE");
+    expect(r.ok && r.value.workspace.status).toBe("ONLINE");
   });
 
   it("the platform inbound secret cannot be decrypted → SERVICE_UNAVAILABLE", async () => {
