@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { encodeEventCursor, positionOf } from "../../src/events/cursor.js";
 import { graphql } from "../gql/gql.js";
 import type { EventPageQuery, EventPageQueryVariables } from "../gql/graphql.js";
 import { expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import { CreateWorkspace, RegisterWorkspace, RemoveWorkspace, RestartWorkspace } from "../support/operations.js";
 import { connect, OnWorkspaceEvents } from "../support/ws.js";
 
@@ -41,11 +41,7 @@ const Snapshot = graphql(`
   }
 `);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t?.stop());
+const t = useTestApp();
 
 type Event = EventPageQuery["workspaceEvents"]["edges"][number]["node"];
 

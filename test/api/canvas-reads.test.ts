@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Workspace } from "../../src/generated/prisma/client.js";
 import { graphql } from "../gql/gql.js";
 import type {
@@ -10,7 +10,7 @@ import type {
   WorkspaceStatus,
 } from "../gql/graphql.js";
 import { expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { CreateWorkspace, RegisterWorkspace, RemoveWorkspace } from "../support/operations.js";
 
 const CanvasList = graphql(`
@@ -63,11 +63,7 @@ const CanvasRegistry = graphql(`
   }
 `);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t?.stop());
+const t = useTestApp();
 
 type Node = CanvasListQuery["workspaces"]["edges"][number]["node"];
 type Vars = CanvasListQueryVariables;

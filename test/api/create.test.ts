@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import type { ErrorCode } from "../gql/graphql.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   DeleteOrgSecret,
@@ -9,11 +10,7 @@ import {
   SetOrgSecret,
 } from "../support/operations.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 const counts = async () => {
   const p = t.app.domain.prisma;
@@ -47,7 +44,7 @@ describe("createWorkspace", () => {
     const r = ok(
       await gql(t, CreateWorkspace, { input: { name: "x", runtime: "claude-code", model: "claude-sonnet-4-5" } }),
     ).createWorkspace;
-    const e = expectError(r, "MISSING_BYOK_CREDENTIAL");
+    const e = expectError(r, "MissingByokCredentialError", "MISSING_BYOK_CREDENTIAL");
     expect(e).toMatchObject({
       __typename: "MissingByokCredentialError",
       provider: "anthropic-api",
@@ -89,11 +86,11 @@ describe("createWorkspace", () => {
     });
     ok(await gql(t, DeleteOrgSecret, { key: "GEMINI_API_KEY" }));
     const refused = ok(await gql(t, PreflightWorkspace, { input })).preflightWorkspace;
-    expectError(refused, "MISSING_BYOK_CREDENTIAL");
+    expectError(refused, "MissingByokCredentialError", "MISSING_BYOK_CREDENTIAL");
   });
 
   it("checks in SPEC order: validation, runtime, model, registration", async () => {
-    const cases: [Record<string, unknown>, string, string | null][] = [
+    const cases: [Record<string, unknown>, ErrorCode, string | null][] = [
       [{ name: "   " }, "VALIDATION_FAILED", "input.name"],
       [{ name: "a\u0007b" }, "VALIDATION_FAILED", "input.name"],
       [{ name: "lone \ud800 surrogate" }, "VALIDATION_FAILED", "input.name"],
@@ -120,8 +117,9 @@ describe("createWorkspace", () => {
     const before = await counts();
     for (const [input, code, field] of cases) {
       const r = ok(await gql(t, CreateWorkspace, { input: input as never })).createWorkspace;
-      const e = expectError(r, code);
-      if (field) expect(e.field, JSON.stringify(input)).toBe(field);
+      // The cases with a field are RequestErrors; the one without, the unregistered model.
+      if (field) expect(expectError(r, "RequestError", code).field, JSON.stringify(input)).toBe(field);
+      else expectError(r, "UnregisteredModelError", code);
     }
     expect(await counts()).toEqual(before);
   });
@@ -130,7 +128,7 @@ describe("createWorkspace", () => {
     const r = ok(
       await gql(t, CreateWorkspace, { input: { name: "x", runtime: "google-adk", model: "gpt-5" } }),
     ).createWorkspace;
-    const e = expectError(r, "UNREGISTERED_MODEL_FOR_RUNTIME");
+    const e = expectError(r, "UnregisteredModelError", "UNREGISTERED_MODEL_FOR_RUNTIME");
     expect(e).toMatchObject({ runtime: "google-adk", model: "gpt-5" });
     const offered = (e as unknown as { offeredModels: string[] }).offeredModels;
     expect(offered.length).toBeGreaterThan(0);

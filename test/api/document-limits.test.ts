@@ -1,19 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { getIntrospectionQuery } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as agentDocuments from "../../src/client/gql/graphql.js";
 import { parseWithTokenLimit, QUERY_LIMITS } from "../../src/http/limits.js";
 import * as testDocuments from "../gql/graphql.js";
 import { expectError, type GqlResponse, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { RegisterWorkspace, WorkspaceFields } from "../support/operations.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 const errorMessage = (r: GqlResponse<unknown>) => r.errors?.[0]?.message ?? "";
 
@@ -167,6 +163,6 @@ describe("request body limit (1 MiB)", () => {
     );
     expect(r.status).toBe(200);
     const result = JSON.parse(r.body).data.registerWorkspace;
-    expect(expectError(result, "VALIDATION_FAILED").field).toBe("input.agentCard");
+    expect(expectError(result, "RequestError", "VALIDATION_FAILED").field).toBe("input.agentCard");
   });
 });

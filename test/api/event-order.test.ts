@@ -1,21 +1,17 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { systemActor } from "../../src/auth/actor.js";
 import { decodeEventCursor, encodeEventCursor } from "../../src/events/cursor.js";
 import { recordEvent } from "../../src/events/record.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { backend, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import { CreateWorkspace, ListEvents, RemoveWorkspace } from "../support/operations.js";
 import { connect, OnWorkspaceEvents } from "../support/ws.js";
 
 // Events are ordered by (transaction id, sequence number) and delivered once
 // settled (src/events/visibility.ts), with no lock around every event write.
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 const create = async (app: TestApp, name: string) =>
   expectSuccess(ok(await gql(app, CreateWorkspace, { input: { name } })).createWorkspace, "CreateWorkspaceSuccess")

@@ -1,18 +1,16 @@
 import { type AuditResult, serverAudits } from "graphql-http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../support/harness.js";
 
 // The GraphQL-over-HTTP audits of the graphql-http package against the real
 // server on a port (SPEC section 8). They send `{ __typename }` and the like
 // without a token, which SPEC allows.
 
-let t: TestApp;
+const t = useTestApp();
 let url: string;
 beforeAll(async () => {
-  t = await startTestApp();
   url = `${await t.listen()}/graphql`;
 });
-afterAll(() => t.stop());
 
 const audits = () => serverAudits({ url: () => url });
 

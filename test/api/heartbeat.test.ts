@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiTokenStore } from "../../src/auth/api-tokens.js";
 import { mintToken, parseBearer } from "../../src/auth/tokens.js";
 import { heartbeat as heartbeatDomain } from "../../src/workspaces/heartbeat.js";
@@ -6,7 +6,7 @@ import { sweepOnce } from "../../src/workspaces/sweeps.js";
 import { graphql } from "../gql/gql.js";
 import type { RuntimeStateInput } from "../gql/graphql.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { backend, useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   Heartbeat,
@@ -15,11 +15,7 @@ import {
   RestartWorkspace,
 } from "../support/operations.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 const heartbeat = (workspaceId: string, token: string | null) =>
   gql(t, Heartbeat, { input: { workspaceId } }, { token });
@@ -179,7 +175,7 @@ describe("heartbeat: what it records", () => {
       where: { id },
       data: { status: "FAILED", failureCode: "SECRET_UNREADABLE", failureMessage: "x", failedAt: new Date() },
     });
-    const e = expectError(ok(await heartbeat(id, token)).heartbeat, "WORKSPACE_FAILED");
+    const e = expectError(ok(await heartbeat(id, token)).heartbeat, "RequestError", "WORKSPACE_FAILED");
     expect(e.message).toContain("SECRET_UNREADABLE");
     expect((await stored(id)).status).toBe("FAILED");
     expect(await eventTypes(id)).toEqual(["WORKSPACE_PROVISIONING", "WORKSPACE_ONLINE"]);
@@ -296,7 +292,7 @@ describe("heartbeat: the runtime's own state", () => {
       [{ degradedReason: "why?" }, "input.state.degradedReason"],
     ];
     for (const [state, field] of cases) {
-      const e = expectError(ok(await report(id, token, state)).heartbeat, "VALIDATION_FAILED");
+      const e = expectError(ok(await report(id, token, state)).heartbeat, "RequestError", "VALIDATION_FAILED");
       expect(e.field, JSON.stringify(state)).toBe(field);
     }
     const after = await stored(id);

@@ -80,6 +80,7 @@ describe("encryption key rotation", () => {
     ]);
     expectError(
       ok(await gql(b, RegisterWorkspace, { input: { workspaceId: ws.id } }, { token: null })).registerWorkspace,
+      "RequestError",
       "WORKSPACE_FAILED",
     );
     await b.stop();

@@ -78,7 +78,7 @@ describe.runIf(backend === "postgres")("decisions taken under the workspace's ro
     await remover.query(`DELETE FROM "WorkspaceSecret" WHERE "workspaceId" = $1`, [ws.id]);
     await remover.query("COMMIT");
 
-    expectError(ok(await set).setWorkspaceSecret, "NOT_FOUND");
+    expectError(ok(await set).setWorkspaceSecret, "RequestError", "NOT_FOUND");
     expect(await t.app.domain.prisma.workspaceSecret.count({ where: { workspaceId: ws.id } })).toBe(0);
   });
 
@@ -130,7 +130,7 @@ describe.runIf(backend === "postgres")("decisions taken under the workspace's ro
     await deleter.query("COMMIT");
 
     const r = ok(await register).registerWorkspace;
-    expectError(r, "PLATFORM_AGENT_IDENTITY_GATE");
+    expectError(r, "RequestError", "PLATFORM_AGENT_IDENTITY_GATE");
     expect(ok(await gql(t, GetWorkspace, { id: ws.id })).workspace).toMatchObject({
       status: "FAILED",
       failure: { code: "PLATFORM_AGENT_IDENTITY_GATE" },

@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { expectSuccess, gql, gqlHttp, ok } from "../support/gql.js";
+import { useTestApp } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, RegisterWorkspace, SetOrgSecret } from "../support/operations.js";
 import { type Connection, connect, eventually, OnWorkspaceEvents } from "../support/ws.js";
 
-let t: TestApp;
+const t = useTestApp();
 let base: string;
 const sockets: Connection[] = [];
 beforeAll(async () => {
-  t = await startTestApp();
   base = await t.listen();
 });
+// After hooks run last-registered first: the sockets close before the app stops.
 afterAll(async () => {
   await Promise.all(sockets.map((c) => c.dispose()));
-  await t.stop();
 });
 
 type Line = { level: string; time: string; msg: string; requestId?: string; [k: string]: unknown };
@@ -110,14 +109,8 @@ describe("structured logs", () => {
   });
 
   it("does the same over a real port, for POST and GET", async () => {
-    const res = await fetch(`${base}/graphql`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Bearer ${t.adminToken}`,
-        "x-request-id": "over-http-1",
-      },
-      body: JSON.stringify({ query: "query OverHttp { __typename }" }),
+    const res = await gqlHttp(`${base}/graphql`, "query OverHttp { __typename }", undefined, t.adminToken, {
+      headers: { "x-request-id": "over-http-1" },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("over-http-1");

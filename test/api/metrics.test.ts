@@ -1,9 +1,9 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectSuccess, gql, gqlHttp, ok } from "../support/gql.js";
+import { backend, startTestApp, useTestApp } from "../support/harness.js";
 import { CreateWorkspace, RegisterWorkspace, RemoveWorkspace } from "../support/operations.js";
 import { killRuntimes } from "../support/runtimes.js";
 import { eventually, OnWorkspaceEvents } from "../support/ws.js";
@@ -12,13 +12,11 @@ import { eventually, OnWorkspaceEvents } from "../support/ws.js";
 // METRICS_TOKEN; the values move with what the service does.
 
 const METRICS_TOKEN = "metrics-scraper-token-0123456789";
-let t: TestApp;
+const t = useTestApp({ METRICS_TOKEN });
 let base: string;
 beforeAll(async () => {
-  t = await startTestApp({ METRICS_TOKEN });
   base = await t.listen();
 });
-afterAll(() => t.stop());
 
 const scrape = async (token: string | null = t.adminToken) => {
   const res = await fetch(`${base}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -99,11 +97,12 @@ describe("/metrics", () => {
       const url = await limited.listen();
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const res = await fetch(`${url}/graphql`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: "Bearer wrong-token-0123456789" },
-          body: JSON.stringify({ query: "{ workspaces { pageInfo { hasNextPage } } }" }),
-        });
+        const res = await gqlHttp(
+          `${url}/graphql`,
+          "{ workspaces { pageInfo { hasNextPage } } }",
+          {},
+          "wrong-token-0123456789",
+        );
         statuses.push(res.status);
       }
       expect(statuses).toContain(429);

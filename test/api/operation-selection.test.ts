@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { parse } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { operationNeeds } from "../../src/http/access-rules.js";
 import { rootFields, selectOperation } from "../../src/http/operation.js";
 import { schema } from "../../src/schema/index.js";
 import { expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { CreateWorkspace, RegisterWorkspace } from "../support/operations.js";
 
 /**
@@ -15,11 +15,7 @@ import { CreateWorkspace, RegisterWorkspace } from "../support/operations.js";
  * first was replayed for a caller with no token who named `query Ping`.
  */
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 async function createWorkspace(name: string): Promise<string> {
   const r = ok(await gql(t, CreateWorkspace, { input: { name } }));

@@ -174,7 +174,11 @@ describe("an org secret written where this instance has not heard of it yet", ()
     t = await startTestApp();
     const input = { name: "byok", runtime: "claude-code", model: "claude-sonnet-4-5" };
     // The cache now holds names without any Anthropic key.
-    expectError(ok(await gql(t, CreateWorkspace, { input })).createWorkspace, "MISSING_BYOK_CREDENTIAL");
+    expectError(
+      ok(await gql(t, CreateWorkspace, { input })).createWorkspace,
+      "MissingByokCredentialError",
+      "MISSING_BYOK_CREDENTIAL",
+    );
     // Committed the way another instance commits it, whose NOTIFY has not arrived:
     // nothing tells this instance's cache.
     const sealed = t.app.domain.secrets.keyring.encrypt("sk-ant-org", orgSecretAad("ANTHROPIC_API_KEY"));

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   GetWorkspace,
@@ -10,25 +10,15 @@ import {
   RestartWorkspace,
   SetWorkspaceSecret,
 } from "../support/operations.js";
+import { removeLivePlatformAgents } from "../support/platform.js";
 
 // The platform agent (SPEC sections 4 step 5, 5 step 5 and 6): one at a time,
 // its identity secrets seeded at provisioning, and refused online without them.
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 /** Only one live platform agent may exist: each test starts with none. */
-beforeEach(async () => {
-  const live = await t.app.domain.prisma.workspace.findMany({
-    where: { kind: "PLATFORM", status: { not: "REMOVED" } },
-    select: { id: true },
-  });
-  for (const { id } of live)
-    expectSuccess(ok(await gql(t, RemoveWorkspace, { id })).removeWorkspace, "WorkspaceSuccess");
-});
+beforeEach(() => removeLivePlatformAgents(t));
 
 const readSecret = (id: string, key: string) => t.app.domain.secrets.readWorkspaceSecret(id, key);
 
@@ -92,7 +82,7 @@ describe("creating the platform agent", () => {
     await createPlatform();
     const before = await t.app.domain.prisma.workspace.count();
     const r = ok(await gql(t, CreateWorkspace, { input: { name: "second", kind: "PLATFORM" } })).createWorkspace;
-    expectError(r, "CONFLICT");
+    expectError(r, "RequestError", "CONFLICT");
     expect(await t.app.domain.prisma.workspace.count()).toBe(before);
   });
 
@@ -109,7 +99,7 @@ describe("creating the platform agent", () => {
       const types = results.map((r) => r.createWorkspace.__typename).sort();
       expect(types, JSON.stringify(results)).toEqual(["CreateWorkspaceSuccess", "RequestError"]);
       const refused = results.find((r) => r.createWorkspace.__typename === "RequestError");
-      expectError(refused?.createWorkspace as { __typename?: string }, "CONFLICT");
+      expectError((refused as (typeof results)[number]).createWorkspace, "RequestError", "CONFLICT");
       // The loser left nothing behind: one row, one live platform agent.
       expect(await t.app.domain.prisma.workspace.count()).toBe(before + 1);
       expect(
@@ -136,7 +126,7 @@ describe("the platform identity gate", () => {
 
     const r = ok(await register(ws.id, first.authToken)).registerWorkspace;
     expect(r.__typename).toBe("RequestError");
-    expectError(r, "PLATFORM_AGENT_IDENTITY_GATE");
+    expectError(r, "RequestError", "PLATFORM_AGENT_IDENTITY_GATE");
 
     const after = ok(await gql(t, GetWorkspace, { id: ws.id })).workspace;
     expect(after?.status).toBe("FAILED");
@@ -156,7 +146,7 @@ describe("the platform identity gate", () => {
   it("fails a platform agent that reports no MCP server, before any token exists", async () => {
     const ws = await createPlatform();
     const r = ok(await register(ws.id, null, { mcpServerPresent: false })).registerWorkspace;
-    expectError(r, "PLATFORM_AGENT_IDENTITY_GATE");
+    expectError(r, "RequestError", "PLATFORM_AGENT_IDENTITY_GATE");
     expect(r).not.toHaveProperty("authToken");
     expect(await tokens(ws.id)).toHaveLength(0);
     const after = ok(await gql(t, GetWorkspace, { id: ws.id })).workspace;
@@ -171,16 +161,20 @@ describe("the platform identity gate", () => {
     const ws = await createPlatform();
     const first = expectSuccess(ok(await register(ws.id, null)).registerWorkspace, "RegisterWorkspaceSuccess");
     await t.app.domain.secrets.deleteWorkspaceSecret(ws.id, "MODEL");
-    expectError(ok(await register(ws.id, first.authToken)).registerWorkspace, "PLATFORM_AGENT_IDENTITY_GATE");
+    expectError(
+      ok(await register(ws.id, first.authToken)).registerWorkspace,
+      "RequestError",
+      "PLATFORM_AGENT_IDENTITY_GATE",
+    );
 
     // With the stale token or none, and even once MODEL is back: still FAILED.
-    expectError(ok(await register(ws.id, first.authToken)).registerWorkspace, "WORKSPACE_FAILED");
-    expectError(ok(await register(ws.id, null)).registerWorkspace, "WORKSPACE_FAILED");
+    expectError(ok(await register(ws.id, first.authToken)).registerWorkspace, "RequestError", "WORKSPACE_FAILED");
+    expectError(ok(await register(ws.id, null)).registerWorkspace, "RequestError", "WORKSPACE_FAILED");
     const set = ok(
       await gql(t, SetWorkspaceSecret, { input: { workspaceId: ws.id, key: "MODEL", value: "moonshot/kimi-k2.6" } }),
     ).setWorkspaceSecret;
     expectSuccess(set, "SecretSuccess");
-    expectError(ok(await register(ws.id, null)).registerWorkspace, "WORKSPACE_FAILED");
+    expectError(ok(await register(ws.id, null)).registerWorkspace, "RequestError", "WORKSPACE_FAILED");
     expect(await tokens(ws.id)).toHaveLength(1);
 
     const restarted = ok(await gql(t, RestartWorkspace, { id: ws.id })).restartWorkspace;
@@ -203,7 +197,7 @@ describe("the platform identity gate", () => {
   it("re-seeds a deleted MODEL on restart, so the agent can come back", async () => {
     const ws = await createPlatform();
     await t.app.domain.secrets.deleteWorkspaceSecret(ws.id, "MODEL");
-    expectError(ok(await register(ws.id, null)).registerWorkspace, "PLATFORM_AGENT_IDENTITY_GATE");
+    expectError(ok(await register(ws.id, null)).registerWorkspace, "RequestError", "PLATFORM_AGENT_IDENTITY_GATE");
     const restarted = ok(await gql(t, RestartWorkspace, { id: ws.id })).restartWorkspace;
     expect(expectSuccess(restarted, "WorkspaceSuccess").workspace.status).toBe("PROVISIONING");
     expect(await readSecret(ws.id, "MODEL")).toEqual({ state: "value", value: "moonshot/kimi-k2.6" });

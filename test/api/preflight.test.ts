@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CreateWorkspaceInput } from "../gql/graphql.js";
+import type { CreateWorkspaceInput, ErrorCode } from "../gql/graphql.js";
 import { expectError, expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, PreflightWorkspace, RemoveWorkspace, SetOrgSecret } from "../support/operations.js";
@@ -50,7 +50,8 @@ afterAll(() => t?.stop());
 const secret = (key: string) => ({ key, value: `value-of-${key}` });
 
 /** [input, expected __typename, expected code or provider] */
-const table: [Input, string, string][] = [
+type Verdict = "Success" | "MissingByokCredentialError" | "UnregisteredModelError" | "RequestError";
+const table: [Input, Verdict, string][] = [
   [{ name: "default" }, "Success", "platform"],
   [{ name: "explicit nulls", runtime: null, model: null, kind: null, secrets: null }, "Success", "platform"],
   [{ name: "hermes default", runtime: "hermes" }, "Success", "platform"],
@@ -139,7 +140,7 @@ describe("preflightWorkspace", () => {
         expect(expectSuccess(p, "PreflightWorkspaceSuccess").provider, where).toBe(expected);
       } else {
         expect(p.__typename, where).toBe(typename);
-        expectError(p, expected);
+        expectError(p, typename, expected as ErrorCode);
       }
       preflights.push(verdictOfPreflight(p));
     }
@@ -163,7 +164,7 @@ describe("preflightWorkspace", () => {
     expect(created.kind).toBe("PLATFORM");
     const withPlatform = await counts(t);
 
-    const conflicts: [Input, string][] = [
+    const conflicts: [Input, ErrorCode][] = [
       [platform(), "CONFLICT"],
       [platform({ runtime: "codex", model: "gpt-5.5" }), "CONFLICT"], // step 5 before the gate's step 6
       [platform({ runtime: "no-such-runtime" }), "RUNTIME_UNSUPPORTED"],
@@ -171,8 +172,12 @@ describe("preflightWorkspace", () => {
       [platform({ name: " " }), "VALIDATION_FAILED"],
     ];
     for (const [input, code] of conflicts) {
-      const p = expectError(await preflight(input), code);
-      if (code === "CONFLICT") expect(p.field).toBe("input.kind");
+      const p = expectError(
+        await preflight(input),
+        code === "UNREGISTERED_MODEL_FOR_RUNTIME" ? "UnregisteredModelError" : "RequestError",
+        code,
+      );
+      if (code === "CONFLICT") expect(p.__typename === "RequestError" && p.field).toBe("input.kind");
       expect(verdictOfCreate(await create(input)), JSON.stringify(input)).toEqual(verdictOfPreflight(p));
     }
     expect(await counts(t)).toEqual(withPlatform);
@@ -214,7 +219,7 @@ describe("MODEL_REQUIRED", () => {
   it("is the answer when the runtime has no default model and none is given, from preflight and create alike", async () => {
     const before = await counts(custom);
     for (const input of [{ name: "x" }, { name: "x", runtime: "bare" }, { name: "x", runtime: "bare", model: null }]) {
-      const p = expectError(await preflight(input, custom), "MODEL_REQUIRED");
+      const p = expectError(await preflight(input, custom), "RequestError", "MODEL_REQUIRED");
       expect(p.field).toBe("input.model");
       expect(p.message).toContain("bare");
       expect(verdictOfCreate(await create(input, custom))).toEqual(verdictOfPreflight(p));
@@ -230,11 +235,15 @@ describe("MODEL_REQUIRED", () => {
       await preflight({ name: "x", runtime: "bare", model: "house/other" }, custom),
       "PreflightWorkspaceSuccess",
     );
-    expectError(await preflight({ name: "x", runtime: "bare", model: "v-1" }, custom), "MISSING_BYOK_CREDENTIAL");
+    expectError(
+      await preflight({ name: "x", runtime: "bare", model: "v-1" }, custom),
+      "MissingByokCredentialError",
+      "MISSING_BYOK_CREDENTIAL",
+    );
     expect(
       expectSuccess(await preflight({ name: "x", runtime: "defaulted" }, custom), "PreflightWorkspaceSuccess"),
     ).toMatchObject({ model: "house/one", provider: "house" });
     // The bundled registry is not in use: its default runtime is unknown here.
-    expectError(await preflight({ name: "x", runtime: "claude-code" }, custom), "RUNTIME_UNSUPPORTED");
+    expectError(await preflight({ name: "x", runtime: "claude-code" }, custom), "RequestError", "RUNTIME_UNSUPPORTED");
   });
 });

@@ -11,9 +11,9 @@ import {
   Heartbeat,
   ListEvents,
   RegisterWorkspace,
-  RemoveWorkspace,
   RestartWorkspace,
 } from "../support/operations.js";
+import { removeLivePlatformAgents } from "../support/platform.js";
 
 // The provision checks meet a real database error (SPEC 6): the server's
 // role loses SELECT on the secret values, so reading the platform agent's
@@ -73,14 +73,7 @@ afterAll(async () => {
 });
 
 /** Only one live platform agent may exist: each test starts with none. */
-beforeEach(async () => {
-  const live = await t.app.domain.prisma.workspace.findMany({
-    where: { kind: "PLATFORM", status: { not: "REMOVED" } },
-    select: { id: true },
-  });
-  for (const { id } of live)
-    expectSuccess(ok(await gql(t, RemoveWorkspace, { id })).removeWorkspace, "WorkspaceSuccess");
-});
+beforeEach(() => removeLivePlatformAgents(t));
 
 /** Secret values unreadable for the app's role while fn runs. */
 async function withSecretValuesRevoked<R>(fn: () => Promise<R>): Promise<R> {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, GetWorkspace, RestartWorkspace } from "../support/operations.js";
-import { freePort } from "../support/redis-server.js";
+import { freePort } from "../support/ports.js";
 import { eventually } from "../support/ws.js";
 
 // examples/python/agent.py: the agent posture of the README in 40 lines of

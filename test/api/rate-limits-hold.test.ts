@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
-import { Agent, request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Answer, postFrom } from "../support/from-address.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, RegisterWorkspace } from "../support/operations.js";
@@ -11,51 +11,6 @@ import { CreateWorkspace, Heartbeat, RegisterWorkspace } from "../support/operat
 // address did, TRUST_PROXY picks the address, and with REDIS_URL the
 // budgets are shared by every instance. Over real ports, from chosen
 // loopback addresses (each test its own client). Outcomes are counted, not timed.
-
-type Answer = { status: number; retryAfter: string | undefined; body: string };
-
-// One socket per request, so a burst really is concurrent.
-const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
-
-function post(
-  base: string,
-  from: string,
-  query: string,
-  variables?: unknown,
-  token?: string | null,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: "/graphql",
-        method: "POST",
-        localAddress: from,
-        agent,
-        headers: {
-          "content-type": "application/json",
-          accept: "application/graphql-response+json",
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (c) => {
-          body += c;
-        });
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] as string, body }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(JSON.stringify({ query, variables }));
-  });
-}
 
 const ORG_SECRETS = "{ orgSecrets { key } }";
 const REGISTER = RegisterWorkspace.toString();
@@ -91,7 +46,7 @@ describe(`rate limits under concurrency and for the innocent (${backend})`, () =
   it("300 simultaneous wrong tokens from one address get at most 10 checks answered (20 a minute); the rest are 429", async () => {
     const from = loopback();
     const answers = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => post(base, from, ORG_SECRETS, undefined, `wrong-${i}`)),
+      Array.from({ length: 300 }, (_, i) => postFrom(base, from, ORG_SECRETS, undefined, `wrong-${i}`)),
     );
     const counts = statuses(answers);
     expect(Object.keys(counts).sort(), JSON.stringify(counts)).toEqual(["401", "429"]);
@@ -99,7 +54,7 @@ describe(`rate limits under concurrency and for the innocent (${backend})`, () =
     expect(counts[401]).toBeLessThanOrEqual(10);
     // A second burst in the same window gets nothing more answered.
     const again = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => post(base, from, ORG_SECRETS, undefined, `again-${i}`)),
+      Array.from({ length: 100 }, (_, i) => postFrom(base, from, ORG_SECRETS, undefined, `again-${i}`)),
     );
     expect((counts[401] ?? 0) + (statuses(again)[401] ?? 0)).toBeLessThanOrEqual(10);
   });
@@ -108,7 +63,7 @@ describe(`rate limits under concurrency and for the innocent (${backend})`, () =
     const from = loopback();
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        post(base, from, REGISTER, { input: { workspaceId: randomUUID() } }, `bogus-${i}`),
+        postFrom(base, from, REGISTER, { input: { workspaceId: randomUUID() } }, `bogus-${i}`),
       ),
     );
     const counts = statuses(answers);
@@ -117,26 +72,26 @@ describe(`rate limits under concurrency and for the innocent (${backend})`, () =
     expect(counts[429]).toBeGreaterThanOrEqual(90);
     for (const a of answers.filter((x) => x.status === 200)) expect(typename(a)?.code).toBe("NOT_FOUND");
     // The failed-credential budget is spent: any wrong token from there is refused now.
-    expect((await post(base, from, ORG_SECRETS, undefined, "wrong")).status).toBe(429);
+    expect((await postFrom(base, from, ORG_SECRETS, undefined, "wrong")).status).toBe(429);
   });
 
   it("a valid admin, and a valid agent's heartbeat and register, are served at an address out of both budgets", async () => {
     const from = loopback();
     const agent = await registeredWorkspace(t, "innocent");
     // Spend both budgets from the address: wrong tokens, and registrations without one.
-    await Promise.all(Array.from({ length: 40 }, (_, i) => post(base, from, ORG_SECRETS, undefined, `w-${i}`)));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => postFrom(base, from, ORG_SECRETS, undefined, `w-${i}`)));
     await Promise.all(
-      Array.from({ length: 60 }, () => post(base, from, REGISTER, { input: { workspaceId: randomUUID() } }, null)),
+      Array.from({ length: 60 }, () => postFrom(base, from, REGISTER, { input: { workspaceId: randomUUID() } }, null)),
     );
-    expect((await post(base, from, ORG_SECRETS, undefined, "still-wrong")).status).toBe(429);
-    expect((await post(base, from, REGISTER, { input: { workspaceId: randomUUID() } }, null)).status).toBe(429);
+    expect((await postFrom(base, from, ORG_SECRETS, undefined, "still-wrong")).status).toBe(429);
+    expect((await postFrom(base, from, REGISTER, { input: { workspaceId: randomUUID() } }, null)).status).toBe(429);
 
     for (let i = 0; i < 3; i++) {
-      expect((await post(base, from, ORG_SECRETS, undefined, t.adminToken)).status).toBe(200);
-      const beat = await post(base, from, HEARTBEAT, { input: { workspaceId: agent.workspaceId } }, agent.token);
+      expect((await postFrom(base, from, ORG_SECRETS, undefined, t.adminToken)).status).toBe(200);
+      const beat = await postFrom(base, from, HEARTBEAT, { input: { workspaceId: agent.workspaceId } }, agent.token);
       expect(beat.status, beat.body).toBe(200);
       expect(JSON.parse(beat.body).data.heartbeat.__typename).toBe("HeartbeatSuccess");
-      const again = await post(base, from, REGISTER, { input: { workspaceId: agent.workspaceId } }, agent.token);
+      const again = await postFrom(base, from, REGISTER, { input: { workspaceId: agent.workspaceId } }, agent.token);
       expect(again.status, again.body).toBe(200);
       expect(typename(again)?.__typename).toBe("RegisterWorkspaceSuccess");
     }
@@ -147,7 +102,7 @@ describe(`rate limits under concurrency and for the innocent (${backend})`, () =
     const agent = await registeredWorkspace(t, "own-token");
     const answers = await Promise.all(
       Array.from({ length: 40 }, () =>
-        post(base, from, REGISTER, { input: { workspaceId: agent.workspaceId } }, agent.token),
+        postFrom(base, from, REGISTER, { input: { workspaceId: agent.workspaceId } }, agent.token),
       ),
     );
     expect(answers.map((a) => typename(a)?.__typename)).toEqual(Array(40).fill("RegisterWorkspaceSuccess"));
@@ -155,7 +110,7 @@ describe(`rate limits under concurrency and for the innocent (${backend})`, () =
     const other = await registeredWorkspace(t, "not-mine");
     const foreign = await Promise.all(
       Array.from({ length: 40 }, () =>
-        post(base, from, REGISTER, { input: { workspaceId: other.workspaceId } }, agent.token),
+        postFrom(base, from, REGISTER, { input: { workspaceId: other.workspaceId } }, agent.token),
       ),
     );
     expect(statuses(foreign)[429] ?? 0).toBeGreaterThanOrEqual(10);
@@ -164,7 +119,7 @@ describe(`rate limits under concurrency and for the innocent (${backend})`, () =
   it("concurrent registrations without a token cannot overdraw the bootstrap budget (30 a window)", async () => {
     const from = loopback();
     const answers = await Promise.all(
-      Array.from({ length: 200 }, () => post(base, from, REGISTER, { input: { workspaceId: randomUUID() } }, null)),
+      Array.from({ length: 200 }, () => postFrom(base, from, REGISTER, { input: { workspaceId: randomUUID() } }, null)),
     );
     const counts = statuses(answers);
     expect(Object.keys(counts).sort(), JSON.stringify(counts)).toEqual(["200", "429"]);
@@ -189,7 +144,7 @@ describe("TRUST_PROXY", () => {
   it("with one proxy, clients behind it are counted apart by the entry it wrote, whatever they prepend", async () => {
     const proxy = loopback();
     const wrong = (client: string, spoof = "") =>
-      post(proxiedBase, proxy, ORG_SECRETS, undefined, "wrong", { "x-forwarded-for": `${spoof}${client}` });
+      postFrom(proxiedBase, proxy, ORG_SECRETS, undefined, "wrong", { "x-forwarded-for": `${spoof}${client}` });
     expect((await wrong("198.51.100.7")).status).toBe(401);
     expect((await wrong("198.51.100.7")).status).toBe(429);
     // A left-hand entry is the client's own word: it changes nothing.
@@ -204,7 +159,7 @@ describe("TRUST_PROXY", () => {
   it("with none (the default), X-Forwarded-For is ignored", async () => {
     const from = loopback();
     const wrong = (client: string) =>
-      post(directBase, from, ORG_SECRETS, undefined, "wrong", { "x-forwarded-for": client });
+      postFrom(directBase, from, ORG_SECRETS, undefined, "wrong", { "x-forwarded-for": client });
     expect((await wrong("198.51.100.7")).status).toBe(401);
     expect((await wrong("198.51.100.8")).status).toBe(429);
   });
@@ -230,14 +185,14 @@ describe.skipIf(!redisUrl)(
       // An address no earlier run used: Redis keeps a window's count for 30 s.
       const from = loopback();
       const burst = (base: string, n: number) =>
-        Promise.all(Array.from({ length: n }, (_, i) => post(base, from, ORG_SECRETS, undefined, `w-${i}`)));
+        Promise.all(Array.from({ length: n }, (_, i) => postFrom(base, from, ORG_SECRETS, undefined, `w-${i}`)));
       const [onA, onB] = await Promise.all([burst(baseA, 150), burst(baseB, 150)]);
       const answered = (statuses(onA)[401] ?? 0) + (statuses(onB)[401] ?? 0);
       expect(answered).toBeGreaterThanOrEqual(1);
       expect(answered).toBeLessThanOrEqual(10);
-      expect((await post(baseB, from, ORG_SECRETS, undefined, "wrong")).status).toBe(429);
-      expect((await post(baseA, from, ORG_SECRETS, undefined, "wrong")).status).toBe(429);
-      expect((await post(baseB, from, ORG_SECRETS, undefined, b.adminToken)).status).toBe(200);
+      expect((await postFrom(baseB, from, ORG_SECRETS, undefined, "wrong")).status).toBe(429);
+      expect((await postFrom(baseA, from, ORG_SECRETS, undefined, "wrong")).status).toBe(429);
+      expect((await postFrom(baseB, from, ORG_SECRETS, undefined, b.adminToken)).status).toBe(200);
     });
   },
 );

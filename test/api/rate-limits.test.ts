@@ -1,20 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { request as httpRequest } from "node:http";
-import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { clientKey } from "../../src/http/client-address.js";
 import { type Budget, createRateLimits } from "../../src/http/rate-limits.js";
+import { connectFrom, postFrom } from "../support/from-address.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { captureLog, startTestApp, type TestApp } from "../support/harness.js";
+import { captureLog, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, RegisterWorkspace } from "../support/operations.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 describe("Budget (a budget per client, taken before the work)", () => {
   const budget = async (perMinute: number) =>
@@ -187,33 +181,7 @@ describe("rate limits over a real port, and configured", () => {
 
   /** A POST from a chosen loopback address, so each test is its own client. */
   const post = (from: string, query: string, variables?: unknown, token?: string) =>
-    new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: base.hostname,
-          port: base.port,
-          path: "/graphql",
-          method: "POST",
-          localAddress: from,
-          headers: {
-            "content-type": "application/json",
-            accept: "application/graphql-response+json",
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-        },
-        (res) => {
-          let body = "";
-          res.on("data", (c) => {
-            body += c;
-          });
-          res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] as string, body }),
-          );
-        },
-      );
-      req.on("error", reject);
-      req.end(JSON.stringify({ query, variables }));
-    });
+    postFrom(base.origin, from, query, variables, token);
 
   it("the socket's address reaches the limiter: a wrong token, then 429 with Retry-After (1 per 30 s at 2 a minute)", async () => {
     expect((await post("127.0.0.21", "{ orgSecrets { key } }", undefined, "wrong")).status).toBe(401);
@@ -246,29 +214,7 @@ describe("rate limits over a real port, and configured", () => {
   // Changed: the admin's connection used to be refused at a limited address too.
   it("graphql-ws: a refused connection with credentials counts; a limited address is refused (4403) a wrong token, never the admin's", async () => {
     const from = "127.0.0.24";
-    class FromAddress extends WebSocket {
-      constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols, { localAddress: from });
-      }
-    }
-    const connect = (token: string) =>
-      new Promise<number>((resolve) => {
-        const client = createClient({
-          url: `ws://${base.host}/graphql`,
-          webSocketImpl: FromAddress,
-          retryAttempts: 0,
-          lazy: false,
-          connectionParams: { authorization: `Bearer ${token}` },
-          on: {
-            connected: () => {
-              resolve(0);
-              void client.dispose();
-            },
-            closed: (e) => resolve((e as { code: number }).code),
-          },
-          onNonLazyError: () => {},
-        });
-      });
+    const connect = (token: string) => connectFrom(base.origin, token, from);
     expect(await connect(small.adminToken)).toBe(0);
     expect(await connect("wrong")).toBe(4403);
     expect(await connect(small.adminToken)).toBe(0);

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ListEventsQuery, ListWorkspacesQuery, WorkspaceStatus } from "../gql/graphql.js";
 import { expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   GetNode,
@@ -13,11 +13,7 @@ import {
   RemoveWorkspace,
 } from "../support/operations.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 const prefix = () => `reads-${randomBytes(3).toString("hex")}`;
 const MALFORMED_IDS = ["not-a-uuid", "", "1", "'; SELECT 1; --", `${randomUUID()}x`, "%", "\u0000"];

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashToken, mintToken } from "../../src/auth/tokens.js";
+import type { ErrorCode } from "../gql/graphql.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   DeleteOrgSecret,
@@ -15,11 +16,7 @@ import {
   SetOrgSecret,
 } from "../support/operations.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 type RegisterVars = Parameters<NonNullable<(typeof RegisterWorkspace)["__apiType"]>>[0]["input"];
 type CreateVars = Parameters<NonNullable<(typeof CreateWorkspace)["__apiType"]>>[0]["input"];
@@ -39,8 +36,8 @@ async function registered(input: RegisterVars, token: string | null) {
   return expectSuccess(ok(await register(input, token)).registerWorkspace, "RegisterWorkspaceSuccess");
 }
 
-async function registerFails(input: RegisterVars, token: string | null, code: string) {
-  return expectError(ok(await register(input, token)).registerWorkspace, code);
+async function registerFails(input: RegisterVars, token: string | null, code: ErrorCode) {
+  return expectError(ok(await register(input, token)).registerWorkspace, "RequestError", code);
 }
 
 /** A workspace that has bootstrapped: its id and its live token. */

@@ -44,13 +44,18 @@ const sealedValues = async (sql: SqlDriver) => [
   ...(await sql.query<{ v: string }>(`SELECT "inboundSecret" AS v FROM "Workspace" WHERE "inboundSecret" IS NOT NULL`)),
 ];
 
+/** A database the apps of one test share (`shared`: stopping one of them leaves it open); it closes after the file. */
+async function sharedDatabase(): Promise<{ database: Database; shared: Database }> {
+  const { database } = await openTestDatabase();
+  cleanups.push(() => database.close());
+  return { database, shared: { ...database, close: async () => {} } };
+}
+
 describe("secrets:rekey", () => {
   it("interrupted, resumed, run again: every value ends under the new key and the old key can go", async () => {
     const keyA = randomKey();
     const keyB = randomKey();
-    const { database } = await openTestDatabase();
-    const shared: Database = { ...database, close: async () => {} };
-    cleanups.push(() => database.close());
+    const { database, shared } = await sharedDatabase();
 
     const a = await startTestApp({ SECRETS_ENCRYPTION_KEY: keyA }, shared);
     const { platform, inbound } = await seed(a);
@@ -94,9 +99,7 @@ describe("secrets:rekey", () => {
   it("never overwrites a value the service changed meanwhile, and keeps what no key opens", async () => {
     const keyA = randomKey();
     const keyB = randomKey();
-    const { database } = await openTestDatabase();
-    const shared: Database = { ...database, close: async () => {} };
-    cleanups.push(() => database.close());
+    const { database, shared } = await sharedDatabase();
     const a = await startTestApp({ SECRETS_ENCRYPTION_KEY: keyA }, shared);
     const { platform } = await seed(a);
     await a.stop();

@@ -2,6 +2,7 @@ import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { QUERY_LIMITS } from "../../src/http/limits.js";
+import { connectFrom } from "../support/from-address.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { openSilentSocket, type SilentSocket } from "../support/raw-socket.js";
 import { connect } from "../support/ws.js";
@@ -78,32 +79,6 @@ describe("graphql-ws bounds", () => {
   });
 });
 
-/** The real graphql-ws client from a chosen loopback address; resolves to the close code, or 0 once acknowledged. */
-function adminFrom(base: string, token: string, localAddress: string): Promise<number> {
-  class FromAddress extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { localAddress });
-    }
-  }
-  return new Promise<number>((resolve) => {
-    const client = createClient({
-      url: `${base.replace(/^http/, "ws")}/graphql`,
-      webSocketImpl: FromAddress,
-      retryAttempts: 0,
-      lazy: false,
-      connectionParams: { authorization: `Bearer ${token}` },
-      on: {
-        connected: () => {
-          resolve(0);
-          void client.dispose();
-        },
-        closed: (e) => resolve((e as { code: number }).code),
-      },
-      onNonLazyError: () => {},
-    });
-  });
-}
-
 /** Opens up to n silent sockets from one address; returns those accepted and how many were refused (503). */
 async function openSilent(base: string, n: number, from: string) {
   const open: SilentSocket[] = [];
@@ -137,7 +112,7 @@ describe("sockets that never send connection_init (issue 10, item 6)", () => {
     try {
       // Four wait from that address; the other 26 were refused at the handshake.
       expect([open.length, refused]).toEqual([4, 26]);
-      expect(await adminFrom(base, app.adminToken, "127.0.6.2")).toBe(0);
+      expect(await connectFrom(base, app.adminToken, "127.0.6.2")).toBe(0);
     } finally {
       for (const s of open) s.destroy();
     }

@@ -1,23 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodeEventCursor, positionOf } from "../../src/events/cursor.js";
 import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { CreateWorkspace, ListEvents, RegisterWorkspace } from "../support/operations.js";
 import { eventually, OnWorkspaceEvents } from "../support/ws.js";
 
 type Event = OnWorkspaceEventsSubscription["workspaceEvents"];
 type Frame = { event: string; data: string };
 
-let t: TestApp;
+const t = useTestApp();
 let base: string;
 const streams: Stream[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp();
   base = await t.listen();
 });
-afterAll(() => t.stop());
 afterEach(async () => {
   for (const s of streams.splice(0)) s.abort();
   await eventually(() => t.app.feed.listenerCount() === 0, "every feed listener released");

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { expectSuccess, ok } from "../support/gql.js";
+import { expectSuccess, gqlHttp, ok } from "../support/gql.js";
 import { backend, openTestDatabase, randomKey } from "../support/harness.js";
 import {
   CreateWorkspace,
@@ -14,7 +14,7 @@ import {
   RegisterWorkspace,
   SetOrgSecret,
 } from "../support/operations.js";
-import { gqlHttp, readTree, type ServerProcess, startExpectingExit, startServer } from "../support/process.js";
+import { readTree, type ServerProcess, startExpectingExit, startServer } from "../support/process.js";
 import { openSilentSocket } from "../support/raw-socket.js";
 import { connect, OnWorkspaceEvents } from "../support/ws.js";
 

@@ -1,11 +1,11 @@
 import type { Socket } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EventFeed, FeedListener } from "../../src/events/feed.js";
 import { MAX_QUEUED_EVENTS, subscribeToEvents } from "../../src/events/subscribe.js";
 import type { WorkspaceEvent } from "../../src/generated/prisma/client.js";
 import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { openTestDatabase, randomKey, startTestApp, type TestApp } from "../support/harness.js";
+import { openTestDatabase, randomKey, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   DeleteOrgSecret,
@@ -18,15 +18,13 @@ import { type Connection, connect, eventually, OnProvisionFailures, OnWorkspaceE
 
 type Event = OnWorkspaceEventsSubscription["workspaceEvents"];
 
-let t: TestApp;
+const t = useTestApp();
 let base: string;
 const open: Connection[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp();
   base = await t.listen();
 });
-afterAll(() => t.stop());
 
 // Every test closes its sockets, and every subscription must then let go of
 // its feed listener: a leak here is a leak per disconnected client.

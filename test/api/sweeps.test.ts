@@ -2,18 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { backend, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import { CreateWorkspace, GetWorkspace, Heartbeat, ListEvents, RegisterWorkspace } from "../support/operations.js";
 
 // The sweeps (SPEC section 6): PROVISIONING past its deadline → FAILED
 // (PROVISION_TIMEOUT), ONLINE without a heartbeat past its deadline →
 // OFFLINE, each change recorded once however many sweepers run.
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 const HOUR = 3600_000;
 

@@ -1,19 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashToken, mintToken } from "../../src/auth/tokens.js";
 import { violatedUniqueIndex } from "../../src/db/errors.js";
 import { expectRefusal, expectSuccess, type GqlResponse, gql, ok } from "../support/gql.js";
-import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { backend, useTestApp } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, RegisterWorkspace, RestartWorkspace } from "../support/operations.js";
 
 // PGlite runs one statement at a time, so these races are only real on the
 // PostgreSQL project; they run on both.
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.stop());
+const t = useTestApp();
 
 async function createWorkspace(name = "agent") {
   const r = ok(await gql(t, CreateWorkspace, { input: { name } })).createWorkspace;

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { graphql } from "../gql/gql.js";
 import type { UpdateWorkspaceInput } from "../gql/graphql.js";
 import { expectError, expectSuccess, gql, ok } from "../support/gql.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { CreateWorkspace, PreflightWorkspace, RemoveWorkspace, SetOrgSecret } from "../support/operations.js";
 
 const UpdateWorkspace = graphql(`
@@ -19,11 +19,7 @@ const UpdateWorkspace = graphql(`
   }
 `);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t?.stop());
+const t = useTestApp();
 
 const PLATFORM_BILLED = "moonshot/kimi-k2.6";
 
@@ -62,7 +58,7 @@ describe("updateWorkspace: rename", () => {
       [{ model: "m".repeat(257) }, "input.model"],
       [{}, "input"],
     ] as const) {
-      const e = expectError(await update({ id: ws.id, ...input }), "VALIDATION_FAILED");
+      const e = expectError(await update({ id: ws.id, ...input }), "RequestError", "VALIDATION_FAILED");
       expect(e.field, JSON.stringify(input)).toBe(field);
     }
     expect(await stored(ws.id)).toEqual(before);
@@ -73,7 +69,7 @@ describe("updateWorkspace: rename", () => {
     ok(await gql(t, RemoveWorkspace, { id: ws.id }));
     for (const id of ["not-a-uuid", "", randomUUID(), ws.id]) {
       for (const change of [{ name: "new" }, { model: PLATFORM_BILLED }]) {
-        const e = expectError(await update({ id, ...change }), "NOT_FOUND");
+        const e = expectError(await update({ id, ...change }), "RequestError", "NOT_FOUND");
         expect(e.field).toBe("input.id");
       }
     }
@@ -101,6 +97,7 @@ describe("updateWorkspace: a new model goes through create's gate first", () => 
     const events = await eventCount(ws.id);
     const e = expectError(
       await update({ id: ws.id, name: "renamed too", model: "claude-sonnet-4-5" }),
+      "MissingByokCredentialError",
       "MISSING_BYOK_CREDENTIAL",
     );
     expect(e).toMatchObject({
@@ -114,7 +111,7 @@ describe("updateWorkspace: a new model goes through create's gate first", () => 
     const preflight = ok(
       await gql(t, PreflightWorkspace, { input: { name: "x", runtime: "claude-code", model: "claude-sonnet-4-5" } }),
     ).preflightWorkspace;
-    expect(expectError(preflight, "MISSING_BYOK_CREDENTIAL").message).toBe(e.message);
+    expect(expectError(preflight, "MissingByokCredentialError", "MISSING_BYOK_CREDENTIAL").message).toBe(e.message);
     expect(await stored(ws.id)).toEqual(before);
     expect(await eventCount(ws.id)).toBe(events);
   });
@@ -124,6 +121,7 @@ describe("updateWorkspace: a new model goes through create's gate first", () => 
     const before = await stored(ws.id);
     const e = expectError(
       await update({ id: ws.id, name: "renamed too", model: "gpt-5" }),
+      "UnregisteredModelError",
       "UNREGISTERED_MODEL_FOR_RUNTIME",
     );
     expect(e).toMatchObject({ __typename: "UnregisteredModelError", runtime: "google-adk", model: "gpt-5" });
@@ -142,7 +140,11 @@ describe("updateWorkspace: a new model goes through create's gate first", () => 
     expect(r.workspace).toMatchObject({ model: "claude-sonnet-4-5", provider: "anthropic-api", platformBilled: false });
 
     const adk = await create({ name: "org key", runtime: "google-adk" });
-    expectError(await update({ id: adk.id, model: "gemini-2.5-flash" }), "MISSING_BYOK_CREDENTIAL");
+    expectError(
+      await update({ id: adk.id, model: "gemini-2.5-flash" }),
+      "MissingByokCredentialError",
+      "MISSING_BYOK_CREDENTIAL",
+    );
     ok(await gql(t, SetOrgSecret, { input: { key: "GEMINI_API_KEY", value: "g" } }));
     const passed = expectSuccess(await update({ id: adk.id, model: "gemini-2.5-flash" }), "UpdateWorkspaceSuccess");
     expect(passed.workspace).toMatchObject({ provider: "google", platformBilled: false });

@@ -1,23 +1,18 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { browserSkipReason, launchChromium } from "../support/browser.js";
+import { gqlHttp, ok } from "../support/gql.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
 
 // examples/canvas/ opened in Debian's chromium from another origin, as a
 // canvas user (a viewer JWT): the list, the counts, then live changes.
-const CHROMIUM = "/usr/bin/chromium";
-const skipReason =
-  backend !== "pglite"
-    ? "the browser test runs in the pglite project only"
-    : existsSync(CHROMIUM)
-      ? null
-      : `${CHROMIUM} is missing (apt-get install chromium)`;
+const skipReason = browserSkipReason;
 
 const EXAMPLE = path.resolve(__dirname, "../../examples/canvas");
 const SCREENSHOT = path.resolve(__dirname, "../../docs/canvas-example.png");
@@ -35,14 +30,7 @@ let page: Page;
 
 /** An admin call through the API, over the real port. */
 async function admin<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${t.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${t.adminToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: T; errors?: unknown };
-  expect(body.errors).toBeUndefined();
-  return body.data;
+  return ok(await gqlHttp<T, Record<string, unknown>>(`${t.url}/graphql`, query, variables, t.adminToken));
 }
 
 async function create(name: string): Promise<string> {
@@ -119,21 +107,7 @@ describe.skipIf(skipReason)(`the canvas example, in Chromium${skipReason ? ` (sk
       .sign(privateKey);
 
     userDataDir = await mkdtemp(path.join(os.tmpdir(), "cp-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 720, height: 480 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    context = await launchChromium(userDataDir, { viewport: { width: 720, height: 480 } });
     page = await context.newPage();
   }, 120_000);
   afterAll(async () => {

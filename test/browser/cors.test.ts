@@ -1,24 +1,17 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { browserSkipReason, launchChromium } from "../support/browser.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
 
 // A canvas served from another origin calls the API from a real browser:
 // Debian's chromium, driven by playwright-core (its own browser download
 // cannot work here). CI installs chromium (.ci/run).
-const CHROMIUM = "/usr/bin/chromium";
-// CORS does not depend on the database: once, in the PGlite project.
-const skipReason =
-  backend !== "pglite"
-    ? "the browser test runs in the pglite project only"
-    : existsSync(CHROMIUM)
-      ? null
-      : `${CHROMIUM} is missing (apt-get install chromium)`;
+const skipReason = browserSkipReason;
 
 // The canvas: a page whose script calls the API with a bearer token.
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>canvas</title></head><body><script>
@@ -67,20 +60,7 @@ describe.skipIf(skipReason)(
       await allowed.listen();
       await other.listen();
       userDataDir = await mkdtemp(path.join(os.tmpdir(), "cp-chromium-"));
-      context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      context = await launchChromium(userDataDir);
       page = await context.newPage();
       await page.goto(`${pageOrigin}/`);
     }, 120_000);

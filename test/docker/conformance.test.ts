@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { type AddressInfo, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,10 +19,11 @@ import {
   NODE_IMAGE,
   OwnDaemon,
 } from "../support/docker.js";
-import { expectSuccess, gql, ok } from "../support/gql.js";
+import { expectSuccess, gql, gqlHttp, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, ListEvents, RemoveWorkspace, RuntimeState } from "../support/operations.js";
-import { gqlHttp, type ServerProcess, startServer } from "../support/process.js";
+import { freePort } from "../support/ports.js";
+import { type ServerProcess, startServer } from "../support/process.js";
 import { eventually } from "../support/runtimes.js";
 
 // The conformance suite on PROVISIONER=docker against the machine's real
@@ -208,15 +208,6 @@ describe.skipIf(!engine.ok)("a control plane killed with SIGKILL while it starts
     await rm(work, { recursive: true, force: true });
   }, 60_000);
 
-  /** A port free right now: the restarted control plane must come back where its runtimes dial it. */
-  async function freePort(): Promise<string> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return String(port);
-  }
-
   it("converges on restart: no duplicate container, every workspace ONLINE, no orphan left", async () => {
     const docker = engineClient(dockerHost);
     const env = {
@@ -224,7 +215,7 @@ describe.skipIf(!engine.ok)("a control plane killed with SIGKILL while it starts
       PROVISIONER_CONFIG: await agentConfig(work),
       DOCKER_HOST: dockerHost,
       DATA_DIR: path.join(work, "data"),
-      PORT: await freePort(),
+      PORT: String(await freePort()),
       ADMIN_TOKEN: adminToken,
       PROVISIONER_RECONCILE_INTERVAL_MS: "300",
       HEARTBEAT_TIMEOUT_SECONDS: "3600",

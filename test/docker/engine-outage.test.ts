@@ -8,6 +8,7 @@ import { createLogger } from "../../src/log.js";
 import { BackendUnavailableError, type ObservedRuntime, type RuntimeSpec } from "../../src/provisioning/backend.js";
 import { DockerBackend } from "../../src/provisioning/docker.js";
 import { eventually, NODE, NODE_IMAGE, OwnDaemon } from "../support/docker.js";
+import { freePort } from "../support/ports.js";
 
 // The engine missing, refusing, silent, and stopped then started again
 // under a running backend. The first three need no engine at all, so they
@@ -21,15 +22,6 @@ const spec = (workspaceId: string, script: string): RuntimeSpec => ({
   command: [NODE, "-e", script],
   env: { WORKSPACE_ID: workspaceId },
 });
-
-/** A TCP port that was free a moment ago: nothing listens on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A TCP server that accepts and then says nothing, or hangs up at once; it counts connections. */
 async function badServer(behaviour: "silent" | "hang-up") {
@@ -82,7 +74,7 @@ describe("DockerBackend without an engine", () => {
   });
 
   it("answers BackendUnavailableError when nothing listens on the TCP port", async () => {
-    const backend = new DockerBackend({ dockerHost: `tcp://127.0.0.1:${await closedPort()}`, owner: "test" });
+    const backend = new DockerBackend({ dockerHost: `tcp://127.0.0.1:${await freePort()}`, owner: "test" });
     await expectUnavailable(backend, /ECONNREFUSED/);
   });
 

@@ -1,17 +1,16 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMigrations } from "../../src/db/migrate.js";
 import { eventually, machineEngine } from "../support/docker.js";
-import { expectSuccess, ok } from "../support/gql.js";
+import { expectSuccess, gqlHttp, ok } from "../support/gql.js";
 import { randomKey } from "../support/harness.js";
 import { CreateWorkspace } from "../support/operations.js";
-import { gqlHttp } from "../support/process.js";
+import { freePort } from "../support/ports.js";
 
 // The service's container image (SPEC 11), as an operator runs it: built by
 // scripts/docker/build-service-image.sh from the Dockerfile, then run with a
@@ -70,18 +69,6 @@ if (noPostgres) console.warn(`container image tests on PostgreSQL skipped: ${noP
 const run = randomBytes(4).toString("hex");
 const containers: string[] = [];
 const volumes: string[] = [];
-
-/** A port nothing listens on now (the container binds it on the host's network). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function newVolume(name: string): Promise<string> {
   const volume = `cp-img-${run}-${name}`;

@@ -5,10 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
-import { expectSuccess, ok } from "../support/gql.js";
+import { expectSuccess, gqlHttp, ok } from "../support/gql.js";
 import { backend } from "../support/harness.js";
 import { CreateWorkspace, GetWorkspace } from "../support/operations.js";
-import { gqlHttp, type ServerProcess, startExpectingExit, startServer } from "../support/process.js";
+import { type ServerProcess, startExpectingExit, startServer } from "../support/process.js";
 
 // One server process per embedded database (SPEC 11), with real processes on
 // one DATA_DIR: a second server refuses before it touches anything, and a

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../../src/auth/tokens.js";
 import { openDatabase } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
-import type { Doc, GqlError } from "../support/gql.js";
+import { type Doc, type GqlError, gqlHttp } from "../support/gql.js";
 import { backend, startTestApp, type TestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
@@ -44,17 +44,10 @@ async function call<R, V>(op: Op, doc: Doc<R, V>, variables: V, token: string | 
   let status = 0;
   let body: { data?: R | null; errors?: GqlError[] } = {};
   try {
-    const res = await fetch(`${base}/graphql`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/graphql-response+json",
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify({ query: doc.toString(), variables }),
-    });
+    const res = await gqlHttp(`${base}/graphql`, doc, variables, token);
     status = res.status;
-    body = JSON.parse(await res.text());
+    // A body that is not JSON counts as a client-side failure, like a refused connection.
+    body = JSON.parse(res.raw);
   } catch (err) {
     body = { errors: [{ message: `client: ${(err as Error).message}` }] };
   }

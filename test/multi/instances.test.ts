@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
-import type { Doc } from "../support/gql.js";
+import { type Doc, gqlHttp } from "../support/gql.js";
 import { backend, randomKey } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, ListEvents, RegisterWorkspace, RemoveWorkspace } from "../support/operations.js";
 import { type PrivateRedis, startPrivateRedis } from "../support/redis-server.js";
@@ -109,26 +109,8 @@ async function startInstance(
   };
 }
 
-type Result<R> = { status: number; data?: R; errors?: { message: string; extensions?: { code?: string } }[] };
-
-/** An operation over HTTP to one instance, as a client sends it. */
-async function call<R, V>(
-  instance: Instance,
-  doc: Doc<R, V>,
-  variables: V,
-  token: string | null = adminToken,
-): Promise<Result<R>> {
-  const res = await fetch(`${instance.url}/graphql`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/graphql-response+json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query: doc.toString(), variables }),
-  });
-  return { status: res.status, ...((await res.json()) as Omit<Result<R>, "status">) };
-}
+const call = <R, V>(instance: Instance, doc: Doc<R, V>, variables: V, token: string | null = adminToken) =>
+  gqlHttp(`${instance.url}/graphql`, doc, variables, token);
 
 async function createWorkspace(instance: Instance, name: string) {
   const r = await call(instance, CreateWorkspace, { input: { name } });

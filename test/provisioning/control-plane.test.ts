@@ -1,15 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { type AddressInfo, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectSuccess, ok } from "../support/gql.js";
+import { expectSuccess, gqlHttp, ok } from "../support/gql.js";
 import { backend, openTestDatabase, randomKey } from "../support/harness.js";
 import { CreateWorkspace, ListEvents, RemoveWorkspace, RestartWorkspace, RuntimeState } from "../support/operations.js";
-import { gqlHttp, type ServerProcess, startServer } from "../support/process.js";
+import { freePort } from "../support/ports.js";
+import { type ServerProcess, startServer } from "../support/process.js";
 import { eventually, isAlive, killRuntimes, processesOf, runtimeProcesses } from "../support/runtimes.js";
 
 // The control plane as an operator runs it (`src/main.ts` in its own process)
@@ -106,18 +106,9 @@ async function pidFiles(dataDir: string) {
   return files.flat().filter((f) => f.endsWith(".pid"));
 }
 
-/** A port free right now: a restarted control plane must come back where its runtimes dial it. */
-async function freePort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return String(port);
-}
-
 async function storage(label: string) {
   const dataDir = await mkdtemp(path.join(work, `${label}-`));
-  const base = { DATA_DIR: dataDir, PORT: await freePort() };
+  const base = { DATA_DIR: dataDir, PORT: String(await freePort()) };
   if (backend !== "postgres") return base;
   const { database, url } = await openTestDatabase();
   await database.close();

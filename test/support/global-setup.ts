@@ -41,7 +41,7 @@ export default async function setup(project: TestProject) {
 
   const url = process.env.TEST_DATABASE_URL;
   let template: string | null = null;
-  if (url && project.name === "postgres") {
+  if (url && project.name.startsWith("postgres")) {
     assertTestDatabase(url);
     template = `cp_tpl_${runId}`;
     const admin = new pg.Client({ connectionString: url });

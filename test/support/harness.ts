@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { type App, buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { type Database, type DatabaseOptions, openDatabase } from "../../src/db/database.js";
@@ -86,5 +86,25 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     },
     stop: () => app.stop(),
   };
+  return t;
+}
+
+/**
+ * The fixture most API files need: one app for the whole file, started
+ * before its first test and stopped after its last. The returned object is
+ * filled in by the time a test runs.
+ */
+export function useTestApp(env: Record<string, string> = {}): TestApp {
+  const t = {} as TestApp;
+  beforeAll(async () => {
+    const started = await startTestApp(env);
+    Object.assign(t, started, {
+      async listen() {
+        t.url = await started.app.start();
+        return t.url;
+      },
+    });
+  });
+  afterAll(() => t.app?.stop());
   return t;
 }

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Doc, GqlError, GqlResponse } from "./gql.js";
 
 // The real server as an operator starts it: `node --import tsx src/main.ts`
 // in its own process, configured only through the environment.
@@ -140,33 +139,6 @@ export async function startExpectingExit(
   const exit = await s.exited;
   clearTimeout(timer);
   return { ...exit, stdout: s.out(), stderr: s.err(), timedOut };
-}
-
-/** An operation over real HTTP, answered in the shape the gql.ts helpers check. */
-export async function gqlHttp<R, V = Record<string, never>>(
-  server: Pick<ServerProcess, "graphqlUrl">,
-  doc: Doc<R, V>,
-  variables: V | undefined,
-  token: string | null,
-): Promise<GqlResponse<R>> {
-  const request = JSON.stringify({ query: doc.toString(), variables });
-  const res = await fetch(server.graphqlUrl, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/graphql-response+json, application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: request,
-  });
-  const raw = await res.text();
-  let parsed: { data?: R | null; errors?: GqlError[] } = {};
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // left empty: the helpers' assertions show the raw body
-  }
-  return { status: res.status, ...parsed, raw, request };
 }
 
 /** Every regular file under dir, recursively, with its bytes. */
