@@ -55,7 +55,7 @@ export function suggestedModelFor(registry: Registry, runtime: string): string |
   const model = registry.runtimes.get(runtime)?.defaultModel;
   if (!model) return null;
   const d = deriveProvider(registry, runtime, model, []);
-  return d.ok && d.platformBilled ? model : null;
+  return d.ok && d.value.platformBilled ? model : null;
 }
 
 /**
@@ -64,12 +64,13 @@ export function suggestedModelFor(registry: Registry, runtime: string): string |
  */
 export async function checkCredentialGate(input: GateInput): Promise<GateVerdict> {
   const { registry, runtime, model, workspaceKeyNames, onFailure } = input;
-  const first = deriveProvider(registry, runtime, model, workspaceKeyNames);
-  if (!first.ok) {
+  const derived = deriveProvider(registry, runtime, model, workspaceKeyNames);
+  if (!derived.ok) {
     return onFailure === "open"
       ? { pass: true, provider: null, platformBilled: false, via: "failed-open" }
-      : { pass: false, reason: "underivable", failure: first };
+      : { pass: false, reason: "underivable", failure: derived.error };
   }
+  const first = derived.value;
   // Platform-billed, or a workspace secret the provider accepts: no query.
   if (first.platformBilled) return { pass: true, provider: first.provider, platformBilled: true, via: "platform" };
   if (first.provider.authEnv.some((k) => workspaceKeyNames.includes(k))) {
@@ -85,12 +86,13 @@ export async function checkCredentialGate(input: GateInput): Promise<GateVerdict
       : { pass: false, reason: "secret-names-unreadable", error };
   }
   const all = [...workspaceKeyNames, ...orgNames];
-  const second = deriveProvider(registry, runtime, model, all);
-  if (!second.ok) {
+  const rederived = deriveProvider(registry, runtime, model, all);
+  if (!rederived.ok) {
     return onFailure === "open"
       ? { pass: true, provider: first.provider, platformBilled: false, via: "failed-open" }
-      : { pass: false, reason: "underivable", failure: second };
+      : { pass: false, reason: "underivable", failure: rederived.error };
   }
+  const second = rederived.value;
   if (second.platformBilled) return { pass: true, provider: second.provider, platformBilled: true, via: "org-secret" };
   if (second.provider.authEnv.some((k) => all.includes(k))) {
     return { pass: true, provider: second.provider, platformBilled: false, via: "org-secret" };

@@ -1,3 +1,4 @@
+import { err, ok, type Result } from "../errors.js";
 import type { Arm, Provider, Registry } from "./registry.js";
 
 export type Derivation = { provider: Provider; platformBilled: boolean };
@@ -8,7 +9,7 @@ export type DeriveFailure =
   | { reason: "unregistered" }
   | { reason: "ambiguous"; candidates: string[] };
 
-export type DeriveResult = ({ ok: true } & Derivation) | ({ ok: false } & DeriveFailure);
+export type DeriveResult = Result<Derivation, DeriveFailure>;
 
 const accepts = (arm: Arm, keys: ReadonlySet<string>) => arm.provider.authEnv.some((k) => keys.has(k));
 
@@ -18,7 +19,7 @@ function soleKeyedArm(arms: Arm[], keys: ReadonlySet<string>): Arm | undefined {
   return keyed.length === 1 ? keyed[0] : undefined;
 }
 
-const found = (arm: Arm): DeriveResult => ({ ok: true, provider: arm.provider, platformBilled: arm.provider.platform });
+const found = (arm: Arm): DeriveResult => ok({ provider: arm.provider, platformBilled: arm.provider.platform });
 
 /**
  * The one derivation (SPEC section 3): which provider serves `model` on
@@ -32,8 +33,8 @@ export function deriveProvider(
   availableKeyNames: Iterable<string>,
 ): DeriveResult {
   const runtime = registry.runtimes.get(runtimeName);
-  if (!runtime) return { ok: false, reason: "unknown-runtime" };
-  if (model.length === 0) return { ok: false, reason: "empty-model" };
+  if (!runtime) return err({ reason: "unknown-runtime" });
+  if (model.length === 0) return err({ reason: "empty-model" });
   const keys = availableKeyNames instanceof Set ? (availableKeyNames as Set<string>) : new Set(availableKeyNames);
 
   const listing = runtime.arms.filter((a) => a.models.has(model));
@@ -45,7 +46,7 @@ export function deriveProvider(
   if (matching.length > 1) {
     const keyed = soleKeyedArm(matching, keys);
     if (keyed) return found(keyed);
-    return { ok: false, reason: "ambiguous", candidates: matching.map((a) => a.provider.name) };
+    return err({ reason: "ambiguous", candidates: matching.map((a) => a.provider.name) });
   }
-  return { ok: false, reason: "unregistered" };
+  return err({ reason: "unregistered" });
 }

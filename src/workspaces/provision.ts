@@ -219,7 +219,7 @@ async function seedPlatformIdentity(
         return unreadable("The org secret names");
       }
       const derived = deriveProvider(registry, ws.runtime, modelValue, [...workspaceNames, ...orgNames]);
-      pin = derived.ok && derived.platformBilled;
+      pin = derived.ok && derived.value.platformBilled;
     }
     if (pin) seeds.push({ key: "LLM_PROVIDER", value: "platform" });
   }

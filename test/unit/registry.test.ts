@@ -190,13 +190,13 @@ describe("listed models", () => {
 const expectProvider = (d: DeriveResult, name: string, platformBilled: boolean) => {
   expect(d.ok, JSON.stringify(d)).toBe(true);
   if (!d.ok) return;
-  expect(d.provider.name).toBe(name);
-  expect(d.platformBilled).toBe(platformBilled);
+  expect(d.value.provider.name).toBe(name);
+  expect(d.value.platformBilled).toBe(platformBilled);
 };
 const expectFailure = (d: DeriveResult, reason: string) => {
   expect(d.ok, JSON.stringify(d)).toBe(false);
   if (d.ok) return;
-  expect(d.reason).toBe(reason);
+  expect(d.error.reason).toBe(reason);
   return d;
 };
 
