@@ -288,7 +288,7 @@ describe("deriveProvider when regexes overlap (built registry; the bundled one h
 
   it("several regex matches and no deciding key: ambiguous, an error, never the first declared", () => {
     const none = expectFailure(deriveProvider(r, "rt", "x-1", []), "ambiguous");
-    expect(none).toMatchObject({ candidates: ["alpha", "beta"] });
+    expect(none).toMatchObject({ ok: false, error: { candidates: ["alpha", "beta"] } });
     // A key both accept decides nothing; neither do keys of both.
     expectFailure(deriveProvider(r, "rt", "x-1", ["SHARED_KEY"]), "ambiguous");
     expectFailure(deriveProvider(r, "rt", "x-1", ["ALPHA_KEY", "BETA_KEY"]), "ambiguous");
