@@ -168,6 +168,8 @@ export function attachGraphQLWebSocket(opts: {
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
+          // The socket's credential is connection_init's alone, never a header of the upgrade request.
+          connectionParams: ctx.connectionParams ?? {},
           requestId,
           log: opLog,
         });

@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import type { EventFeed, FeedListener } from "../../src/events/feed.js";
 import { MAX_QUEUED_EVENTS, subscribeToEvents } from "../../src/events/subscribe.js";
 import type { WorkspaceEvent } from "../../src/generated/prisma/client.js";
@@ -14,7 +15,7 @@ import {
   RestartWorkspace,
   SetOrgSecret,
 } from "../support/operations.js";
-import { type Connection, connect, eventually, OnProvisionFailures, OnWorkspaceEvents } from "../support/ws.js";
+import { type Connection, connect, eventually, OnProvisionFailures, OnWorkspaceEvents, wsUrl } from "../support/ws.js";
 
 type Event = OnWorkspaceEventsSubscription["workspaceEvents"];
 
@@ -160,6 +161,18 @@ describe("workspaceEvents over graphql-ws", () => {
       expect(await c.closed, String(token)).toMatchObject({ code: 4403 });
       await expect(c.connected).rejects.toThrow();
     }
+  });
+
+  it("never takes the upgrade request's Authorization header as the socket's credential", async () => {
+    // A browser cannot set headers on a WebSocket; a proxy or a script can. The credential is connection_init's alone.
+    const closed = await new Promise<{ code: number }>((resolve) => {
+      const ws = new WebSocket(wsUrl(base), "graphql-transport-ws", {
+        headers: { authorization: `Bearer ${t.adminToken}` },
+      });
+      ws.on("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: {} })));
+      ws.on("close", (code) => resolve({ code }));
+    });
+    expect(closed.code).toBe(4403);
   });
 
   it("answers a malformed after or workspaceId with an error, and the socket goes on serving", async () => {
