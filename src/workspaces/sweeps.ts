@@ -1,15 +1,15 @@
 import { actorJson } from "../auth/actor.js";
 import type { Domain } from "../domain.js";
 import { EVENT_TXID, type EventHint } from "../events/record.js";
-import { Prisma } from "../generated/prisma/client.js";
+import { Prisma, type WorkspaceEventType, type WorkspaceStatus } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
 
 /** Workspaces changed per statement; a sweep repeats statements until fewer are due. */
 export const SWEEP_BATCH = 5_000;
 
 /**
- * One statement per batch changes every overdue workspace and records its
- * event (set-based: 10,000 due at once are two statements, not 20,000 round
+ * Two statements per batch change every overdue workspace and record its
+ * event (set-based: 10,000 due at once are four statements, not 20,000 round
  * trips). Several instances sweeping at once skip each other's locked rows
  * and re-check the condition under the row lock: each change, and its event,
  * happens once.
@@ -55,27 +55,50 @@ function publishNewest(domain: Domain, hints: EventHint[]): EventHint[] {
   return hints;
 }
 
+/**
+ * Changes a batch and records its events in one transaction of two
+ * statements. Not one: a statement reads with the snapshot it started with,
+ * and a transaction that changed a workspace (and recorded its event) may
+ * commit after that snapshot but before the sweep reaches the row. The
+ * event insert must see that event, so its own position comes after it
+ * (EVENT_TXID); the second statement's snapshot is taken once every row of
+ * the batch is locked, so it does.
+ */
+async function changeAndRecord(
+  domain: Domain,
+  change: Prisma.Sql,
+  event: { type: WorkspaceEventType; status: WorkspaceStatus; code: string | null; message: string },
+): Promise<EventHint[]> {
+  return domain.prisma.$transaction(async (tx) => {
+    const changed = await tx.$queryRaw<{ id: string }[]>(change);
+    if (changed.length === 0) return [];
+    return tx.$queryRaw<EventHint[]>`
+      INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message, actor, txid)
+      SELECT c.id, ${event.type}::"WorkspaceEventType", ${event.status}::"WorkspaceStatus", ${event.code},
+             ${event.message}, ${actorOf(domain)}::jsonb, ${EVENT_TXID(Prisma.sql`c.id`)}
+      FROM unnest(${changed.map((c) => c.id)}::uuid[]) AS c(id)
+      RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
+  });
+}
+
 async function timeOutProvisioning(domain: Domain, deadline: Date, message: string, batch: number) {
-  const hints = await domain.prisma.$queryRaw<EventHint[]>`
-    WITH due AS (
-      SELECT w.id FROM "Workspace" w
-      WHERE w.status = 'PROVISIONING' AND w."provisioningStartedAt" < ${deadline}
-      ORDER BY w."provisioningStartedAt" LIMIT ${batch}
-      FOR UPDATE OF w SKIP LOCKED
-    ),
-    changed AS (
+  const hints = await changeAndRecord(
+    domain,
+    Prisma.sql`
+      WITH due AS (
+        SELECT w.id FROM "Workspace" w
+        WHERE w.status = 'PROVISIONING' AND w."provisioningStartedAt" < ${deadline}
+        ORDER BY w."provisioningStartedAt" LIMIT ${batch}
+        FOR UPDATE OF w SKIP LOCKED
+      )
       UPDATE "Workspace" w
       SET status = 'FAILED', "failureCode" = 'PROVISION_TIMEOUT', "failureMessage" = ${message},
           "failedAt" = now(), "updatedAt" = now()
       FROM due
       WHERE w.id = due.id AND w.status = 'PROVISIONING' AND w."provisioningStartedAt" < ${deadline}
-      RETURNING w.id
-    )
-    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, code, message, actor, txid)
-    SELECT changed.id, 'WORKSPACE_PROVISION_FAILED', 'FAILED', 'PROVISION_TIMEOUT', ${message}, ${actorOf(domain)}::jsonb,
-           ${EVENT_TXID(Prisma.sql`changed.id`)}
-    FROM changed
-    RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
+      RETURNING w.id::text AS id`,
+    { type: "WORKSPACE_PROVISION_FAILED", status: "FAILED", code: "PROVISION_TIMEOUT", message },
+  );
   // Their runtimes are no longer wanted: the reconciler stops them.
   for (const h of hints) domain.provisioning.changed(h.workspaceId);
   return publishNewest(domain, hints);
@@ -87,24 +110,21 @@ async function timeOutProvisioning(domain: Domain, deadline: Date, message: stri
  * candidate that is not due has been silent for more than half the timeout.
  */
 async function markSilentOffline(domain: Domain, deadline: Date, message: string, batch: number) {
-  const hints = await domain.prisma.$queryRaw<EventHint[]>`
-    WITH due AS (
-      SELECT w.id FROM "Workspace" w
-      WHERE w.status = 'ONLINE' AND w."heartbeatMarkAt" < ${deadline} AND w."lastHeartbeatAt" < ${deadline}
-      ORDER BY w."heartbeatMarkAt" LIMIT ${batch}
-      FOR UPDATE OF w SKIP LOCKED
-    ),
-    changed AS (
+  const hints = await changeAndRecord(
+    domain,
+    Prisma.sql`
+      WITH due AS (
+        SELECT w.id FROM "Workspace" w
+        WHERE w.status = 'ONLINE' AND w."heartbeatMarkAt" < ${deadline} AND w."lastHeartbeatAt" < ${deadline}
+        ORDER BY w."heartbeatMarkAt" LIMIT ${batch}
+        FOR UPDATE OF w SKIP LOCKED
+      )
       UPDATE "Workspace" w SET status = 'OFFLINE', "updatedAt" = now()
       FROM due
       WHERE w.id = due.id AND w.status = 'ONLINE' AND w."lastHeartbeatAt" < ${deadline}
-      RETURNING w.id
-    )
-    INSERT INTO "WorkspaceEvent" ("workspaceId", type, status, message, actor, txid)
-    SELECT changed.id, 'WORKSPACE_OFFLINE', 'OFFLINE', ${message}, ${actorOf(domain)}::jsonb,
-           ${EVENT_TXID(Prisma.sql`changed.id`)}
-    FROM changed
-    RETURNING seq::text AS seq, "workspaceId"::text AS "workspaceId"`;
+      RETURNING w.id::text AS id`,
+    { type: "WORKSPACE_OFFLINE", status: "OFFLINE", code: null, message },
+  );
   return publishNewest(domain, hints);
 }
 
