@@ -2,17 +2,18 @@ import { createServer, type Server } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { watchPostgresChannel } from "../../src/db/notifications.js";
-import { backend } from "../support/harness.js";
 
 // The NOTIFY watch behind the API-token and org-secret caches. Its first
 // connection is awaited at start: before it, every cached answer is
 // distrusted, and the moment it becomes live it drops the caches (a change
 // may have gone unheard). Awaiting it keeps that drop before the first request.
+// It needs a PostgreSQL, not the app's backend: unit tests run in the pglite
+// project only, so it runs there whenever TEST_DATABASE_URL is set (CI sets it).
 const databaseUrl = process.env.TEST_DATABASE_URL;
-const enabled = Boolean(databaseUrl) && backend === "postgres";
+const enabled = Boolean(databaseUrl);
 
 describe.skipIf(!enabled)(
-  `watchPostgresChannel (${enabled ? "postgres project" : "skipped: needs TEST_DATABASE_URL"})`,
+  `watchPostgresChannel (${enabled ? "on TEST_DATABASE_URL" : "skipped: needs TEST_DATABASE_URL"})`,
   () => {
     it("is live once its first attempt settles, and hears a NOTIFY with its payload", async () => {
       const heard: (string | undefined)[] = [];
