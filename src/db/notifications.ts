@@ -43,6 +43,12 @@ export function watchPostgresChannel(url: string, channel: string, onChange: (pa
     try {
       await c.connect();
       await c.query(`LISTEN ${channel}`);
+      // Closed while this attempt was under way: nobody will end this connection but us.
+      if (closed) {
+        c.removeListener("end", lost);
+        await c.end().catch(() => {});
+        return;
+      }
       client = c;
       live = true;
       delay = 250;

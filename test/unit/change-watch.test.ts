@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { watchPostgresChannel } from "../../src/db/notifications.js";
@@ -35,16 +35,43 @@ describe.skipIf(!enabled)(
       expect(watch.live).toBe(false);
     });
 
+    it("closed while its first attempt is under way, keeps no connection", async () => {
+      const channel = `change_watch_closed_${process.pid}`;
+      const watch = watchPostgresChannel(databaseUrl as string, channel, () => {});
+      await watch.close(); // before the attempt has connected
+      await watch.firstAttempt;
+      expect(watch.live).toBe(false);
+      const admin = new pg.Client({ connectionString: databaseUrl });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1",
+          [`LISTEN ${channel}`],
+        );
+        expect(rows[0]?.n).toBe(0);
+      } finally {
+        await admin.end();
+      }
+    });
+
     describe("a server that never answers", () => {
       let silent: Server;
       let port: number;
+      const accepted = new Set<Socket>();
       beforeAll(async () => {
         // Accepts connections and says nothing: the connect timeout must bound the first attempt.
-        silent = createServer(() => {});
+        silent = createServer((socket) => {
+          accepted.add(socket);
+          socket.once("close", () => accepted.delete(socket));
+        });
         await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
         port = (silent.address() as { port: number }).port;
       });
-      afterAll(() => new Promise((r) => silent.close(r)));
+      // close() waits for every accepted connection to end; the ones the watch gave up on may not by themselves.
+      afterAll(async () => {
+        for (const socket of accepted) socket.destroy();
+        await new Promise((r) => silent.close(r));
+      });
 
       it("settles the first attempt anyway, not live, and keeps retrying until closed", async () => {
         const watch = watchPostgresChannel(`postgres://postgres@127.0.0.1:${port}/none`, "x", () => {});
