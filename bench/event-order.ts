@@ -14,7 +14,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
-import { type ServerProcess, startServer } from "./server-process.js";
+import { gqlCall, type ServerProcess, startServer } from "./server-process.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -36,17 +36,6 @@ const DURATION = Number(args.duration);
 const CREATE = `mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { ... on CreateWorkspaceSuccess { workspace { id } } } }`;
 const REGISTER = `mutation($input: RegisterWorkspaceInput!) { registerWorkspace(input: $input) { ... on RegisterWorkspaceSuccess { authToken } } }`;
 const HEARTBEAT = `mutation($input: HeartbeatInput!) { heartbeat(input: $input) { __typename } }`;
-
-async function gqlCall(url: string, token: string | null, query: string, variables?: unknown) {
-  const res = await fetch(`${url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const json = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (json.errors) throw new Error(JSON.stringify(json.errors));
-  return json.data;
-}
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });

@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
 import { measureFanout } from "./fanout.js";
-import { rssMb, type ServerProcess, startBaseline, startServer } from "./server-process.js";
+import { gqlCall, rssMb, type ServerProcess, startBaseline, startServer } from "./server-process.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -76,17 +76,6 @@ async function baselines(): Promise<Baselines> {
   });
   await yogaServer.stop();
   return { bare: bareRow, bareShared: sharedRow, yoga: yogaRow };
-}
-
-async function gqlCall(url: string, token: string | null, query: string, variables?: unknown) {
-  const res = await fetch(`${url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const json = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (json.errors) throw new Error(JSON.stringify(json.errors));
-  return json.data;
 }
 
 const CREATE = `mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { __typename ... on CreateWorkspaceSuccess { workspace { id status } } } }`;

@@ -38,7 +38,7 @@ export class EventFeed {
   ) {}
 
   async start(): Promise<void> {
-    this.last = await readHeadPosition((sql) => this.prisma.$queryRaw(sql));
+    this.last = await readHeadPosition(this.prisma);
     this.stopHints = this.publisher.onHint(() => this.wake());
     this.timer = setInterval(() => this.wake(), this.pollMs);
     this.timer.unref();

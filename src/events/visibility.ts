@@ -52,10 +52,8 @@ export function parseHeadPosition(text: string): EventPosition {
 }
 
 /** The newest settled position now, in one read. */
-export async function readHeadPosition(
-  query: (sql: Prisma.Sql) => Promise<{ head: string }[]>,
-): Promise<EventPosition> {
-  const [row] = await query(Prisma.sql`SELECT ${HEAD_POSITION} AS head`);
+export async function readHeadPosition(prisma: PrismaClient): Promise<EventPosition> {
+  const [row] = await prisma.$queryRaw<{ head: string }[]>`SELECT ${HEAD_POSITION} AS head`;
   return parseHeadPosition(row?.head ?? "0:0");
 }
 
@@ -103,6 +101,6 @@ export async function isPastNewestEvent(
   known: EventPosition,
 ): Promise<boolean> {
   if (compareEventPositions(p, known) <= 0) return false;
-  const head = await readHeadPosition((sql) => prisma.$queryRaw(sql));
+  const head = await readHeadPosition(prisma);
   return compareEventPositions(p, head) > 0;
 }
