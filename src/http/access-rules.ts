@@ -1,6 +1,6 @@
 import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLField, type GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { actorOf, authorize, type Needs } from "../auth/authorize.js";
+import { actorOf, authorize, type Caller, type Needs } from "../auth/authorize.js";
 import { type Access, atLeast, isRole, type Role } from "../auth/roles.js";
 import { withActor } from "../domain.js";
 import { AccessError } from "../errors.js";
@@ -75,23 +75,58 @@ export function operationNeeds(
   return { role, agent };
 }
 
-async function check(
-  ctx: Context,
-  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null },
-) {
-  const needs = operationNeeds(args.schema, args.document, args.operationName);
-  if (!needs) return null;
+const judged = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string | null, Needs | null>>>();
+
+/**
+ * operationNeeds, kept per schema, document object and operation name:
+ * the same text names several operations, and each is judged alone (a
+ * document is never mutated once parsed; the parser cache shares one
+ * object per text). A stream re-judged before each event reads it here.
+ */
+function needsOf(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null }) {
+  let byDocument = judged.get(args.schema);
+  if (!byDocument) judged.set(args.schema, (byDocument = new WeakMap()));
+  let byName = byDocument.get(args.document);
+  if (!byName) byDocument.set(args.document, (byName = new Map()));
+  const name = args.operationName ?? null;
+  if (!byName.has(name)) byName.set(name, operationNeeds(args.schema, args.document, name));
+  return byName.get(name) ?? null;
+}
+
+async function verdict(needs: Needs, ctx: Context): Promise<{ caller: Caller | null } | GraphQLError> {
   try {
-    const caller = await authorize(needs, ctx.bearer, ctx.identities);
-    if (caller) {
-      ctx.caller = caller;
-      ctx.domain = withActor(ctx.domain, actorOf(caller));
-    }
-    return null;
+    return { caller: await authorize(needs, ctx.bearer, ctx.identities) };
   } catch (err) {
     if (err instanceof AccessError) return accessErrorToGraphQL(err);
     throw err;
   }
+}
+
+/** The verdict before an operation runs; a caller it identifies becomes the context's, and its actor the domain's. */
+async function check(
+  ctx: Context,
+  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null },
+) {
+  const needs = needsOf(args);
+  if (!needs) return null;
+  const judgement = await verdict(needs, ctx);
+  if (judgement instanceof GraphQLError) return judgement;
+  if (judgement.caller) {
+    ctx.caller = judgement.caller;
+    ctx.domain = withActor(ctx.domain, actorOf(judgement.caller));
+  }
+  return null;
+}
+
+/** The same verdict again, before each event of a stream: the same bearer is the same caller, so only a refusal matters. */
+async function recheck(
+  ctx: Context,
+  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null },
+) {
+  const needs = needsOf(args);
+  if (!needs) return null;
+  const judgement = await verdict(needs, ctx);
+  return judgement instanceof GraphQLError ? judgement : null;
 }
 
 /**
@@ -154,7 +189,7 @@ export function useAccessRules(): Plugin<Context> {
       }
       return {
         onSubscribeResult({ result, setResult }) {
-          if (isAsyncIterable(result)) setResult(whileAuthorized(result, () => check(ctx, args)));
+          if (isAsyncIterable(result)) setResult(whileAuthorized(result, () => recheck(ctx, args)));
         },
       };
     },

@@ -21,6 +21,7 @@ import { useQueryLimits } from "./limits.js";
 import { createMaskError, useNoSuggestions, useRequestMasking } from "./mask-errors.js";
 import { type RateLimits, useRateLimits } from "./rate-limits.js";
 import { useRequestLog } from "./request-log.js";
+import { useSharedSubscriptionExecution } from "./subscription-execution.js";
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -113,8 +114,10 @@ export function createYogaServer(
       ...useQueryLimits(),
       useAccessRules(),
       ...(config.introspection ? [] : [disableIntrospection(), useNoSuggestions()]),
-      // Last: queries and mutations run compiled (graphql-jit), once per document.
+      // Last: queries and mutations run compiled (graphql-jit), once per document;
+      // a subscription's selection runs once per event for all who would get the same answer.
       ...useCompiledExecution(),
+      useSharedSubscriptionExecution(),
     ],
   });
 }

@@ -273,6 +273,31 @@ describe("every role × every root field", () => {
     expect(sub.events.some((e) => e.workspaceEvents.workspaceId === after.id)).toBe(false);
   });
 
+  it("graphql-ws: viewers with one document share each event's answer, and a revoked one is refused its share", async () => {
+    const base = t.url ?? (await t.listen());
+    const doomed = await apiToken(t, "viewer", "revoked while sharing");
+    const [kept, gone] = [connect(base, tokens.viewer), connect(base, doomed.token)];
+    await Promise.all([kept.connected, gone.connected]);
+    // The same text and variables, and the same role: one execution answers both (src/http/subscription-execution.ts).
+    const [keptSub, goneSub] = [kept.subscribe(OnWorkspaceEvents, {}), gone.subscribe(OnWorkspaceEvents, {})];
+    await new Promise((r) => setTimeout(r, 100)); // the subscriptions are in place before the event
+    const create = async (name: string) =>
+      expectSuccess(
+        ok(await gql(t, CreateWorkspace, { input: { name } }, { token: tokens.operator })).createWorkspace,
+        "CreateWorkspaceSuccess",
+      ).workspace;
+    const before = await create("seen by both");
+    for (const sub of [keptSub, goneSub]) {
+      await sub.waitFor((events) => events.some((e) => e.workspaceEvents.workspaceId === before.id));
+    }
+    expectSuccess(ok(await gql(t, RevokeApiToken, { id: doomed.id })).revokeApiToken, "RevokeApiTokenSuccess");
+    const after = await create("seen by the one still allowed");
+    await keptSub.waitFor((events) => events.some((e) => e.workspaceEvents.workspaceId === after.id));
+    expect((await gone.closed).code).toBe(4403);
+    expect(goneSub.events.some((e) => e.workspaceEvents.workspaceId === after.id)).toBe(false);
+    await kept.dispose();
+  });
+
   it("SSE: a token revoked while its stream is open ends the stream at its next event, with the refusal and no data", async () => {
     const base = t.url ?? (await t.listen());
     const doomed = await apiToken(t, "viewer", "revoked while streaming");

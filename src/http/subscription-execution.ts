@@ -1,0 +1,135 @@
+import {
+  createSourceEventStream,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+} from "graphql";
+import { isAsyncIterable, makeSubscribe, type Plugin } from "graphql-yoga";
+import type { Caller } from "../auth/authorize.js";
+import type { Role } from "../auth/roles.js";
+import type { Domain } from "../domain.js";
+import type { Context } from "../schema/context.js";
+import { createLoaders } from "../schema/loaders.js";
+
+/**
+ * A subscription's selection runs once per event for all the subscribers
+ * it would give the same answer, not once per subscriber: 10,000 canvases
+ * watching one workspace cost one execution of each distinct selection.
+ *
+ * What an answer may depend on is the event, the operation (the document
+ * object the parser cache shares for equal text, and the operation name),
+ * the variables and the caller's role: those make the key. Who the caller
+ * is must not matter, and that is enforced rather than assumed: the shared
+ * execution runs with a context that knows the role only. A resolver that
+ * reads the caller's identity, the bearer or the actor there throws, so
+ * the answer is an error, never another subscriber's data. Each subscriber
+ * is still judged before each event on its own credential
+ * (src/http/access-rules.ts), and a refusal withholds the shared answer.
+ *
+ * Only events handed out by the feed are shared (one object for every
+ * listener); a replay reads its own rows, so those run per subscriber.
+ * Answers are frozen: a layer that mutated one would change it for all.
+ */
+export function useSharedSubscriptionExecution(): Plugin<Context> {
+  const answers = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+  const subscribe = makeSubscribe(async (args: ExecutionArgs) => {
+    const source = await createSourceEventStream(args);
+    if (!isAsyncIterable(source)) return source;
+    const ctx = args.contextValue as Context;
+    const role = ctx.caller?.role ?? null;
+    const key = executionKey(args, role);
+    return mapStream(source, (event: unknown) => {
+      if (key === null || role === null || typeof event !== "object" || event === null) {
+        return execute({ ...args, rootValue: event });
+      }
+      let byKey = answers.get(event);
+      if (!byKey) answers.set(event, (byKey = new Map()));
+      let answer = byKey.get(key);
+      if (!answer) {
+        const contextValue = roleOnlyContext(ctx, role);
+        answer = Promise.resolve(execute({ ...args, rootValue: event, contextValue })).then(deepFreeze);
+        byKey.set(key, answer);
+      }
+      return answer;
+    });
+  });
+  return {
+    onSubscribe({ setSubscribeFn }) {
+      setSubscribeFn(subscribe);
+    },
+  };
+}
+
+const documentIds = new WeakMap<DocumentNode, number>();
+let nextDocumentId = 0;
+
+/** Null when the caller has no role (nothing is shared then). */
+export function executionKey(
+  args: Pick<ExecutionArgs, "document" | "operationName" | "variableValues">,
+  role: Role | null,
+): string | null {
+  if (role === null) return null;
+  let id = documentIds.get(args.document);
+  if (id === undefined) documentIds.set(args.document, (id = ++nextDocumentId));
+  return JSON.stringify([id, args.operationName ?? null, args.variableValues ?? null, role]);
+}
+
+const refuse = (what: string) => (): never => {
+  throw new GraphQLError(`${what} cannot be read while answering every subscriber of a role at once.`);
+};
+
+/**
+ * The context of one shared execution: the caller's role, fresh loaders,
+ * and nothing of who the caller is (the identity's fields, the bearer and
+ * the actor throw when read).
+ */
+export function roleOnlyContext(ctx: Context, role: Role): Context {
+  const caller = Object.defineProperties({ role } as Caller, {
+    kind: { get: refuse("The caller's kind") },
+    id: { get: refuse("The caller's id") },
+    label: { get: refuse("The caller's label") },
+    sub: { get: refuse("The caller's subject") },
+  });
+  const { actor: _actor, ...rest } = ctx.domain;
+  const domain = Object.defineProperty(rest, "actor", { get: refuse("The actor") }) as Domain;
+  const { bearer: _bearer, ...shared } = ctx;
+  return Object.defineProperty({ ...shared, caller, domain, loaders: createLoaders(domain) }, "bearer", {
+    get: refuse("The bearer"),
+  }) as Context;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** The source's events, each answered by `map`; closing the stream closes the source. */
+function mapStream<R>(
+  source: AsyncIterable<unknown>,
+  map: (event: unknown) => R | Promise<R>,
+): AsyncIterableIterator<R> {
+  const it = source[Symbol.asyncIterator]();
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      const next = await it.next();
+      if (next.done) return { done: true, value: undefined };
+      return { done: false, value: await map(next.value) };
+    },
+    async return() {
+      await it.return?.();
+      return { done: true, value: undefined };
+    },
+    async throw(err: unknown) {
+      await it.return?.();
+      throw err;
+    },
+  };
+}
