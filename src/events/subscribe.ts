@@ -51,11 +51,12 @@ async function* streamEvents(
   closed: Promise<void>,
 ): AsyncGenerator<WorkspaceEvent, void, undefined> {
   let isClosed = false;
+  let wakeUp: (() => void) | null = null;
   void closed.then(() => {
     isClosed = true;
+    wakeUp?.();
   });
   const queue: WorkspaceEvent[] = [];
-  let wakeUp: (() => void) | null = null;
   // Set when the queue overflowed: what it held was dropped, and the stream
   // catches up from the record instead (memory stays bounded, nothing is lost).
   let behind = false;
@@ -91,12 +92,12 @@ async function* streamEvents(
       }
       const event: WorkspaceEvent | undefined = queue.shift();
       if (!event) {
-        await Promise.race([
-          closed,
-          new Promise<void>((resolve) => {
-            wakeUp = resolve;
-          }),
-        ]);
+        // One wait per quiet spell, woken by an event or by the close (a race
+        // with `closed` would leave a reaction on it per wait, for the stream's life).
+        if (isClosed) return;
+        await new Promise<void>((resolve) => {
+          wakeUp = resolve;
+        });
         wakeUp = null;
         if (isClosed) return;
         continue;
