@@ -1,42 +1,42 @@
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { rssMb } from "./server-process.js";
+import { cpuMs, gqlCall, rssMb } from "./server-process.js";
 
 export type FanoutResult = {
   subscribers: number;
+  instances: number;
   medianMs: number;
   p95Ms: number;
   maxMs: number;
   allDelivered: boolean;
   kbPerSubscriber: number;
+  /** CPU per delivered event and subscriber, in µs: the servers' (summed) and this load generator's. */
+  serverCpuUsPerDelivery: number;
+  clientCpuUsPerDelivery: number;
 };
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
-async function gql(url: string, token: string | null, query: string, variables?: unknown) {
-  const res = await fetch(`${url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return ((await res.json()) as { data: any }).data;
-}
-
 /**
- * N graphql-ws clients subscribe to one workspace; the workspace is restarted
- * (one status change, one event) and the time from the mutation's start to
- * each client's receipt is measured, over a few rounds.
+ * N graphql-ws clients subscribe to one workspace, spread evenly over the
+ * instances' URLs; the workspace is restarted through the first (one status
+ * change, one event) and the time from the mutation's start to each client's
+ * receipt is measured, over a few rounds. With several instances the event
+ * reaches the others through Redis, as in production.
  */
 export async function measureFanout(opts: {
   url: string;
+  /** Where subscribers connect, round-robin (default: url). */
+  subscriberUrls?: string[];
   adminToken: string;
   subscribers: number;
-  serverPid: number;
+  serverPids: number[];
   rounds: number;
 }): Promise<FanoutResult> {
   const { url, adminToken, subscribers } = opts;
-  const created = await gql(
+  const targets = opts.subscriberUrls ?? [url];
+  const created = await gqlCall(
     url,
     adminToken,
     `mutation { createWorkspace(input: { name: "fanout" }) { ... on CreateWorkspaceSuccess { workspace { id } } } }`,
@@ -44,17 +44,18 @@ export async function measureFanout(opts: {
   const workspaceId = created.createWorkspace.workspace.id as string;
   const register = `mutation($id: ID!) { registerWorkspace(input: { workspaceId: $id }) { __typename } }`;
   // ONLINE first, so that each restart below is a status change (one event).
-  await gql(url, null, register, { id: workspaceId });
-  const before = rssMb(opts.serverPid);
-  const wsUrl = `${url.replace(/^http/, "ws")}/graphql`;
+  await gqlCall(url, null, register, { id: workspaceId });
+  const rss = () => opts.serverPids.reduce((sum, pid) => sum + rssMb(pid), 0);
+  const serverCpu = () => opts.serverPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const before = rss();
   const receipts: number[][] = [];
   let round = -1;
   const clients: ReturnType<typeof createClient>[] = [];
   // In batches: thousands of handshakes at once overflow the listen backlog (resets).
-  const connectOne = () =>
+  const connectOne = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const client = createClient({
-        url: wsUrl,
+        url: `${(targets[i % targets.length] as string).replace(/^http/, "ws")}/graphql`,
         webSocketImpl: WebSocket,
         retryAttempts: 0,
         lazy: false,
@@ -77,27 +78,38 @@ export async function measureFanout(opts: {
       clients.push(client);
     });
   for (let i = 0; i < subscribers; i += 250) {
-    await Promise.all(Array.from({ length: Math.min(250, subscribers - i) }, connectOne));
+    await Promise.all(Array.from({ length: Math.min(250, subscribers - i) }, (_, j) => connectOne(i + j)));
   }
   // Let every subscription reach the server's feed before the first change.
   await new Promise((r) => setTimeout(r, 1_000 + subscribers / 5));
-  const after = rssMb(opts.serverPid);
+  const after = rss();
 
   const latencies: number[] = [];
   let allDelivered = true;
+  let serverSpent = 0;
+  let clientSpent = 0;
+  let delivered = 0;
   for (round = 0; round < opts.rounds; round++) {
     receipts[round] = [];
+    const cpu0 = serverCpu();
+    const own0 = process.cpuUsage();
     const t0 = performance.now();
-    await gql(url, adminToken, `mutation($id: ID!) { restartWorkspace(id: $id) { __typename } }`, { id: workspaceId });
+    await gqlCall(url, adminToken, `mutation($id: ID!) { restartWorkspace(id: $id) { __typename } }`, {
+      id: workspaceId,
+    });
     const deadline = Date.now() + 10_000;
     while ((receipts[round]?.length ?? 0) < subscribers && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
     }
+    const own = process.cpuUsage(own0);
+    serverSpent += serverCpu() - cpu0;
+    clientSpent += (own.user + own.system) / 1000;
     const got = receipts[round] ?? [];
+    delivered += got.length;
     if (got.length < subscribers) allDelivered = false;
     for (const t of got) latencies.push(t - t0);
     // The agent bootstraps (restart revoked its token): ONLINE, so the next restart is a change again.
-    await gql(url, null, register, { id: workspaceId });
+    await gqlCall(url, null, register, { id: workspaceId });
     const settle = Date.now() + 10_000;
     while ((receipts[round]?.length ?? 0) < 2 * subscribers && Date.now() < settle) {
       await new Promise((r) => setTimeout(r, 5));
@@ -107,17 +119,22 @@ export async function measureFanout(opts: {
   latencies.sort((a, b) => a - b);
   return {
     subscribers,
+    instances: opts.serverPids.length,
     medianMs: percentile(latencies, 0.5),
     p95Ms: percentile(latencies, 0.95),
     maxMs: latencies[latencies.length - 1] ?? 0,
     allDelivered,
     kbPerSubscriber: ((after - before) * 1024) / subscribers,
+    serverCpuUsPerDelivery: Math.round((serverSpent * 1000) / Math.max(1, delivered)),
+    clientCpuUsPerDelivery: Math.round((clientSpent * 1000) / Math.max(1, delivered)),
   };
 }
 
 /**
- * `npx tsx bench/fanout.ts [--subscribers 10000] [--rounds 5]`: the service on
- * a PostgreSQL database of its own, one instance, and the measurement above.
+ * `npx tsx bench/fanout.ts [--subscribers 10000] [--rounds 5] [--instances 1] [--root DIR]`:
+ * the service on a PostgreSQL database of its own, one instance or several
+ * sharing Redis (BENCH_REDIS_URL), and the measurement above. `--root` runs
+ * another checkout's build (after `node scripts/build.mjs` there), to compare.
  */
 async function main() {
   const { parseArgs } = await import("node:util");
@@ -125,7 +142,12 @@ async function main() {
   const pg = (await import("pg")).default;
   const { startServer } = await import("./server-process.js");
   const { values } = parseArgs({
-    options: { subscribers: { type: "string", default: "10000" }, rounds: { type: "string", default: "5" } },
+    options: {
+      subscribers: { type: "string", default: "10000" },
+      rounds: { type: "string", default: "5" },
+      instances: { type: "string", default: "1" },
+      root: { type: "string" },
+    },
   });
   const base = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const name = `cp_fanout_${randomBytes(4).toString("hex")}`;
@@ -135,29 +157,35 @@ async function main() {
   const u = new URL(base);
   u.pathname = `/${name}`;
   const adminToken = randomBytes(32).toString("base64url");
-  const server = await startServer({
+  const instances = Number(values.instances);
+  const env = {
     ADMIN_TOKEN: adminToken,
     DATABASE_URL: u.toString(),
     SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    ...(instances > 1 ? { REDIS_URL: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379" } : {}),
     // Every subscriber comes from this one address, all at once: the per-address and
     // pending-handshake bounds (10 and 1,000 by default) would refuse them with 503.
     WS_MAX_CONNECTIONS: "100000",
     WS_MAX_PENDING_CONNECTIONS: "100000",
     WS_MAX_PENDING_PER_ADDRESS: "100000",
-  });
+  };
+  const servers = [];
   try {
+    // One after the other: the first applies the migrations.
+    for (let i = 0; i < instances; i++) servers.push(await startServer(env, values.root));
     for (const n of values.subscribers.split(",").map(Number)) {
       const r = await measureFanout({
-        url: server.url,
+        url: (servers[0] as { url: string }).url,
+        subscriberUrls: servers.map((s) => s.url),
         adminToken,
         subscribers: n,
-        serverPid: server.pid,
+        serverPids: servers.map((s) => s.pid),
         rounds: Number(values.rounds),
       });
       console.log(JSON.stringify(r));
     }
   } finally {
-    await server.stop();
+    for (const s of servers) await s.stop();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }

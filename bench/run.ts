@@ -281,7 +281,7 @@ async function benchBackend(backend: Backend, base: Baselines) {
 
   const fanout = [];
   for (const n of args.fanout.split(",").filter(Boolean).map(Number)) {
-    fanout.push(await measureFanout({ url, adminToken, subscribers: n, serverPid: server.pid, rounds: 5 }));
+    fanout.push(await measureFanout({ url, adminToken, subscribers: n, serverPids: [server.pid], rounds: 5 }));
   }
 
   await service.stop();

@@ -86,6 +86,12 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU time (user + system) a process has used so far, in ms (clock ticks of 10 ms on Linux). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** One GraphQL operation over HTTP, as a setup step: its data, or a throw on any error. */
 export async function gqlCall(url: string, token: string | null, query: string, variables?: unknown) {
   const res = await fetch(`${url}/graphql`, {
