@@ -30,6 +30,8 @@ export async function measureFanout(opts: {
   /** Where subscribers connect, round-robin (default: url). */
   subscriberUrls?: string[];
   adminToken: string;
+  /** Each subscriber's credential (default: the admin token for all), e.g. a JWT of its own. */
+  credential?: (i: number) => string;
   subscribers: number;
   serverPids: number[];
   rounds: number;
@@ -59,7 +61,7 @@ export async function measureFanout(opts: {
         webSocketImpl: WebSocket,
         retryAttempts: 0,
         lazy: false,
-        connectionParams: { authorization: `Bearer ${adminToken}` },
+        connectionParams: { authorization: `Bearer ${opts.credential?.(i) ?? adminToken}` },
         on: { connected: () => resolve(), closed: (e) => reject(new Error(`subscriber closed: ${String(e)}`)) },
       });
       client.subscribe(
@@ -147,6 +149,8 @@ async function main() {
       rounds: { type: "string", default: "5" },
       instances: { type: "string", default: "1" },
       root: { type: "string" },
+      // Each subscriber a canvas user of its own: a viewer JWT (RS256) with its own subject.
+      jwt: { type: "boolean", default: false },
     },
   });
   const base = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -169,6 +173,8 @@ async function main() {
     WS_MAX_PENDING_CONNECTIONS: "100000",
     WS_MAX_PENDING_PER_ADDRESS: "100000",
   };
+  const users = values.jwt ? await canvasUsers(Number(values.subscribers.split(",").at(-1))) : null;
+  if (users) Object.assign(env, users.env);
   const servers = [];
   try {
     // One after the other: the first applies the migrations.
@@ -178,6 +184,7 @@ async function main() {
         url: (servers[0] as { url: string }).url,
         subscriberUrls: servers.map((s) => s.url),
         adminToken,
+        ...(users ? { credential: (i: number) => users.tokens[i] as string } : {}),
         subscribers: n,
         serverPids: servers.map((s) => s.pid),
         rounds: Number(values.rounds),
@@ -189,6 +196,32 @@ async function main() {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+/** n viewer JWTs of distinct subjects, and the service's settings to verify them. */
+async function canvasUsers(n: number) {
+  const { generateKeyPairSync } = await import("node:crypto");
+  const { SignJWT } = await import("jose");
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const env = {
+    AUTH_JWT_PUBLIC_KEY: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    AUTH_ISSUER: "https://issuer.bench.test",
+    AUTH_AUDIENCE: "control-plane",
+  };
+  const tokens: string[] = [];
+  for (let i = 0; i < n; i++) {
+    tokens.push(
+      await new SignJWT({ roles: ["viewer"] })
+        .setProtectedHeader({ alg: "RS256" })
+        .setSubject(`user-${i}`)
+        .setIssuer(env.AUTH_ISSUER)
+        .setAudience(env.AUTH_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime("2h")
+        .sign(privateKey),
+    );
+  }
+  return { env, tokens };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

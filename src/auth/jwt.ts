@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { LRUCache } from "lru-cache";
 import { AccessError, unavailable } from "../errors.js";
 import { highestRole, type Role } from "./roles.js";
 
@@ -34,6 +35,17 @@ const ASYMMETRIC = [
 /** Clocks of the issuer and of this service may differ a little; no more. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
+/**
+ * A token whose signature and claims were verified is believed this long
+ * without checking its signature again, never past its own expiry. Streams
+ * are judged again before each event: 10,000 canvases on one workspace
+ * would otherwise verify 10,000 signatures per event. It bounds how long a
+ * key withdrawn from the key set keeps its tokens good (jose keeps a fetched
+ * key set for minutes in any case).
+ */
+export const VERIFIED_FOR_MS = 60_000;
+const MAX_VERIFIED = 20_000;
+
 /** The key set could not be fetched: nothing was judged about the token. */
 class KeySetUnavailable extends Error {}
 
@@ -44,6 +56,11 @@ class KeySetUnavailable extends Error {}
  */
 export class UserTokens {
   private readonly key: KeyObject | JWTVerifyGetKey;
+  /** By the exact token text: one byte changed is another token, verified on its own. Only successes are kept. */
+  private readonly verified = new LRUCache<string, { user: VerifiedUser; goodUntilMs: number }>({
+    max: MAX_VERIFIED,
+    ttl: VERIFIED_FOR_MS,
+  });
 
   constructor(private readonly settings: JwtSettings) {
     if (settings.jwksUrl) {
@@ -66,6 +83,10 @@ export class UserTokens {
   }
 
   async verify(token: string): Promise<VerifiedUser> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.goodUntilMs) return known.user;
+    // Past its expiry (with the tolerance jose allows): verified again, which refuses it as expired.
+    if (known) this.verified.delete(token);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key as JWTVerifyGetKey, {
@@ -79,7 +100,11 @@ export class UserTokens {
       if (err instanceof KeySetUnavailable) throw unavailable("The user token's signing key", err);
       throw new AccessError("UNAUTHENTICATED", `The user token is not valid (${reason(err)}).`);
     }
-    return { sub: payload.sub as string, role: roleOf(payload, this.settings.rolesClaim) };
+    const user = { sub: payload.sub as string, role: roleOf(payload, this.settings.rolesClaim) };
+    // exp is required, so present; jose accepts the token until exp plus the tolerance, and no longer.
+    const goodUntilMs = ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000;
+    this.verified.set(token, { user, goodUntilMs });
+    return user;
   }
 }
 

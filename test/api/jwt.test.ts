@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
@@ -126,6 +126,37 @@ describe("AUTH_JWT_PUBLIC_KEY", () => {
     });
     const secret = ok(await gql(t, OrgSecrets, {}, as(viewer))).orgSecrets.find((s) => s.key === "BY_USER");
     expect(secret).toBeDefined();
+  });
+
+  it("a verified token is believed without a second signature check until it expires, and not a moment longer", async () => {
+    const token = await sign(keys.privateKey, { exp: now() + 30 });
+    ok(await gql(t, ListWorkspaces, {}, as(token)));
+    ok(await gql(t, ListWorkspaces, {}, as(token))); // now from what was verified
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      // jose's tolerance is 5 s: a moment past exp + 5 s the kept verdict no longer holds.
+      vi.setSystemTime(Date.now() + 36_000);
+      const late = await gql(t, ListWorkspaces, {}, as(token));
+      expectRefusal(late, "UNAUTHENTICATED", 401);
+      expect(late.errors?.[0]?.message).toMatch(/expired/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a token one character away from a verified one is verified on its own; each keeps its own role", async () => {
+    const viewer = await sign(keys.privateKey, { sub: "same-user", roles: ["viewer"] });
+    const admin = await sign(keys.privateKey, { sub: "same-user", roles: ["admin"] });
+    ok(await gql(t, ListWorkspaces, {}, as(viewer)));
+    ok(await gql(t, OrgSecrets, {}, as(admin)));
+    const last = viewer.at(-2) === "A" ? "B" : "A";
+    const tampered = `${viewer.slice(0, -2)}${last}${viewer.at(-1)}`;
+    expectRefusal(await gql(t, ListWorkspaces, {}, as(tampered)), "UNAUTHENTICATED", 401);
+    expectRefusal(await gql(t, SetOrgSecret, { input: { key: "K", value: "v" } }, as(viewer)), "FORBIDDEN", 403);
+    expectSuccess(
+      ok(await gql(t, SetOrgSecret, { input: { key: "BY_ADMIN", value: "v" } }, as(admin))).setOrgSecret,
+      "SecretSuccess",
+    );
   });
 
   it("the highest known role wins; none known, or no claim, is FORBIDDEN", async () => {
