@@ -15,6 +15,16 @@ export type FanoutResult = {
   clientCpuUsPerDelivery: number;
 };
 
+/**
+ * Every subscriber comes from this one address, all at once: the per-address
+ * and pending-handshake bounds (10 and 1,000 by default) would refuse them with 503.
+ */
+export const FANOUT_WS_BOUNDS = {
+  WS_MAX_CONNECTIONS: "100000",
+  WS_MAX_PENDING_CONNECTIONS: "100000",
+  WS_MAX_PENDING_PER_ADDRESS: "100000",
+};
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
@@ -167,11 +177,7 @@ async function main() {
     DATABASE_URL: u.toString(),
     SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     ...(instances > 1 ? { REDIS_URL: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379" } : {}),
-    // Every subscriber comes from this one address, all at once: the per-address and
-    // pending-handshake bounds (10 and 1,000 by default) would refuse them with 503.
-    WS_MAX_CONNECTIONS: "100000",
-    WS_MAX_PENDING_CONNECTIONS: "100000",
-    WS_MAX_PENDING_PER_ADDRESS: "100000",
+    ...FANOUT_WS_BOUNDS,
   };
   const users = values.jwt ? await canvasUsers(Number(values.subscribers.split(",").at(-1))) : null;
   if (users) Object.assign(env, users.env);

@@ -14,7 +14,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
-import { measureFanout } from "./fanout.js";
+import { FANOUT_WS_BOUNDS, measureFanout } from "./fanout.js";
 import { gqlCall, rssMb, type ServerProcess, startBaseline, startServer } from "./server-process.js";
 
 const { values: args } = parseArgs({
@@ -208,7 +208,7 @@ async function benchBackend(backend: Backend, base: Baselines) {
   let startNewMs = 0;
   let startExistingMs = 0;
   let idleRssMb = 0;
-  const service = await startService(backend, {}, async (first, env) => {
+  const service = await startService(backend, FANOUT_WS_BOUNDS, async (first, env) => {
     startNewMs = first.startedInMs;
     await first.stop();
     const again = await startServer(env);
@@ -338,12 +338,12 @@ function report(results: Awaited<ReturnType<typeof benchBackend>>[]) {
     }
     if (r.fanout.length) {
       lines.push(
-        "| graphql-ws subscribers of one workspace | delivery median ms | p95 ms | max ms | all delivered | RSS per subscriber KB |",
-        "|---:|---:|---:|---:|---|---:|",
+        "| graphql-ws subscribers of one workspace | delivery median ms | p95 ms | max ms | all delivered | RSS per subscriber KB | server CPU µs per delivery |",
+        "|---:|---:|---:|---:|---|---:|---:|",
       );
       for (const f of r.fanout) {
         lines.push(
-          `| ${f.subscribers} | ${fmt(f.medianMs, 1)} | ${fmt(f.p95Ms, 1)} | ${fmt(f.maxMs, 1)} | ${f.allDelivered ? "yes" : "NO"} | ${fmt(f.kbPerSubscriber, 1)} |`,
+          `| ${f.subscribers} | ${fmt(f.medianMs, 1)} | ${fmt(f.p95Ms, 1)} | ${fmt(f.maxMs, 1)} | ${f.allDelivered ? "yes" : "NO"} | ${fmt(f.kbPerSubscriber, 1)} | ${f.serverCpuUsPerDelivery} |`,
         );
       }
       lines.push("");
