@@ -75,7 +75,7 @@ export function operationNeeds(
   return { role, agent };
 }
 
-const judged = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string | null, Needs | null>>>();
+const judged = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string | null, Needs>>>();
 
 /**
  * operationNeeds, kept per schema, document object and operation name:
@@ -89,8 +89,12 @@ function needsOf(args: { schema: GraphQLSchema; document: DocumentNode; operatio
   let byName = byDocument.get(args.document);
   if (!byName) byDocument.set(args.document, (byName = new Map()));
   const name = args.operationName ?? null;
-  if (!byName.has(name)) byName.set(name, operationNeeds(args.schema, args.document, name));
-  return byName.get(name) ?? null;
+  const known = byName.get(name);
+  if (known) return known;
+  const needs = operationNeeds(args.schema, args.document, name);
+  // Only names the document defines are kept: a stream of made-up names must not grow the map.
+  if (needs) byName.set(name, needs);
+  return needs;
 }
 
 async function verdict(needs: Needs, ctx: Context): Promise<{ caller: Caller | null } | GraphQLError> {
