@@ -1,9 +1,12 @@
 import type { Socket } from "node:net";
+import { GraphQLObjectType, getNamedType, isLeafType, isNonNullType } from "graphql";
+import type { FormattedExecutionResult } from "graphql-ws";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { EventFeed, FeedListener } from "../../src/events/feed.js";
 import { MAX_QUEUED_EVENTS, subscribeToEvents } from "../../src/events/subscribe.js";
 import type { WorkspaceEvent } from "../../src/generated/prisma/client.js";
+import { schema } from "../../src/schema/index.js";
 import type { OnWorkspaceEventsSubscription } from "../gql/graphql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
 import { openTestDatabase, randomKey, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
@@ -18,6 +21,19 @@ import {
 import { type Connection, connect, eventually, OnProvisionFailures, OnWorkspaceEvents, wsUrl } from "../support/ws.js";
 
 type Event = OnWorkspaceEventsSubscription["workspaceEvents"];
+
+/** Every field of a type that needs no argument, objects to `depth`; abstract types by their name. */
+function selectEverything(type: GraphQLObjectType, depth: number): string {
+  const fields = Object.values(type.getFields()).filter((f) => !f.args.some((a) => isNonNullType(a.type)));
+  const parts = fields.flatMap((f) => {
+    const named = getNamedType(f.type);
+    if (isLeafType(named)) return [f.name];
+    if (depth === 0) return [];
+    if (named instanceof GraphQLObjectType) return [`${f.name} ${selectEverything(named, depth - 1)}`];
+    return [`${f.name} { __typename }`];
+  });
+  return `{ ${parts.join(" ")} }`;
+}
 
 const t = useTestApp();
 let base: string;
@@ -266,6 +282,25 @@ describe("workspaceEvents over graphql-ws", () => {
       expect(warnings.filter((x) => x.name === "MaxListenersExceededWarning")).toEqual([]);
     } finally {
       process.off("warning", onWarning);
+    }
+  });
+
+  it("everything an event reaches resolves in a shared answer: nothing below a subscription reads who the caller is", async () => {
+    // The shared execution's context throws on the caller's identity, the bearer and the actor
+    // (src/http/subscription-execution.ts): a field that read them would come back as an error here.
+    const selection = selectEverything(schema.getType("WorkspaceEvent") as GraphQLObjectType, 3);
+    const [a, b] = [await admin(), await admin()];
+    const received: FormattedExecutionResult<Record<string, unknown>, unknown>[] = [];
+    const query = `subscription { workspaceEvents ${selection} }`;
+    for (const c of [a, b]) {
+      c.client.subscribe({ query }, { next: (r) => void received.push(r), error: () => {}, complete: () => {} });
+    }
+    await listening("*", 2);
+    const w = await createWorkspace("seen whole");
+    await eventually(() => received.length >= 2, "both subscribers answered");
+    for (const r of received.slice(0, 2)) {
+      expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+      expect(r.data?.workspaceEvents).toMatchObject({ workspaceId: w.id, workspace: { id: w.id } });
     }
   });
 
