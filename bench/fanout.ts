@@ -1,5 +1,6 @@
-import { createClient } from "graphql-ws";
-import WebSocket from "ws";
+import { fork } from "node:child_process";
+import path from "node:path";
+import type { FromSubscribers, SubscribersJob, ToSubscribers } from "./fanout-subscribers.js";
 import { cpuMs, gqlCall, rssMb } from "./server-process.js";
 
 export type FanoutResult = {
@@ -28,10 +29,39 @@ export const FANOUT_WS_BOUNDS = {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
+/** Subscribers per load-generator process: a process may hold 20,000 files here. */
+const PER_PROCESS = 10_000;
+
+/** A process holding a share of the subscribers, driven over IPC. */
+function subscriberProcess() {
+  const child = fork(path.join(import.meta.dirname, "fanout-subscribers.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const waiting: ((m: FromSubscribers) => void)[] = [];
+  child.on("message", (m: FromSubscribers) => waiting.shift()?.(m));
+  const ask = (m: ToSubscribers) =>
+    new Promise<FromSubscribers>((resolve, reject) => {
+      waiting.push((answer) => (answer.kind === "failed" ? reject(new Error(answer.error)) : resolve(answer)));
+      child.send(m);
+    });
+  return {
+    pid: child.pid as number,
+    start: (job: SubscribersJob) => ask({ kind: "start", job }),
+    round: (round: number) => child.send({ kind: "round", round } satisfies ToSubscribers),
+    count: async () => ((await ask({ kind: "count" })) as { n: number }).n,
+    receipts: async () => ((await ask({ kind: "receipts" })) as { times: number[] }).times,
+    stop: () => child.kill(),
+  };
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
 /**
  * N graphql-ws clients subscribe to one workspace, spread evenly over the
- * instances' URLs; the workspace is restarted through the first (one status
- * change, one event) and the time from the mutation's start to each client's
+ * instances' URLs and held by load-generator processes of up to 10,000 each;
+ * the workspace is restarted through the first instance (one status change,
+ * one event) and the time from the mutation's start to each client's
  * receipt is measured, over a few rounds. With several instances the event
  * reaches the others through Redis, as in production.
  */
@@ -47,7 +77,6 @@ export async function measureFanout(opts: {
   rounds: number;
 }): Promise<FanoutResult> {
   const { url, adminToken, subscribers } = opts;
-  const targets = opts.subscriberUrls ?? [url];
   const created = await gqlCall(
     url,
     adminToken,
@@ -60,86 +89,70 @@ export async function measureFanout(opts: {
   const rss = () => opts.serverPids.reduce((sum, pid) => sum + rssMb(pid), 0);
   const serverCpu = () => opts.serverPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   const before = rss();
-  const receipts: number[][] = [];
-  let round = -1;
-  const clients: ReturnType<typeof createClient>[] = [];
-  // In batches: thousands of handshakes at once overflow the listen backlog (resets).
-  const connectOne = (i: number) =>
-    new Promise<void>((resolve, reject) => {
-      const client = createClient({
-        url: `${(targets[i % targets.length] as string).replace(/^http/, "ws")}/graphql`,
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        lazy: false,
-        connectionParams: { authorization: `Bearer ${opts.credential?.(i) ?? adminToken}` },
-        on: { connected: () => resolve(), closed: (e) => reject(new Error(`subscriber closed: ${String(e)}`)) },
-      });
-      client.subscribe(
-        {
-          query: `subscription($id: ID) { workspaceEvents(workspaceId: $id) { cursor type } }`,
-          variables: { id: workspaceId },
-        },
-        {
-          next: () => {
-            if (round >= 0) receipts[round]?.push(performance.now());
-          },
-          error: () => {},
-          complete: () => {},
-        },
-      );
-      clients.push(client);
-    });
-  for (let i = 0; i < subscribers; i += 250) {
-    await Promise.all(Array.from({ length: Math.min(250, subscribers - i) }, (_, j) => connectOne(i + j)));
-  }
-  // Let every subscription reach the server's feed before the first change.
-  await new Promise((r) => setTimeout(r, 1_000 + subscribers / 5));
-  const after = rss();
+  const shares = Array.from({ length: Math.ceil(subscribers / PER_PROCESS) }, subscriberProcess);
+  const clientCpu = () => shares.reduce((sum, s) => sum + cpuMs(s.pid), 0);
+  try {
+    await Promise.all(
+      shares.map((share, k) => {
+        const first = k * PER_PROCESS;
+        const n = Math.min(PER_PROCESS, subscribers - first);
+        return share.start({
+          urls: opts.subscriberUrls ?? [url],
+          credentials: Array.from({ length: n }, (_, i) => opts.credential?.(first + i) ?? adminToken),
+          first,
+          workspaceId,
+        });
+      }),
+    );
+    // Let every subscription reach the server's feed before the first change.
+    await new Promise((r) => setTimeout(r, 1_000 + subscribers / 5));
+    const after = rss();
+    const received = async () => (await Promise.all(shares.map((s) => s.count()))).reduce((a, b) => a + b, 0);
+    const waitFor = async (n: number) => {
+      const deadline = Date.now() + 10_000;
+      while ((await received()) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    };
 
-  const latencies: number[] = [];
-  let allDelivered = true;
-  let serverSpent = 0;
-  let clientSpent = 0;
-  let delivered = 0;
-  for (round = 0; round < opts.rounds; round++) {
-    receipts[round] = [];
-    const cpu0 = serverCpu();
-    const own0 = process.cpuUsage();
-    const t0 = performance.now();
-    await gqlCall(url, adminToken, `mutation($id: ID!) { restartWorkspace(id: $id) { __typename } }`, {
-      id: workspaceId,
-    });
-    const deadline = Date.now() + 10_000;
-    while ((receipts[round]?.length ?? 0) < subscribers && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 5));
+    const latencies: number[] = [];
+    let allDelivered = true;
+    let serverSpent = 0;
+    let clientSpent = 0;
+    let delivered = 0;
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const s of shares) s.round(round);
+      await received(); // every share has switched rounds (IPC keeps order)
+      const cpu0 = serverCpu();
+      const own0 = clientCpu();
+      const t0 = now();
+      await gqlCall(url, adminToken, `mutation($id: ID!) { restartWorkspace(id: $id) { __typename } }`, {
+        id: workspaceId,
+      });
+      await waitFor(subscribers);
+      serverSpent += serverCpu() - cpu0;
+      clientSpent += clientCpu() - own0;
+      const got = (await Promise.all(shares.map((s) => s.receipts()))).flat();
+      delivered += got.length;
+      if (got.length < subscribers) allDelivered = false;
+      for (const t of got) latencies.push(t - t0);
+      // The agent bootstraps (restart revoked its token): ONLINE, so the next restart is a change again.
+      await gqlCall(url, null, register, { id: workspaceId });
+      await waitFor(2 * subscribers);
     }
-    const own = process.cpuUsage(own0);
-    serverSpent += serverCpu() - cpu0;
-    clientSpent += (own.user + own.system) / 1000;
-    const got = receipts[round] ?? [];
-    delivered += got.length;
-    if (got.length < subscribers) allDelivered = false;
-    for (const t of got) latencies.push(t - t0);
-    // The agent bootstraps (restart revoked its token): ONLINE, so the next restart is a change again.
-    await gqlCall(url, null, register, { id: workspaceId });
-    const settle = Date.now() + 10_000;
-    while ((receipts[round]?.length ?? 0) < 2 * subscribers && Date.now() < settle) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    latencies.sort((a, b) => a - b);
+    return {
+      subscribers,
+      instances: opts.serverPids.length,
+      medianMs: percentile(latencies, 0.5),
+      p95Ms: percentile(latencies, 0.95),
+      maxMs: latencies[latencies.length - 1] ?? 0,
+      allDelivered,
+      kbPerSubscriber: ((after - before) * 1024) / subscribers,
+      serverCpuUsPerDelivery: Math.round((serverSpent * 1000) / Math.max(1, delivered)),
+      clientCpuUsPerDelivery: Math.round((clientSpent * 1000) / Math.max(1, delivered)),
+    };
+  } finally {
+    for (const s of shares) s.stop();
   }
-  for (const c of clients) await c.dispose();
-  latencies.sort((a, b) => a - b);
-  return {
-    subscribers,
-    instances: opts.serverPids.length,
-    medianMs: percentile(latencies, 0.5),
-    p95Ms: percentile(latencies, 0.95),
-    maxMs: latencies[latencies.length - 1] ?? 0,
-    allDelivered,
-    kbPerSubscriber: ((after - before) * 1024) / subscribers,
-    serverCpuUsPerDelivery: Math.round((serverSpent * 1000) / Math.max(1, delivered)),
-    clientCpuUsPerDelivery: Math.round((clientSpent * 1000) / Math.max(1, delivered)),
-  };
 }
 
 /**
