@@ -107,9 +107,17 @@ function facetConditions(f: Filter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (f.kind) where.push(Prisma.sql`w."kind" = ${f.kind}::"WorkspaceKind"`);
   if (f.runtime !== null) where.push(Prisma.sql`w."runtime" = ${f.runtime}`);
-  if (f.search !== null) where.push(Prisma.sql`w."name" ILIKE ${`%${escapeLike(f.search)}%`} ESCAPE '\\'`);
+  if (f.search !== null) where.push(nameContains(f.search));
   return where;
 }
+
+/**
+ * The name search: a case-insensitive substring, LIKE's wildcards taken
+ * literally. The trigram index (migration workspace_name_trigrams) serves
+ * exactly this predicate; a search under 3 characters has no trigram and
+ * reads the table.
+ */
+export const nameContains = (search: string) => Prisma.sql`w."name" ILIKE ${`%${escapeLike(search)}%`} ESCAPE '\\'`;
 
 const statusIn = (statuses: readonly WorkspaceStatus[]) =>
   Prisma.sql`w."status" IN (${Prisma.join(statuses.map((s) => Prisma.sql`${s}::"WorkspaceStatus"`))})`;
