@@ -314,6 +314,22 @@ describe("database round trips per hot path, after one warm-up call", () => {
     ]);
   });
 
+  it("the same load without a name or runtime filter: 3, its counts from the counts the database keeps", async () => {
+    await onlineWorkspace("canvas-3");
+    const vars: CanvasLoadQueryVariables = { statuses: ["ONLINE", "PROVISIONING"] };
+    ok(await gql(t, CanvasLoad, vars));
+    const r = await trace(() => gql(t, CanvasLoad, vars));
+    const data = ok(r.result);
+    const truth = await t.app.domain.prisma.workspace.count({ where: { status: { in: ["ONLINE", "PROVISIONING"] } } });
+    expect(data.workspaces.totalCount).toBe(truth);
+    expect(r.queries.length, explain(r)).toBe(3);
+    expect([...r.queries].sort()).toEqual([
+      "SELECT WorkspaceEvent", // the head and the page of workspaces (one snapshot)
+      "SELECT WorkspaceEvent", // the head and the newest 20 events
+      "SELECT WorkspaceStatusCount", // the counts by status: the sums of the trigger's rows, not a count of Workspace
+    ]);
+  });
+
   it("workspace(id) with its agent card, display names and newest events: 2", async () => {
     const ws = await onlineWorkspace("detail");
     ok(await gql(t, CanvasDetail, { id: ws.id }));

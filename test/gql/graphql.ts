@@ -357,6 +357,14 @@ export type UpdateWorkspaceMutation = { updateWorkspace:
     | { __typename: 'UpdateWorkspaceSuccess', workspace: { id: string, name: string, runtime: string, model: string, provider: string | null, platformBilled: boolean, status: WorkspaceStatus, updatedAt: string } }
    };
 
+export type WorkspaceCountsQueryVariables = Exact<{
+  kind?: WorkspaceKind | null | undefined;
+  statuses?: Array<WorkspaceStatus> | WorkspaceStatus | null | undefined;
+}>;
+
+
+export type WorkspaceCountsQuery = { workspaces: { totalCount: number, countsByStatus: Array<{ status: WorkspaceStatus, count: number }> } };
+
 export type WorkspaceFieldsFragment = { id: string, name: string, kind: WorkspaceKind, runtime: string, model: string, provider: string | null, platformBilled: boolean, status: WorkspaceStatus, url: string | null, deliveryMode: DeliveryMode | null, lastHeartbeatAt: string | null, createdAt: string, updatedAt: string, failure: { code: string, message: string, at: string } | null, secrets: Array<{ key: string, updatedAt: string }> };
 
 export type CreateWorkspaceMutationVariables = Exact<{
@@ -974,6 +982,17 @@ export const UpdateWorkspaceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateWorkspaceMutation, UpdateWorkspaceMutationVariables>;
+export const WorkspaceCountsDocument = new TypedDocumentString(`
+    query WorkspaceCounts($kind: WorkspaceKind, $statuses: [WorkspaceStatus!]) {
+  workspaces(first: 0, kind: $kind, statuses: $statuses) {
+    totalCount
+    countsByStatus {
+      status
+      count
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WorkspaceCountsQuery, WorkspaceCountsQueryVariables>;
 export const CreateWorkspaceDocument = new TypedDocumentString(`
     mutation CreateWorkspace($input: CreateWorkspaceInput!) {
   createWorkspace(input: $input) {
