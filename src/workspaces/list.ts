@@ -191,15 +191,12 @@ export async function listWorkspaces(
 /**
  * Counts by status under every filter but the status one, so a status
  * picker can show what each choice would list; the total is what the
- * whole filter lists. Without a runtime or name filter they come from the
- * counts the database keeps (status-counts.ts), whose cost does not grow
- * with the workspaces; under those filters, from the rows.
+ * whole filter lists. Without a name filter they come from the counts
+ * the database keeps by kind, runtime and status (status-counts.ts), whose
+ * cost does not grow with the workspaces; under a name filter, from the rows.
  */
 async function countByStatus(domain: Domain, filter: Filter): Promise<StatusCounts> {
-  const counts =
-    filter.runtime === null && filter.search === null
-      ? await readStatusCounts(domain, filter.kind)
-      : await countRows(domain, filter);
+  const counts = filter.search === null ? await readStatusCounts(domain, filter) : await countRows(domain, filter);
   const byStatus = WORKSPACE_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));
   const total = filter.statuses.reduce((sum, s) => sum + (counts.get(s) ?? 0), 0);
   return { total, byStatus };

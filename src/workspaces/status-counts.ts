@@ -2,34 +2,37 @@ import type { SqlDriver } from "../db/database.js";
 import type { Domain } from "../domain.js";
 import type { WorkspaceKind, WorkspaceStatus } from "../generated/prisma/client.js";
 
-// Workspaces by kind and status, kept by the database itself: a trigger on
-// Workspace appends a row of +1 / -1 to "WorkspaceStatusCount" in the
-// transaction of every insert, delete, and change of status or kind (the
-// migration workspace_status_counts). A count is the sum of its rows, so a
+// Workspaces by kind, runtime and status, kept by the database itself: a
+// trigger on Workspace appends a row of +1 / -1 to "WorkspaceStatusCount" in
+// the transaction of every insert, delete, and change of kind, runtime or
+// status (the migration workspace_status_counts). A count is the sum of its rows, so a
 // read costs the same at 100 workspaces or 100,000 and is exact in its
 // snapshot, folded or not.
 
 /** Past this many rows of changes, a read asks for a fold rather than wait for the sweep loop's. */
 export const FOLD_ABOVE_ROWS = 1_000;
 
-/** The counts by status, of one kind or of all; a status without workspaces is absent. */
+export type CountedFacets = { kind: WorkspaceKind | null; runtime: string | null };
+
+/** The counts by status under the facets given (null: any); a status without workspaces is absent. */
 export async function readStatusCounts(
   domain: Pick<Domain, "sql">,
-  kind: WorkspaceKind | null,
+  facets: CountedFacets,
 ): Promise<Map<WorkspaceStatus, number>> {
   const rows = await domain.sql.query<{ status: WorkspaceStatus; count: number; rows: number }>(
     `SELECT c."status", sum(c."delta")::int AS "count", count(*)::int AS "rows"
-     FROM "WorkspaceStatusCount" AS c ${kind ? `WHERE c."kind" = $1::"WorkspaceKind"` : ""}
+     FROM "WorkspaceStatusCount" AS c
+     WHERE ($1::"WorkspaceKind" IS NULL OR c."kind" = $1) AND ($2::text IS NULL OR c."runtime" = $2)
      GROUP BY c."status"`,
-    kind ? [kind] : [],
+    [facets.kind, facets.runtime],
   );
   if (rows.reduce((n, r) => n + Number(r.rows), 0) > FOLD_ABOVE_ROWS) foldInBackground(domain.sql);
   return new Map(rows.map((r) => [r.status, Number(r.count)]));
 }
 
 /**
- * Folds the rows of every (kind, status) that has more than one into one
- * row of their sum (none when it is 0), in one statement: the rows it
+ * Folds the rows of every (kind, runtime, status) that has more than one
+ * into one row of their sum (none when it is 0), in one statement: the rows it
  * deletes are exactly the rows it sums (DELETE … RETURNING), so a change
  * committed meanwhile (a row its snapshot does not see) stays as it is, and
  * of two folds at once, the second skips the rows the first deleted and
@@ -40,12 +43,14 @@ export async function readStatusCounts(
 const FOLD = `
   WITH gone AS (
     DELETE FROM "WorkspaceStatusCount" AS c
-    WHERE (c."kind", c."status") IN (
-      SELECT "kind", "status" FROM "WorkspaceStatusCount" GROUP BY "kind", "status" HAVING count(*) > 1)
-    RETURNING c."kind", c."status", c."delta"
+    WHERE (c."kind", c."runtime", c."status") IN (
+      SELECT "kind", "runtime", "status" FROM "WorkspaceStatusCount"
+      GROUP BY "kind", "runtime", "status" HAVING count(*) > 1)
+    RETURNING c."kind", c."runtime", c."status", c."delta"
   ), summed AS (
-    INSERT INTO "WorkspaceStatusCount" ("kind", "status", "delta")
-    SELECT "kind", "status", sum("delta") FROM gone GROUP BY "kind", "status" HAVING sum("delta") <> 0
+    INSERT INTO "WorkspaceStatusCount" ("kind", "runtime", "status", "delta")
+    SELECT "kind", "runtime", "status", sum("delta") FROM gone
+    GROUP BY "kind", "runtime", "status" HAVING sum("delta") <> 0
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM gone)::int AS "folded", (SELECT count(*) FROM summed)::int AS "into"`;

@@ -18,14 +18,14 @@ import {
 } from "../support/operations.js";
 import { removeLivePlatformAgents } from "../support/platform.js";
 
-// The counts by status of `workspaces` without a runtime or name filter come
-// from "WorkspaceStatusCount", rows of +1 / -1 a trigger appends in the
+// The counts by status of `workspaces` without a name filter come from
+// "WorkspaceStatusCount", rows of +1 / -1 a trigger appends in the
 // transaction of each change (src/workspaces/status-counts.ts). Every test
 // here holds them against the truth: count(*) of the rows, GROUP BY.
 
 const WorkspaceCounts = graphql(`
-  query WorkspaceCounts($kind: WorkspaceKind, $statuses: [WorkspaceStatus!]) {
-    workspaces(first: 0, kind: $kind, statuses: $statuses) {
+  query WorkspaceCounts($kind: WorkspaceKind, $runtime: String, $statuses: [WorkspaceStatus!]) {
+    workspaces(first: 0, kind: $kind, runtime: $runtime, statuses: $statuses) {
       totalCount
       countsByStatus { status count }
     }
@@ -39,30 +39,39 @@ const HOUR = 3600_000;
 const t = useTestApp();
 
 /** The truth, from the rows. */
-async function counted(on: TestApp, kind: WorkspaceKind | null) {
+async function counted(on: TestApp, kind: WorkspaceKind | null, runtime: string | null) {
   const rows = await on.app.domain.prisma.workspace.groupBy({
     by: ["status"],
-    where: kind ? { kind } : {},
+    where: { ...(kind ? { kind } : {}), ...(runtime !== null ? { runtime } : {}) },
     _count: { _all: true },
   });
   return STATUSES.map((status) => ({ status, count: rows.find((r) => r.status === status)?._count._all ?? 0 }));
 }
 
-/** What the API answers, for every kind, equals the rows' counts; and so does the table, per kind and status. */
+/**
+ * What the API answers, for every kind and runtime (and one no row has),
+ * equals the rows' counts; and so does the table, per kind, runtime and status.
+ */
 async function expectExact(on: TestApp = t) {
+  const runtimes = (await on.app.domain.prisma.workspace.findMany({ distinct: ["runtime"], select: { runtime: true } }))
+    .map((r) => r.runtime)
+    .concat("no-such-runtime");
   for (const kind of KINDS) {
-    const api = ok(await gql(on, WorkspaceCounts, { kind, statuses: STATUSES })).workspaces;
-    const truth = await counted(on, kind);
-    expect(api.countsByStatus, `kind ${kind ?? "any"}`).toEqual(truth);
-    expect(api.totalCount).toBe(truth.reduce((n, c) => n + c.count, 0));
+    for (const runtime of [null, ...runtimes]) {
+      const api = ok(await gql(on, WorkspaceCounts, { kind, runtime, statuses: STATUSES })).workspaces;
+      const truth = await counted(on, kind, runtime);
+      expect(api.countsByStatus, `kind ${kind ?? "any"}, runtime ${runtime ?? "any"}`).toEqual(truth);
+      expect(api.totalCount).toBe(truth.reduce((n, c) => n + c.count, 0));
+    }
   }
   const [kept, rows] = await Promise.all([
     on.app.db.sql.query<{ key: string; n: number }>(
-      `SELECT kind || ' ' || status AS key, sum(delta)::int AS n FROM "WorkspaceStatusCount"
-       GROUP BY kind, status HAVING sum(delta) <> 0 ORDER BY 1`,
+      `SELECT concat_ws(' ', kind, runtime, status) AS key, sum(delta)::int AS n FROM "WorkspaceStatusCount"
+       GROUP BY kind, runtime, status HAVING sum(delta) <> 0 ORDER BY 1`,
     ),
     on.app.db.sql.query<{ key: string; n: number }>(
-      `SELECT kind || ' ' || status AS key, count(*)::int AS n FROM "Workspace" GROUP BY kind, status ORDER BY 1`,
+      `SELECT concat_ws(' ', kind, runtime, status) AS key, count(*)::int AS n FROM "Workspace"
+       GROUP BY kind, runtime, status ORDER BY 1`,
     ),
   ]);
   expect(kept).toEqual(rows);
@@ -71,10 +80,12 @@ async function expectExact(on: TestApp = t) {
 const countRows = async (on: TestApp = t) =>
   (await on.app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WorkspaceStatusCount"`))[0]?.n ?? 0;
 
-/** Whether the rows are folded: at most one per (kind, status), none of them 0. */
+const GROUPS = `count(DISTINCT (kind, runtime, status))::int`;
+
+/** Whether the rows are folded: at most one per (kind, runtime, status), none of them 0. */
 async function expectFolded(on: TestApp = t) {
   const [shape] = await on.app.db.sql.query<{ rows: number; groups: number; zero: number }>(
-    `SELECT count(*)::int AS rows, count(DISTINCT (kind, status))::int AS groups,
+    `SELECT count(*)::int AS rows, ${GROUPS} AS groups,
             count(*) FILTER (WHERE delta = 0)::int AS zero FROM "WorkspaceStatusCount"`,
   );
   expect(shape).toMatchObject({ zero: 0 });
@@ -166,14 +177,17 @@ describe("the counts follow every change", () => {
     await expectExact();
   });
 
-  it("a change of kind, a row deleted, and a status set to the value it had", async () => {
+  it("a change of kind and of runtime, a row deleted, and values set to what they were", async () => {
     const ws = await create();
     const { sql } = t.app.db;
     await sql.query(`UPDATE "Workspace" SET status = 'FAILED' WHERE id = $1::uuid`, [ws.id]);
     await sql.query(`UPDATE "Workspace" SET kind = 'PLATFORM' WHERE id = $1::uuid`, [ws.id]);
+    await sql.query(`UPDATE "Workspace" SET runtime = 'retired-runtime' WHERE id = $1::uuid`, [ws.id]);
     await expectExact();
     const before = await countRows();
-    await sql.query(`UPDATE "Workspace" SET status = status, kind = kind WHERE id = $1::uuid`, [ws.id]);
+    await sql.query(`UPDATE "Workspace" SET status = status, kind = kind, runtime = runtime WHERE id = $1::uuid`, [
+      ws.id,
+    ]);
     expect(await countRows()).toBe(before);
     await sql.query(`DELETE FROM "Workspace" WHERE id = $1::uuid`, [ws.id]);
     await expectExact();
@@ -257,7 +271,7 @@ describe("folding", () => {
       await restore();
     }
     await expectExact();
-    await until("the read's fold", async () => (await countRows()) <= 2 * STATUSES.length);
+    await until("the read's fold", async () => (await countRows()) < 100);
     await expectFolded();
     await expectExact();
   });
@@ -276,9 +290,7 @@ describe("the sweep loop folds", () => {
     await create(timed);
     await until("the loop's fold", async () => {
       const rows = await countRows(timed);
-      const [g] = await timed.app.db.sql.query<{ n: number }>(
-        `SELECT count(DISTINCT (kind, status))::int AS n FROM "WorkspaceStatusCount"`,
-      );
+      const [g] = await timed.app.db.sql.query<{ n: number }>(`SELECT ${GROUPS} AS n FROM "WorkspaceStatusCount"`);
       return rows === g?.n;
     });
     await expectExact(timed);
@@ -301,9 +313,7 @@ describe("the sweep loop folds", () => {
     }
     await until("the next fold", async () => {
       const rows = await countRows(timed);
-      const [g] = await timed.app.db.sql.query<{ n: number }>(
-        `SELECT count(DISTINCT (kind, status))::int AS n FROM "WorkspaceStatusCount"`,
-      );
+      const [g] = await timed.app.db.sql.query<{ n: number }>(`SELECT ${GROUPS} AS n FROM "WorkspaceStatusCount"`);
       return rows === g?.n;
     });
     await expectExact(timed);
@@ -329,7 +339,9 @@ describe.runIf(backend === "postgres")("on PostgreSQL, with writers and folds at
 
   it("two folds at once, while a writer commits: nothing lost, nothing counted twice", async () => {
     // Rows to fold: every group below has more than one.
-    for (let i = 0; i < 4; i++) await register((await create()).id);
+    const registered: string[] = [];
+    for (let i = 0; i < 4; i++) registered.push((await create()).id);
+    for (const id of registered) await register(id);
     const [holder, observer] = [await client(), await client()];
     try {
       // One row held, so the first fold stops part-way (holding the rows it deleted) and the second
@@ -337,8 +349,12 @@ describe.runIf(backend === "postgres")("on PostgreSQL, with writers and folds at
       // rows, and the second would write the sum again; one that read the rows and deleted them later
       // would lose the writer's.
       await holder.query("BEGIN");
+      // A row of the group those four joined: it has more than one, so the folds delete it.
       await holder.query(
-        `SELECT 1 FROM "WorkspaceStatusCount" WHERE kind = 'WORKSPACE' AND status = 'ONLINE' LIMIT 1 FOR UPDATE`,
+        `SELECT 1 FROM "WorkspaceStatusCount"
+         WHERE (kind, runtime, status) = (SELECT kind, runtime, status FROM "Workspace" WHERE id = $1::uuid)
+         LIMIT 1 FOR UPDATE`,
+        [registered[0]],
       );
       const first = foldStatusCounts(t.app.domain);
       await foldsWaiting(observer, 1);
@@ -433,9 +449,12 @@ describe("the migration", () => {
   const exact = async () => {
     const [kept, rows] = await Promise.all([
       db.sql.query(
-        `SELECT kind, status, sum(delta)::int AS n FROM "WorkspaceStatusCount" GROUP BY 1, 2 HAVING sum(delta) <> 0 ORDER BY 1, 2`,
+        `SELECT kind, runtime, status, sum(delta)::int AS n FROM "WorkspaceStatusCount"
+         GROUP BY 1, 2, 3 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3`,
       ),
-      db.sql.query(`SELECT kind, status, count(*)::int AS n FROM "Workspace" GROUP BY 1, 2 ORDER BY 1, 2`),
+      db.sql.query(
+        `SELECT kind, runtime, status, count(*)::int AS n FROM "Workspace" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      ),
     ]);
     expect(kept).toEqual(rows);
     return rows.length;
@@ -448,13 +467,13 @@ describe("the migration", () => {
     await migrate(db.sql, all.slice(0, at));
     await db.sql.exec(`
       INSERT INTO "Workspace" (id, name, kind, runtime, model, status, "updatedAt")
-      SELECT gen_random_uuid(), 'before-' || g, 'WORKSPACE', 'hermes', 'm',
+      SELECT gen_random_uuid(), 'before-' || g, 'WORKSPACE', (ARRAY['hermes','codex'])[1 + g % 2], 'm',
              (ARRAY['PROVISIONING','ONLINE','OFFLINE','FAILED','REMOVED'])[1 + g % 5]::"WorkspaceStatus", now()
       FROM generate_series(1, 23) g;
       INSERT INTO "Workspace" (id, name, kind, runtime, model, status, "updatedAt")
       VALUES (gen_random_uuid(), 'platform', 'PLATFORM', 'hermes', 'm', 'ONLINE', now());`);
     expect(await migrate(db.sql, all)).toEqual(all.slice(at).map((m) => m.name));
-    expect(await exact()).toBe(6);
+    expect(await exact()).toBe(11);
     await db.sql.exec(`TRUNCATE "Workspace" CASCADE`);
     expect(await exact()).toBe(0);
     expect(await db.sql.query(`SELECT * FROM "WorkspaceStatusCount"`)).toEqual([]);

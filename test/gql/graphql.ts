@@ -312,6 +312,7 @@ export type WorkspaceStateQuery = { workspace: { status: WorkspaceStatus, runtim
 
 export type CanvasLoadQueryVariables = Exact<{
   statuses?: Array<WorkspaceStatus> | WorkspaceStatus | null | undefined;
+  runtime?: string | null | undefined;
   search?: string | null | undefined;
   orderBy?: WorkspaceOrder | null | undefined;
 }>;
@@ -359,6 +360,7 @@ export type UpdateWorkspaceMutation = { updateWorkspace:
 
 export type WorkspaceCountsQueryVariables = Exact<{
   kind?: WorkspaceKind | null | undefined;
+  runtime?: string | null | undefined;
   statuses?: Array<WorkspaceStatus> | WorkspaceStatus | null | undefined;
 }>;
 
@@ -844,8 +846,14 @@ export const WorkspaceStateDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<WorkspaceStateQuery, WorkspaceStateQueryVariables>;
 export const CanvasLoadDocument = new TypedDocumentString(`
-    query CanvasLoad($statuses: [WorkspaceStatus!], $search: String, $orderBy: WorkspaceOrder) {
-  workspaces(first: 50, statuses: $statuses, search: $search, orderBy: $orderBy) {
+    query CanvasLoad($statuses: [WorkspaceStatus!], $runtime: String, $search: String, $orderBy: WorkspaceOrder) {
+  workspaces(
+    first: 50
+    statuses: $statuses
+    runtime: $runtime
+    search: $search
+    orderBy: $orderBy
+  ) {
     totalCount
     countsByStatus {
       status
@@ -983,8 +991,8 @@ export const UpdateWorkspaceDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<UpdateWorkspaceMutation, UpdateWorkspaceMutationVariables>;
 export const WorkspaceCountsDocument = new TypedDocumentString(`
-    query WorkspaceCounts($kind: WorkspaceKind, $statuses: [WorkspaceStatus!]) {
-  workspaces(first: 0, kind: $kind, statuses: $statuses) {
+    query WorkspaceCounts($kind: WorkspaceKind, $runtime: String, $statuses: [WorkspaceStatus!]) {
+  workspaces(first: 0, kind: $kind, runtime: $runtime, statuses: $statuses) {
     totalCount
     countsByStatus {
       status
