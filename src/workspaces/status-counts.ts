@@ -5,9 +5,9 @@ import type { WorkspaceKind, WorkspaceStatus } from "../generated/prisma/client.
 // Workspaces by kind, runtime and status, kept by the database itself: a
 // trigger on Workspace appends a row of +1 / -1 to "WorkspaceStatusCount" in
 // the transaction of every insert, delete, and change of kind, runtime or
-// status (the migration workspace_status_counts). A count is the sum of its rows, so a
-// read costs the same at 100 workspaces or 100,000 and is exact in its
-// snapshot, folded or not.
+// status (the migration workspace_status_counts). A count is the sum of its
+// rows, so a read costs the same at 100 workspaces or 100,000 and is exact
+// in its snapshot, folded or not.
 
 /** Past this many rows of changes, a read asks for a fold rather than wait for the sweep loop's. */
 export const FOLD_ABOVE_ROWS = 1_000;
@@ -32,8 +32,8 @@ export async function readStatusCounts(
 
 /**
  * Folds the rows of every (kind, runtime, status) that has more than one
- * into one row of their sum (none when it is 0), in one statement: the rows it
- * deletes are exactly the rows it sums (DELETE … RETURNING), so a change
+ * into one row of their sum (none when it is 0), in one statement: the rows
+ * it deletes are exactly the rows it sums (DELETE … RETURNING), so a change
  * committed meanwhile (a row its snapshot does not see) stays as it is, and
  * of two folds at once, the second skips the rows the first deleted and
  * cannot see the row the first wrote. A read sees the rows before the fold
