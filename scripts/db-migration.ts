@@ -18,6 +18,7 @@ import {
 } from "@prisma/driver-adapter-utils";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PGLITE_EXTENSIONS } from "../src/db/pglite-extensions.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const SCHEMA_FILE = path.join(ROOT, "prisma/schema.prisma");
@@ -129,7 +130,8 @@ let shadow: Promise<PGlite> | undefined;
  * before each diff so that every replay starts from a blank database.
  */
 async function shadowDatabase(): Promise<PGlite> {
-  shadow ??= PGlite.create();
+  // With the extensions the migrations create, which it replays.
+  shadow ??= PGlite.create({ extensions: PGLITE_EXTENSIONS });
   const db = await shadow;
   await db.exec("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;");
   return db;

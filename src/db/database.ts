@@ -6,6 +6,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { type ChangeWatch, watchPostgresChannel } from "./notifications.js";
+import { PGLITE_EXTENSIONS } from "./pglite-extensions.js";
 import { pglitePrepared } from "./pglite-prepared.js";
 
 /** Plain SQL access beside Prisma, for the migration runner and health checks. */
@@ -117,6 +118,7 @@ async function openPglite(
   // its opening time.
   const pglite = await PGlite.create(dataDir, {
     postgresqlconf: ["shared_buffers=16MB"],
+    extensions: PGLITE_EXTENSIONS,
     ...(loadDataDir ? { loadDataDir } : {}),
   });
   const prisma = new PrismaClient({ adapter: wrap(new PrismaPGlite(pglite)) });

@@ -6,6 +6,7 @@ import { Prisma, type Workspace, type WorkspaceKind, type WorkspaceStatus } from
 import { type Page, pageSize, toPage } from "../pagination.js";
 import { WORKSPACE_COLUMNS } from "./columns.js";
 import { type CursorRow, decodeWorkspaceCursor, encodeWorkspaceCursor, type WorkspaceOrder } from "./list-cursor.js";
+import { readStatusCounts } from "./status-counts.js";
 import { hasControlCharacters, MAX_NAME, MAX_RUNTIME_OR_MODEL } from "./validate.js";
 
 export type { WorkspaceOrder, WorkspaceOrderField } from "./list-cursor.js";
@@ -107,9 +108,17 @@ function facetConditions(f: Filter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (f.kind) where.push(Prisma.sql`w."kind" = ${f.kind}::"WorkspaceKind"`);
   if (f.runtime !== null) where.push(Prisma.sql`w."runtime" = ${f.runtime}`);
-  if (f.search !== null) where.push(Prisma.sql`w."name" ILIKE ${`%${escapeLike(f.search)}%`} ESCAPE '\\'`);
+  if (f.search !== null) where.push(nameContains(f.search));
   return where;
 }
+
+/**
+ * The name search: a case-insensitive substring, LIKE's wildcards taken
+ * literally. The trigram index (migration workspace_name_trigrams) serves
+ * exactly this predicate; a search under 3 characters has no trigram and
+ * reads the table.
+ */
+export const nameContains = (search: string) => Prisma.sql`w."name" ILIKE ${`%${escapeLike(search)}%`} ESCAPE '\\'`;
 
 const statusIn = (statuses: readonly WorkspaceStatus[]) =>
   Prisma.sql`w."status" IN (${Prisma.join(statuses.map((s) => Prisma.sql`${s}::"WorkspaceStatus"`))})`;
@@ -182,15 +191,21 @@ export async function listWorkspaces(
 /**
  * Counts by status under every filter but the status one, so a status
  * picker can show what each choice would list; the total is what the
- * whole filter lists.
+ * whole filter lists. Without a name filter they come from the counts
+ * the database keeps by kind, runtime and status (status-counts.ts), whose
+ * cost does not grow with the workspaces; under a name filter, from the rows.
  */
 async function countByStatus(domain: Domain, filter: Filter): Promise<StatusCounts> {
+  const counts = filter.search === null ? await readStatusCounts(domain, filter) : await countRows(domain, filter);
+  const byStatus = WORKSPACE_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));
+  const total = filter.statuses.reduce((sum, s) => sum + (counts.get(s) ?? 0), 0);
+  return { total, byStatus };
+}
+
+async function countRows(domain: Domain, filter: Filter): Promise<Map<WorkspaceStatus, number>> {
   const query = Prisma.sql`
     SELECT w."status", count(*)::int AS "count" FROM "Workspace" AS w ${and(facetConditions(filter))}
     GROUP BY w."status"`;
   const rows = await domain.sql.query<{ status: WorkspaceStatus; count: number }>(query.text, query.values);
-  const counts = new Map(rows.map((r) => [r.status, Number(r.count)]));
-  const byStatus = WORKSPACE_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));
-  const total = filter.statuses.reduce((sum, s) => sum + (counts.get(s) ?? 0), 0);
-  return { total, byStatus };
+  return new Map(rows.map((r) => [r.status, Number(r.count)]));
 }

@@ -3,6 +3,7 @@ import type { Domain } from "../domain.js";
 import { EVENT_TXID, type EventHint } from "../events/record.js";
 import { Prisma, type WorkspaceEventType, type WorkspaceStatus } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
+import { foldStatusCounts } from "./status-counts.js";
 
 /** Workspaces changed per statement; a sweep repeats statements until fewer are due. */
 export const SWEEP_BATCH = 5_000;
@@ -128,18 +129,31 @@ async function markSilentOffline(domain: Domain, deadline: Date, message: string
   return publishNewest(domain, hints);
 }
 
+/**
+ * Each interval: the sweeps, then the fold of the workspace counts' rows
+ * (the sweep's own changes among them). Either failing leaves the other to run.
+ */
+async function sweepAndFold(domain: Domain, log: Logger): Promise<void> {
+  try {
+    const r = await sweepOnce(domain);
+    if (r.timedOut || r.offline) log.info({ msg: "sweep changed workspaces", ...r });
+  } catch (err) {
+    log.warn({ msg: "sweep failed; next interval retries", err: (err as Error).message });
+  }
+  try {
+    await foldStatusCounts(domain);
+  } catch (err) {
+    log.warn({ msg: "folding the workspace counts failed; next interval retries", err: (err as Error).message });
+  }
+}
+
 export function startSweeps(domain: Domain, intervalMs: number, log: Logger): () => Promise<void> {
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = sweepOnce(domain)
-      .then((r) => {
-        if (r.timedOut || r.offline) log.info({ msg: "sweep changed workspaces", ...r });
-      })
-      .catch((err: Error) => log.warn({ msg: "sweep failed; next interval retries", err: err.message }))
-      .finally(() => {
-        running = null;
-      });
+    running = sweepAndFold(domain, log).finally(() => {
+      running = null;
+    });
   }, intervalMs);
   timer.unref();
   return async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Workspace } from "../../src/generated/prisma/client.js";
+import { nameContains } from "../../src/workspaces/list.js";
 import { graphql } from "../gql/gql.js";
 import type {
   CanvasCountsQueryVariables,
@@ -242,6 +243,30 @@ describe("workspaces filtered", () => {
     expect(await listed({ search: `${tag} a_pha` })).toEqual([]);
     expect(await listed({ search: "back\\slash" })).toEqual(of("backslash"));
     expect(await listed({ search: `${tag} back\\` })).toEqual(of("backslash"));
+  });
+
+  it("by a search of 1 or 2 characters, which has no trigram for the index: still every match, wildcards literal", async () => {
+    // No other name of this file's database holds %, _ or \.
+    expect(await listed({ search: "%" })).toEqual(of("percent"));
+    expect(await listed({ search: "_" })).toEqual(of("underscore"));
+    expect(await listed({ search: "\\" })).toEqual(of("backslash"));
+    expect(await listed({ search: "% " })).toEqual(of("percent"));
+    expect(await listed({ search: "lP" })).toEqual(of("codexOnline"));
+    expect(await listed({ search: "e_" })).toEqual(of("underscore"));
+  });
+
+  it("the name search's predicate, exactly as the list sends it, is one the trigram index serves", async () => {
+    const plan = await t.app.db.sql.transaction(async (tx) => {
+      // Whatever the planner would choose on this small table: can the index serve it?
+      await tx.exec("SET LOCAL enable_seqscan = off");
+      const where = nameContains(`${tag} 100%`);
+      const rows = await tx.query<Record<string, string>>(
+        `EXPLAIN SELECT w.id FROM "Workspace" AS w WHERE ${where.text}`,
+        where.values,
+      );
+      return rows.map((r) => Object.values(r)[0]).join("\n");
+    });
+    expect(plan).toContain("Workspace_name_trgm_idx");
   });
 
   it("refuses status with statuses, and a search or runtime over its bound or with control characters", async () => {

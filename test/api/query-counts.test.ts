@@ -21,8 +21,8 @@ import { openCountedDatabase, type Trace, type Tracer } from "../support/query-c
 // a first call (the admin token's lookup) is cached, as in steady state.
 
 const CanvasLoad = graphql(`
-  query CanvasLoad($statuses: [WorkspaceStatus!], $search: String, $orderBy: WorkspaceOrder) {
-    workspaces(first: 50, statuses: $statuses, search: $search, orderBy: $orderBy) {
+  query CanvasLoad($statuses: [WorkspaceStatus!], $runtime: String, $search: String, $orderBy: WorkspaceOrder) {
+    workspaces(first: 50, statuses: $statuses, runtime: $runtime, search: $search, orderBy: $orderBy) {
       totalCount
       countsByStatus { status count }
       headCursor
@@ -311,6 +311,25 @@ describe("database round trips per hot path, after one warm-up call", () => {
       "SELECT Workspace", // the counts by status under the other filters (GROUP BY status), once for both count fields
       "SELECT WorkspaceEvent", // the head and the page of workspaces (one snapshot)
       "SELECT WorkspaceEvent", // the head and the newest 20 events; runtimes, providers and display names: from the registry
+    ]);
+  });
+
+  it("the same load without a name filter (by runtime): 3, its counts from the counts the database keeps", async () => {
+    const ws = await onlineWorkspace("canvas-3");
+    const { runtime } = await t.app.domain.prisma.workspace.findUniqueOrThrow({ where: { id: ws.id } });
+    const vars: CanvasLoadQueryVariables = { statuses: ["ONLINE", "PROVISIONING"], runtime };
+    ok(await gql(t, CanvasLoad, vars));
+    const r = await trace(() => gql(t, CanvasLoad, vars));
+    const data = ok(r.result);
+    const truth = await t.app.domain.prisma.workspace.count({
+      where: { runtime, status: { in: ["ONLINE", "PROVISIONING"] } },
+    });
+    expect(data.workspaces.totalCount).toBe(truth);
+    expect(r.queries.length, explain(r)).toBe(3);
+    expect([...r.queries].sort()).toEqual([
+      "SELECT WorkspaceEvent", // the head and the page of workspaces (one snapshot)
+      "SELECT WorkspaceEvent", // the head and the newest 20 events
+      "SELECT WorkspaceStatusCount", // the counts by status: the sums of the trigger's rows, not a count of Workspace
     ]);
   });
 

@@ -312,6 +312,7 @@ export type WorkspaceStateQuery = { workspace: { status: WorkspaceStatus, runtim
 
 export type CanvasLoadQueryVariables = Exact<{
   statuses?: Array<WorkspaceStatus> | WorkspaceStatus | null | undefined;
+  runtime?: string | null | undefined;
   search?: string | null | undefined;
   orderBy?: WorkspaceOrder | null | undefined;
 }>;
@@ -356,6 +357,15 @@ export type UpdateWorkspaceMutation = { updateWorkspace:
     | { __typename: 'UnregisteredModelError', code: ErrorCode, message: string, runtime: string, model: string, offeredModels: Array<string> }
     | { __typename: 'UpdateWorkspaceSuccess', workspace: { id: string, name: string, runtime: string, model: string, provider: string | null, platformBilled: boolean, status: WorkspaceStatus, updatedAt: string } }
    };
+
+export type WorkspaceCountsQueryVariables = Exact<{
+  kind?: WorkspaceKind | null | undefined;
+  runtime?: string | null | undefined;
+  statuses?: Array<WorkspaceStatus> | WorkspaceStatus | null | undefined;
+}>;
+
+
+export type WorkspaceCountsQuery = { workspaces: { totalCount: number, countsByStatus: Array<{ status: WorkspaceStatus, count: number }> } };
 
 export type WorkspaceFieldsFragment = { id: string, name: string, kind: WorkspaceKind, runtime: string, model: string, provider: string | null, platformBilled: boolean, status: WorkspaceStatus, url: string | null, deliveryMode: DeliveryMode | null, lastHeartbeatAt: string | null, createdAt: string, updatedAt: string, failure: { code: string, message: string, at: string } | null, secrets: Array<{ key: string, updatedAt: string }> };
 
@@ -836,8 +846,14 @@ export const WorkspaceStateDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<WorkspaceStateQuery, WorkspaceStateQueryVariables>;
 export const CanvasLoadDocument = new TypedDocumentString(`
-    query CanvasLoad($statuses: [WorkspaceStatus!], $search: String, $orderBy: WorkspaceOrder) {
-  workspaces(first: 50, statuses: $statuses, search: $search, orderBy: $orderBy) {
+    query CanvasLoad($statuses: [WorkspaceStatus!], $runtime: String, $search: String, $orderBy: WorkspaceOrder) {
+  workspaces(
+    first: 50
+    statuses: $statuses
+    runtime: $runtime
+    search: $search
+    orderBy: $orderBy
+  ) {
     totalCount
     countsByStatus {
       status
@@ -974,6 +990,17 @@ export const UpdateWorkspaceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateWorkspaceMutation, UpdateWorkspaceMutationVariables>;
+export const WorkspaceCountsDocument = new TypedDocumentString(`
+    query WorkspaceCounts($kind: WorkspaceKind, $runtime: String, $statuses: [WorkspaceStatus!]) {
+  workspaces(first: 0, kind: $kind, runtime: $runtime, statuses: $statuses) {
+    totalCount
+    countsByStatus {
+      status
+      count
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WorkspaceCountsQuery, WorkspaceCountsQueryVariables>;
 export const CreateWorkspaceDocument = new TypedDocumentString(`
     mutation CreateWorkspace($input: CreateWorkspaceInput!) {
   createWorkspace(input: $input) {
