@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { AdminTokens } from "../auth/admin.js";
 import { findLiveInstanceToken } from "../auth/authorize.js";
 import type { Bearer } from "../auth/tokens.js";
@@ -20,4 +21,30 @@ export async function identifyBearer(
   const instance = await findLiveInstanceToken(deps.prisma, bearer.hash);
   if (instance) return { valid: true, instanceOf: instance.workspaceId };
   return { valid: await deps.admins.isAdmin(bearer.hash), instanceOf: null };
+}
+
+/** How long a credential found valid is let past an address's exhausted limit without a new lookup. */
+export const VALID_BEARER_MS = 5_000;
+
+/**
+ * identifyBearer remembering, for a few seconds, the credentials it found
+ * valid. An address's budget is taken before each request is judged, so
+ * many concurrent requests of valid agents behind one address (or the
+ * heartbeat's group commit, which keeps 20 beats in flight at once) run it
+ * dry and would each pay a database lookup to be let past. Only valid
+ * answers are kept: a guess is looked up every time, so a limited address
+ * learns nothing. A credential revoked meanwhile is still refused by the
+ * request's own check (access is never judged here); it may only be let
+ * past the limit for the rest of its few seconds, to be answered 401.
+ */
+export function rememberValidBearers(ttlMs = VALID_BEARER_MS) {
+  const valid = new LRUCache<string, BearerIdentity>({ max: 10_000, ttl: ttlMs });
+  return async (bearer: Bearer, deps: { admins: AdminTokens; prisma: PrismaClient }): Promise<BearerIdentity> => {
+    if (bearer.kind !== "token") return identifyBearer(bearer, deps);
+    const known = valid.get(bearer.hash);
+    if (known) return known;
+    const identity = await identifyBearer(bearer, deps);
+    if (identity.valid) valid.set(bearer.hash, identity);
+    return identity;
+  };
 }

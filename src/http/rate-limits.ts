@@ -5,7 +5,7 @@ import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimi
 import type { Logger } from "../log.js";
 import type { Context } from "../schema/context.js";
 import { clientKey } from "./client-address.js";
-import { type BearerIdentity, identifyBearer } from "./credential.js";
+import { type BearerIdentity, rememberValidBearers } from "./credential.js";
 import { rootFields, selectOperation } from "./operation.js";
 
 /** A limit of N a minute allows N/2 per 30 s window: bursts stay at half the minute's rate. */
@@ -169,6 +169,7 @@ type Stop = (result: { errors: GraphQLError[] }) => void;
  */
 export function useRateLimits(limits: RateLimits): Plugin<Context> {
   const { authFailures, bootstraps } = limits;
+  const identifyBearer = rememberValidBearers();
 
   const guard = async (args: ExecutionArgs, stop: Stop) => {
     const ctx = args.contextValue as Context & Addressed;
