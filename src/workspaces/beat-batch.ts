@@ -1,7 +1,8 @@
 import type { Workspace } from "../generated/prisma/client.js";
 import type { Beat } from "./beat-statement.js";
 
-type Waiter = { resolve(ws: Workspace | null): void; reject(err: unknown): void };
+/** A beat waiting for its statement, with the report it carried (its entry may write another's). */
+type Waiter = { report: Beat["report"]; resolve(ws: Workspace | null): void; reject(err: unknown): void };
 type Entry = { beat: Beat; waiters: Waiter[] };
 
 /** A statement's bound: one statement stays small however many connections beat at once. */
@@ -22,11 +23,14 @@ const MAX_BATCH = 128;
  * - lend one beat's credentials to another: each source row is matched on
  *   its own (workspace, token hash) pair, and a workspace appears in one
  *   statement at most once. A second beat of the same workspace shares its
- *   entry only with the same token hash (the same verdict, by definition),
- *   and only when at most one of them carries a report: the report-less
- *   beats then take the row after the report, which is what running them
- *   one after the other gives. Any other beat of that workspace waits for
- *   the next statement.
+ *   entry only with the same token hash (the same verdict, by definition)
+ *   and, if both carry reports, the same health (one statement checks one).
+ *   Any other beat of that workspace waits for the next statement.
+ * - answer what running them one after the other would not: the entry
+ *   writes its last report, each beat that carried a report gets the row
+ *   with its own (the row as it was after that beat), and the beats without
+ *   one get the row as it is (they come after the reports). The beats of a
+ *   statement were all under way at once, so that order is as good as any.
  * - turn a failure into a wrong answer: if the group's statement fails,
  *   each entry is run again alone, so each beat gets the answer (or the
  *   error, which the heartbeat reports as unavailable) it would get alone,
@@ -48,7 +52,7 @@ export class BeatBatch {
 
   beat(beat: Beat): Promise<Workspace | null> {
     return new Promise((resolve, reject) => {
-      this.#add(beat, { resolve, reject });
+      this.#add(beat, { report: beat.report, resolve, reject });
       this.#schedule();
     });
   }
@@ -60,7 +64,8 @@ export class BeatBatch {
       return;
     }
     const same = entry.beat.tokenHash === beat.tokenHash && entry.beat.markLagMs === beat.markLagMs;
-    if (same && !(entry.beat.report && beat.report)) {
+    const last = entry.beat.report;
+    if (same && (!last || !beat.report || last.health === beat.report.health)) {
       if (beat.report) entry.beat = beat;
       entry.waiters.push(waiter);
       return;
@@ -118,9 +123,15 @@ export class BeatBatch {
   }
 }
 
-/** Every waiter of an entry gets the row, each its own copy (a resolver may not share another's object). */
+/**
+ * Every waiter of an entry gets the row, each its own copy (a resolver may
+ * not share another's object); one that carried a report, with its report as
+ * the database gives JSON back.
+ */
 function settle(entry: Entry, row: Workspace | null) {
-  entry.waiters.forEach((w, i) => {
-    w.resolve(row && i > 0 ? { ...row } : row);
-  });
+  for (const w of entry.waiters) {
+    if (!row) w.resolve(null);
+    else if (w.report) w.resolve({ ...row, runtimeState: JSON.parse(JSON.stringify(w.report)) });
+    else w.resolve({ ...row });
+  }
 }

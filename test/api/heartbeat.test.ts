@@ -377,6 +377,9 @@ describe("heartbeat: concurrent beats (one statement on PGlite, its group commit
       "OFFLINE workspace": () => call(offline.id, offline.token),
       "going DEGRADED": () => call(degrading.id, degrading.token, { health: "DEGRADED", degradedReason: "slow" }),
       "a report": () => call(reporting.id, reporting.token, { activeTasks: 4, version: "1.2" }),
+      "another report, the same workspace": () => call(reporting.id, reporting.token, { activeTasks: 5 }),
+      "a DEGRADED report, the same workspace": () =>
+        call(reporting.id, reporting.token, { health: "DEGRADED", degradedReason: "late" }),
       "an invalid state": () => call(reporting.id, reporting.token, { activeTasks: -1 }),
       "an invalid state, wrong token": () => call(b.id, "not-a-token", { activeTasks: -1 }),
     };
@@ -418,6 +421,11 @@ describe("heartbeat: concurrent beats (one statement on PGlite, its group commit
     expect(got["revoked token beside the live one"]).toMatchObject({ status: 401, errors: ["UNAUTHENTICATED"] });
     expect(got["the live one beside it"]).toMatchObject({ typename: "HeartbeatSuccess" });
     expect(got["going DEGRADED"]).toMatchObject({ workspace: { state: { health: "DEGRADED" } } });
+    // Two reports of one workspace in one statement: each answered with its own, as one after the other.
+    expect(got["a report"]).toMatchObject({ workspace: { state: { activeTasks: 4, version: "1.2" } } });
+    expect(got["another report, the same workspace"]).toMatchObject({
+      workspace: { state: { activeTasks: 5, version: null } },
+    });
     if (grouped()) expect(Math.max(...statements.map((s) => s.beats)), JSON.stringify(statements)).toBeGreaterThan(1);
     // Every beat wrote at most what it writes alone: one DEGRADED event, one ONLINE for the OFFLINE one.
     const ids = [...together.names].filter(([, n]) => n === "degrading" || n === "offline").map(([id]) => id);
