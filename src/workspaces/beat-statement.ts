@@ -46,6 +46,7 @@ export type Beat = { workspaceId: string; tokenHash: string; report: RuntimeStat
 const beatStatement = (
   source: string,
   beat: { id: string; hash: string; report: string; degraded: string; lag: string },
+  rows = "",
 ) => `
   WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))
   UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now(),
@@ -53,7 +54,7 @@ const beatStatement = (
     "heartbeatMarkAt" = CASE WHEN w."heartbeatMarkAt" IS NULL OR w."heartbeatMarkAt" < now() - ${beat.lag} * interval '1 millisecond'
       THEN now() ELSE w."heartbeatMarkAt" END
   FROM ${source}"InstanceToken" AS t, commit_without_flush
-  WHERE w.id = ${beat.id} AND w.status = 'ONLINE'
+  WHERE ${rows}w.id = ${beat.id} AND w.status = 'ONLINE'
     AND t."tokenHash" = ${beat.hash} AND t."workspaceId" = w.id AND t."revokedAt" IS NULL
     AND (${beat.degraded} IS NULL OR w."runtimeDegraded" = ${beat.degraded})`;
 
@@ -71,11 +72,15 @@ const BEAT_WHILE_ONLINE = `${beatStatement("", {
  * source row per beat, each matched on its own pair (workspace, token hash)
  * exactly as the one-beat statement matches it, and each returned row names
  * its source row (`beat`). A batch holds a workspace at most once, so no
- * target row joins two source rows.
+ * target row joins two source rows. The workspaces' ids come again as an
+ * array ($2), for the planner: it takes a set-returning function for 100
+ * rows, and with 20,000 workspaces it scanned every instance token (20 ms a
+ * statement); `id = ANY` makes it start from the primary key.
  */
 const BEATS_WHILE_ONLINE = `${beatStatement(
   "jsonb_to_recordset($1::text::jsonb) AS b(i int, id uuid, hash text, report jsonb, degraded boolean, lag int), ",
   { id: "b.id", hash: "b.hash", report: "b.report", degraded: "b.degraded", lag: "b.lag" },
+  "w.id = ANY($2::text::uuid[]) AND ",
 )}
   RETURNING b.i AS beat, ${WORKSPACE_COLUMNS}`;
 
@@ -105,7 +110,8 @@ export async function beatMany(sql: SqlDriver, beats: readonly Beat[]): Promise<
   }));
   const rows = await sql.query<Workspace & { beat: number }>(
     BEATS_WHILE_ONLINE,
-    [JSON.stringify(source)],
+    // Ids as an array literal: uuids (checked before a beat gets here) need no quoting.
+    [JSON.stringify(source), `{${beats.map((b) => b.workspaceId).join(",")}}`],
     "beats_while_online",
   );
   const out: (Workspace | null)[] = beats.map(() => null);
