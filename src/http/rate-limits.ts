@@ -169,7 +169,7 @@ type Stop = (result: { errors: GraphQLError[] }) => void;
  */
 export function useRateLimits(limits: RateLimits): Plugin<Context> {
   const { authFailures, bootstraps } = limits;
-  const identifyBearer = rememberValidBearers();
+  const bearers = rememberValidBearers();
 
   const guard = async (args: ExecutionArgs, stop: Stop) => {
     const ctx = args.contextValue as Context & Addressed;
@@ -179,10 +179,11 @@ export function useRateLimits(limits: RateLimits): Plugin<Context> {
     const registers = bootstraps ? registerCalls(args) : [];
     if (!(presented && authFailures) && registers.length === 0) return undefined;
 
+    /** What this request's own lookup found. */
     let identity: BearerIdentity | undefined;
     const identify = async () => {
       try {
-        identity ??= await identifyBearer(ctx.bearer, { admins: ctx.admins, prisma: ctx.domain.prisma });
+        identity ??= await bearers.identify(ctx.bearer, { admins: ctx.admins, prisma: ctx.domain.prisma });
       } catch {
         // Not judged: it is not let past a limit (the request itself would answer 503).
       }
@@ -193,7 +194,7 @@ export function useRateLimits(limits: RateLimits): Plugin<Context> {
     if (presented && authFailures) {
       const wait = await authFailures.take(key);
       if (wait === 0) authHeld = true;
-      else if (!(await identify())?.valid) {
+      else if (!(bearers.recall(ctx.bearer) ?? (await identify()))?.valid) {
         limits.refused("auth_failures");
         stop({ errors: [rateLimitedError("failed credential checks", wait)] });
         return undefined;
