@@ -21,6 +21,12 @@ export interface SqlDriver {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[], prepared?: string): Promise<T[]>;
   /** Runs fn with a driver bound to one connection inside one transaction. */
   transaction<R>(fn: (tx: SqlDriver) => Promise<R>): Promise<R>;
+  /**
+   * True where the database runs one statement at a time on this thread
+   * (PGlite): statements that wait beside each other may then be grouped
+   * into one (the heartbeat's group commit).
+   */
+  oneAtATime?: boolean;
 }
 
 export interface Database {
@@ -125,6 +131,7 @@ async function openPglite(
   const prepared = pglitePrepared(pglite);
   type Q = Pick<PGlite, "exec" | "query">;
   const driverOf = (q: Q, inTx: boolean): SqlDriver => ({
+    oneAtATime: true,
     exec: async (script) => {
       await q.exec(script);
     },

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { AdminTokens } from "../auth/admin.js";
 import { findLiveInstanceToken } from "../auth/authorize.js";
 import type { Bearer } from "../auth/tokens.js";
@@ -20,4 +21,35 @@ export async function identifyBearer(
   const instance = await findLiveInstanceToken(deps.prisma, bearer.hash);
   if (instance) return { valid: true, instanceOf: instance.workspaceId };
   return { valid: await deps.admins.isAdmin(bearer.hash), instanceOf: null };
+}
+
+/** How long a credential found valid is let past an address's exhausted limit without a new lookup. */
+export const VALID_BEARER_MS = 5_000;
+
+/**
+ * identifyBearer remembering, for a few seconds, the credentials it found
+ * valid. An address's failed-check budget is taken before each request is
+ * judged, so many concurrent requests of valid agents behind one address
+ * (or the heartbeat's group commit, which keeps 20 beats in flight at once)
+ * run it dry and would each pay a database lookup to be let past. Only
+ * valid answers are kept: a guess is looked up every time, so a limited
+ * address learns nothing. A credential revoked meanwhile is still refused
+ * by the request's own check (access is never judged here); it may only be
+ * let past the failed-check limit for the rest of its few seconds, to be
+ * answered 401. The bootstrap limit does not recall (a bootstrap it lets
+ * through mints a token): it looks up every time.
+ */
+export function rememberValidBearers(ttlMs = VALID_BEARER_MS) {
+  const valid = new LRUCache<string, BearerIdentity>({ max: 10_000, ttl: ttlMs });
+  return {
+    /** A valid answer found in the last few seconds, if any. */
+    recall: (bearer: Bearer): BearerIdentity | undefined =>
+      bearer.kind === "token" ? valid.get(bearer.hash) : undefined,
+    /** identifyBearer, remembering a valid answer. */
+    async identify(bearer: Bearer, deps: { admins: AdminTokens; prisma: PrismaClient }): Promise<BearerIdentity> {
+      const identity = await identifyBearer(bearer, deps);
+      if (identity.valid && bearer.kind === "token") valid.set(bearer.hash, identity);
+      return identity;
+    },
+  };
 }

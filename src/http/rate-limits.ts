@@ -5,7 +5,7 @@ import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimi
 import type { Logger } from "../log.js";
 import type { Context } from "../schema/context.js";
 import { clientKey } from "./client-address.js";
-import { type BearerIdentity, identifyBearer } from "./credential.js";
+import { type BearerIdentity, rememberValidBearers } from "./credential.js";
 import { rootFields, selectOperation } from "./operation.js";
 
 /** A limit of N a minute allows N/2 per 30 s window: bursts stay at half the minute's rate. */
@@ -169,6 +169,7 @@ type Stop = (result: { errors: GraphQLError[] }) => void;
  */
 export function useRateLimits(limits: RateLimits): Plugin<Context> {
   const { authFailures, bootstraps } = limits;
+  const bearers = rememberValidBearers();
 
   const guard = async (args: ExecutionArgs, stop: Stop) => {
     const ctx = args.contextValue as Context & Addressed;
@@ -178,10 +179,11 @@ export function useRateLimits(limits: RateLimits): Plugin<Context> {
     const registers = bootstraps ? registerCalls(args) : [];
     if (!(presented && authFailures) && registers.length === 0) return undefined;
 
+    /** What this request's own lookup found. */
     let identity: BearerIdentity | undefined;
     const identify = async () => {
       try {
-        identity ??= await identifyBearer(ctx.bearer, { admins: ctx.admins, prisma: ctx.domain.prisma });
+        identity ??= await bearers.identify(ctx.bearer, { admins: ctx.admins, prisma: ctx.domain.prisma });
       } catch {
         // Not judged: it is not let past a limit (the request itself would answer 503).
       }
@@ -192,7 +194,7 @@ export function useRateLimits(limits: RateLimits): Plugin<Context> {
     if (presented && authFailures) {
       const wait = await authFailures.take(key);
       if (wait === 0) authHeld = true;
-      else if (!(await identify())?.valid) {
+      else if (!(bearers.recall(ctx.bearer) ?? (await identify()))?.valid) {
         limits.refused("auth_failures");
         stop({ errors: [rateLimitedError("failed credential checks", wait)] });
         return undefined;

@@ -1,12 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiTokenStore } from "../../src/auth/api-tokens.js";
 import { mintToken, parseBearer } from "../../src/auth/tokens.js";
+import type { SqlDriver } from "../../src/db/database.js";
 import { heartbeat as heartbeatDomain } from "../../src/workspaces/heartbeat.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
 import { graphql } from "../gql/gql.js";
 import type { RuntimeStateInput } from "../gql/graphql.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, useTestApp } from "../support/harness.js";
+import { backend, openTestDatabase, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   Heartbeat,
@@ -301,5 +302,174 @@ describe("heartbeat: the runtime's own state", () => {
     // The token decides first, even for a bad state.
     expectRefusal(await report(id, null, { activeTasks: -1 }), "UNAUTHENTICATED", 401);
     expectRefusal(await report(id, t.adminToken, { activeTasks: -1 }), "FORBIDDEN", 403);
+  });
+});
+
+describe("heartbeat: concurrent beats (one statement on PGlite, its group commit)", () => {
+  // Its own app, on a database whose beat statements are seen (and can be made to fail).
+  const g = {} as TestApp;
+  const statements: { name: string; beats: number }[] = [];
+  let failing: (name: string) => boolean = () => false;
+  beforeAll(async () => {
+    const { database } = await openTestDatabase();
+    const sql: SqlDriver = {
+      ...database.sql,
+      query: <T>(text: string, params?: unknown[], prepared?: string) => {
+        if (prepared === "beat_while_online" || prepared === "beats_while_online") {
+          const beats = prepared === "beats_while_online" ? (JSON.parse(String(params?.[0])) as unknown[]).length : 1;
+          statements.push({ name: prepared, beats });
+          if (failing(prepared)) return Promise.reject(new Error("injected: the statement failed"));
+        }
+        return database.sql.query<T>(text, params, prepared);
+      },
+    };
+    Object.assign(g, await startTestApp({}, { ...database, sql }));
+  });
+  afterAll(() => g.app?.stop());
+  const grouped = () => g.app.domain.sql.oneAtATime === true;
+
+  const call = (workspaceId: string, token: string | null, state?: RuntimeStateInput) =>
+    gql(g, BeatWithState, { input: { workspaceId, ...(state ? { state } : {}) } }, { token });
+  async function online(name: string) {
+    const c = ok(await gql(g, CreateWorkspace, { input: { name } })).createWorkspace;
+    const { id } = expectSuccess(c, "CreateWorkspaceSuccess").workspace;
+    const r = ok(await gql(g, RegisterWorkspace, { input: { workspaceId: id } }, { token: null })).registerWorkspace;
+    return { id, token: expectSuccess(r, "RegisterWorkspaceSuccess").authToken as string };
+  }
+  const revoke = (workspaceId: string) =>
+    g.app.domain.prisma.instanceToken.updateMany({ where: { workspaceId }, data: { revokedAt: new Date() } });
+
+  /** Every kind of beat, on fresh workspaces: what each call is, by name. */
+  async function mix() {
+    const [a, b, revoked, rotated, failedWs, offline, degrading, reporting] = await Promise.all([
+      online("mix a"),
+      online("mix b"),
+      online("mix revoked"),
+      online("mix rotated"),
+      online("mix failed"),
+      online("mix offline"),
+      online("mix degrading"),
+      online("mix reporting"),
+    ]);
+    await revoke(revoked.id);
+    // A revoked token and the live one minted after it, for one workspace.
+    await revoke(rotated.id);
+    const again = ok(await gql(g, RegisterWorkspace, { input: { workspaceId: rotated.id } }, { token: null }));
+    const live = expectSuccess(again.registerWorkspace, "RegisterWorkspaceSuccess").authToken as string;
+    await g.app.domain.prisma.workspace.update({
+      where: { id: failedWs.id },
+      data: { status: "FAILED", failureCode: "SECRET_UNREADABLE", failureMessage: "x", failedAt: new Date() },
+    });
+    await g.app.domain.prisma.workspace.update({ where: { id: offline.id }, data: { status: "OFFLINE" } });
+    const names = new Map(
+      Object.entries({ a, b, revoked, rotated, failedWs, offline, degrading, reporting }).map(([n, w]) => [w.id, n]),
+    );
+    const calls: Record<string, () => ReturnType<typeof call>> = {
+      valid: () => call(a.id, a.token),
+      "valid, the same workspace again": () => call(a.id, a.token),
+      "another workspace's token": () => call(b.id, a.token),
+      "b's own": () => call(b.id, b.token),
+      "revoked token": () => call(revoked.id, revoked.token),
+      "revoked token beside the live one": () => call(rotated.id, rotated.token),
+      "the live one beside it": () => call(rotated.id, live),
+      "no token": () => call(a.id, null),
+      "FAILED workspace": () => call(failedWs.id, failedWs.token),
+      "OFFLINE workspace": () => call(offline.id, offline.token),
+      "going DEGRADED": () => call(degrading.id, degrading.token, { health: "DEGRADED", degradedReason: "slow" }),
+      "a report": () => call(reporting.id, reporting.token, { activeTasks: 4, version: "1.2" }),
+      "another report, the same workspace": () => call(reporting.id, reporting.token, { activeTasks: 5 }),
+      "a DEGRADED report, the same workspace": () =>
+        call(reporting.id, reporting.token, { health: "DEGRADED", degradedReason: "late" }),
+      "an invalid state": () => call(reporting.id, reporting.token, { activeTasks: -1 }),
+      "an invalid state, wrong token": () => call(b.id, "not-a-token", { activeTasks: -1 }),
+    };
+    return { calls, names };
+  }
+
+  /** What a client can tell of an answer; the workspace by its name in the mix, the time left out. */
+  function seen(r: Awaited<ReturnType<typeof call>>, names: Map<string, string>) {
+    const hb = r.data?.heartbeat;
+    const ws = hb?.__typename === "HeartbeatSuccess" ? hb.workspace : null;
+    return {
+      status: r.status,
+      errors: r.errors?.map((e) => e.extensions?.code),
+      typename: hb?.__typename,
+      code: hb?.__typename === "RequestError" ? [hb.code, hb.field] : undefined,
+      workspace: ws && {
+        name: names.get(ws.id),
+        status: ws.status,
+        state: ws.runtimeState && { ...ws.runtimeState, reportedAt: typeof ws.runtimeState.reportedAt },
+      },
+    };
+  }
+
+  it("each beat of a batch gets exactly the answer it gets alone, whatever the others are", async () => {
+    const alone = await mix();
+    const expected: Record<string, unknown> = {};
+    for (const [name, c] of Object.entries(alone.calls)) expected[name] = seen(await c(), alone.names);
+
+    const together = await mix();
+    statements.length = 0;
+    const answers = await Promise.all(Object.values(together.calls).map((c) => c()));
+    const got = Object.fromEntries(
+      Object.keys(together.calls).map((n, i) => [n, seen(answers[i] as never, together.names)]),
+    );
+    expect(got).toEqual(expected);
+    // The answers alone, spelled out for the ones that matter most.
+    expect(got["another workspace's token"]).toMatchObject({ status: 403, errors: ["FORBIDDEN"] });
+    expect(got["revoked token"]).toMatchObject({ status: 401, errors: ["UNAUTHENTICATED"] });
+    expect(got["revoked token beside the live one"]).toMatchObject({ status: 401, errors: ["UNAUTHENTICATED"] });
+    expect(got["the live one beside it"]).toMatchObject({ typename: "HeartbeatSuccess" });
+    expect(got["going DEGRADED"]).toMatchObject({ workspace: { state: { health: "DEGRADED" } } });
+    // Two reports of one workspace in one statement: each answered with its own, as one after the other.
+    expect(got["a report"]).toMatchObject({ workspace: { state: { activeTasks: 4, version: "1.2" } } });
+    expect(got["another report, the same workspace"]).toMatchObject({
+      workspace: { state: { activeTasks: 5, version: null } },
+    });
+    if (grouped()) expect(Math.max(...statements.map((s) => s.beats)), JSON.stringify(statements)).toBeGreaterThan(1);
+    // Every beat wrote at most what it writes alone: one DEGRADED event, one ONLINE for the OFFLINE one.
+    const ids = [...together.names].filter(([, n]) => n === "degrading" || n === "offline").map(([id]) => id);
+    const events = await g.app.domain.prisma.workspaceEvent.findMany({ where: { workspaceId: { in: ids } } });
+    expect(events.map((e) => e.type).sort()).toEqual([
+      "WORKSPACE_DEGRADED",
+      "WORKSPACE_ONLINE",
+      "WORKSPACE_ONLINE",
+      "WORKSPACE_ONLINE",
+      "WORKSPACE_PROVISIONING",
+      "WORKSPACE_PROVISIONING",
+    ]);
+  });
+
+  it("a failing group statement: each beat is run again alone and gets its own answer", async () => {
+    const agents = await Promise.all([0, 1, 2, 3].map((i) => online(`retried ${i}`)));
+    const revoked = await online("retried, revoked");
+    await revoke(revoked.id);
+    let failed = 0;
+    failing = (name) => name === "beats_while_online" && failed++ === 0;
+    statements.length = 0;
+    try {
+      const answers = await Promise.all([...agents.map((a) => call(a.id, a.token)), call(revoked.id, revoked.token)]);
+      for (const r of answers.slice(0, 4)) expectSuccess(ok(r).heartbeat, "HeartbeatSuccess");
+      expectRefusal(answers[4] as never, "UNAUTHENTICATED", 401);
+    } finally {
+      failing = () => false;
+    }
+    if (grouped()) {
+      expect(failed, JSON.stringify(statements)).toBe(1);
+      // The group (failed), then each of its five beats alone.
+      expect(statements.filter((s) => s.name === "beat_while_online")).toHaveLength(5);
+    }
+  });
+
+  it("a database that keeps failing: every beat of the batch gets 503, never 401", async () => {
+    const agents = await Promise.all([0, 1, 2].map((i) => online(`unavailable ${i}`)));
+    failing = () => true;
+    try {
+      const answers = await Promise.all([...agents, ...agents].map((a) => call(a.id, a.token)));
+      for (const r of answers) expectRefusal(r, "SERVICE_UNAVAILABLE", 503);
+    } finally {
+      failing = () => false;
+    }
+    for (const a of agents) expectSuccess(ok(await call(a.id, a.token)).heartbeat, "HeartbeatSuccess");
   });
 });

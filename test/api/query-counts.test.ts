@@ -163,6 +163,18 @@ describe("database round trips per hot path, after one warm-up call", () => {
     ]);
   });
 
+  it("N concurrent heartbeats: at most N statements, and one on PGlite (its group commit)", async () => {
+    const agents = await Promise.all([0, 1, 2, 3, 4].map((i) => onlineWorkspace(`hb-many-${i}`)));
+    const beat = (a: { id: string; token: string }) =>
+      gql(t, Heartbeat, { input: { workspaceId: a.id } }, { token: a.token });
+    // Each workspace beats twice at once: ten beats.
+    const r = await trace(() => Promise.all([...agents, ...agents].map(beat)));
+    for (const answer of r.result) expectSuccess(ok(answer).heartbeat, "HeartbeatSuccess");
+    expect(r.queries.length, explain(r)).toBeLessThanOrEqual(10);
+    expect(new Set(r.queries), explain(r)).toEqual(new Set(["UPDATE Workspace (with commit_without_flush)"]));
+    if (t.app.domain.sql.oneAtATime) expect(r.queries.length, explain(r)).toBe(1);
+  });
+
   it("heartbeat carrying the runtime's state, its health unchanged (DEGRADED too): 1", async () => {
     const ws = await onlineWorkspace("hb-state");
     const beat = (state: { activeTasks: number; health?: "DEGRADED"; degradedReason?: string }) =>

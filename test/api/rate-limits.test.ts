@@ -142,6 +142,27 @@ describe("rate limits (defaults: 20 failed checks and 60 bootstraps a minute per
     expect(await untilLimited(3, (i) => heartbeat("2001:db8:77:1::6", i))).toBeLessThan(3);
   });
 
+  it("a limited address: a valid agent is let past without a lookup each time, a revoked one is still refused, a guess is never remembered", async () => {
+    const addr = "203.0.113.40";
+    const created = ok(await gql(t, CreateWorkspace, { input: { name: "remembered" } })).createWorkspace;
+    const workspaceId = expectSuccess(created, "CreateWorkspaceSuccess").workspace.id;
+    const registered = ok(await gql(t, RegisterWorkspace, { input: { workspaceId } }, { token: null }));
+    const token = expectSuccess(registered.registerWorkspace, "RegisterWorkspaceSuccess").authToken as string;
+    const beat = (bearer: string) => fromAddress(t, addr, Heartbeat.toString(), { input: { workspaceId } }, bearer);
+    expect(await untilLimited(20, (i) => beat(`guess-${i}`))).toBeGreaterThanOrEqual(10);
+    // Found valid once, remembered: served at the limited address.
+    for (let i = 0; i < 3; i++) expect((await beat(token)).body.data?.heartbeat?.__typename).toBe("HeartbeatSuccess");
+    // A wrong guess was not remembered as anything: still 429.
+    expect((await beat("guess-0")).status).toBe(429);
+    // Revoked while remembered: the limiter may let it past for a few seconds, the heartbeat refuses it.
+    await t.app.domain.prisma.instanceToken.updateMany({ where: { workspaceId }, data: { revokedAt: new Date() } });
+    for (let i = 0; i < 3; i++) {
+      const r = await beat(token);
+      expect(r.body.data?.heartbeat ?? null).toBeNull();
+      expect([401, 429]).toContain(r.status);
+    }
+  });
+
   it("after 30 registrations without a token an address gets 429", async () => {
     const addr = "198.51.100.20";
     const register = (workspaceId: string) =>
