@@ -4,7 +4,12 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   execute,
+  type FieldNode,
   GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  type VariableNode,
+  visit,
 } from "graphql";
 import { isAsyncIterable, makeSubscribe, type Plugin } from "graphql-yoga";
 import type { Caller } from "../auth/authorize.js";
@@ -12,6 +17,7 @@ import type { Role } from "../auth/roles.js";
 import type { Domain } from "../domain.js";
 import type { Context } from "../schema/context.js";
 import { createLoaders } from "../schema/loaders.js";
+import { rootFields, selectOperation } from "./operation.js";
 
 /**
  * A subscription's selection runs once per event for all the subscribers
@@ -20,7 +26,8 @@ import { createLoaders } from "../schema/loaders.js";
  *
  * What an answer may depend on is the event, the operation (the document
  * object the parser cache shares for equal text, and the operation name),
- * the variables and the caller's role: those make the key. Who the caller
+ * the variables its execution reads and the caller's role: those make the
+ * key (executionKey). Who the caller
  * is must not matter, and that is enforced rather than assumed: the shared
  * execution runs with a context that knows the role only. A resolver that
  * reads the caller's identity, the bearer or the actor there throws, so
@@ -64,16 +71,53 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
 
 const documentIds = new WeakMap<DocumentNode, number>();
 let nextDocumentId = 0;
+const readPerEvent = new WeakMap<OperationDefinitionNode, readonly string[]>();
 
-/** Null when the caller has no role (nothing is shared then). */
+/**
+ * The key of the answers an operation's subscribers can share: the
+ * document object, the operation name, the variables an event's execution
+ * reads, and the role. Null when the caller has no role (nothing is shared).
+ */
 export function executionKey(
   args: Pick<ExecutionArgs, "document" | "operationName" | "variableValues">,
   role: Role | null,
 ): string | null {
   if (role === null) return null;
+  const operation = selectOperation(args.document, args.operationName);
+  if (!operation) return null;
   let id = documentIds.get(args.document);
   if (id === undefined) documentIds.set(args.document, (id = ++nextDocumentId));
-  return JSON.stringify([id, args.operationName ?? null, args.variableValues ?? null, role]);
+  let names = readPerEvent.get(operation);
+  if (!names) readPerEvent.set(operation, (names = variablesReadPerEvent(args.document, operation)));
+  const values = (args.variableValues ?? {}) as Record<string, unknown>;
+  return JSON.stringify([id, args.operationName ?? null, names.map((n) => [n, values[n] ?? null]), role]);
+}
+
+/**
+ * Every variable the operation uses, except where it is used only in a root
+ * field's own arguments. Those choose the stream (which workspace, from
+ * which cursor) and are read by the field's `subscribe`; each event is then
+ * resolved to itself whatever they are (test/api/subscriptions.test.ts
+ * checks every subscription field), so canvases resuming from different
+ * cursors share their answers. Directives on a root field, and everything
+ * below it, are read per event and count.
+ */
+function variablesReadPerEvent(document: DocumentNode, operation: OperationDefinitionNode): string[] {
+  const roots = new Set(rootFields(document, operation));
+  const names = new Set<string>();
+  const visitor = {
+    // A definition names a variable; it reads nothing.
+    VariableDefinition: () => false,
+    Field: (node: FieldNode) => {
+      if (!roots.has(node)) return undefined;
+      visit({ ...node, arguments: [] }, { Variable: (v) => void names.add(v.name.value) });
+      return false;
+    },
+    Variable: (v: VariableNode) => void names.add(v.name.value),
+  };
+  visit(operation, visitor);
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) visit(d, visitor);
+  return [...names].sort();
 }
 
 const refuse = (what: string) => (): never => {

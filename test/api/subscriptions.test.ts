@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
-import { GraphQLObjectType, getNamedType, isLeafType, isNonNullType } from "graphql";
+import { execute, GraphQLObjectType, getNamedType, isLeafType, isNonNullType, parse } from "graphql";
 import type { FormattedExecutionResult } from "graphql-ws";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { encodeEventCursor } from "../../src/events/cursor.js";
 import type { EventFeed, FeedListener } from "../../src/events/feed.js";
 import { MAX_QUEUED_EVENTS, subscribeToEvents } from "../../src/events/subscribe.js";
 import type { WorkspaceEvent } from "../../src/generated/prisma/client.js";
@@ -301,6 +303,45 @@ describe("workspaceEvents over graphql-ws", () => {
     for (const r of received.slice(0, 2)) {
       expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
       expect(r.data?.workspaceEvents).toMatchObject({ workspaceId: w.id, workspace: { id: w.id } });
+    }
+  });
+
+  it("every subscription field resolves an event to itself whatever its arguments: they only choose the stream", async () => {
+    // The shared execution keys on the variables an event's execution reads and leaves out those
+    // only a root field's arguments read (src/http/subscription-execution.ts): this is why it may.
+    const event = {
+      txid: 7n,
+      seq: 3n,
+      type: "WORKSPACE_ONLINE",
+      workspaceId: randomUUID(),
+      status: "ONLINE",
+      code: null,
+      message: null,
+      payload: null,
+      actor: null,
+      at: new Date(0),
+    };
+    const contextValue = { caller: { kind: "apiToken", id: "t", label: "t", role: "viewer" } };
+    const argumentValue = (type: string, which: number) =>
+      which === 0 ? null : type.startsWith("ID") ? randomUUID() : type.startsWith("String") ? "ev:1:1" : 1;
+    const fields = Object.values(schema.getSubscriptionType()?.getFields() ?? {});
+    expect(fields.length).toBeGreaterThan(0);
+    for (const field of fields) {
+      const defs = field.args.map((a) => `$${a.name}: ${String(a.type)}`).join(", ");
+      const uses = field.args.map((a) => `${a.name}: $${a.name}`).join(", ");
+      const document = parse(`subscription(${defs}) { ${field.name}(${uses}) { cursor type workspaceId status } }`);
+      const answers = [];
+      for (const which of [0, 1]) {
+        const variableValues = Object.fromEntries(
+          field.args.map((a) => [a.name, argumentValue(String(a.type), which)]),
+        );
+        answers.push(await execute({ schema, document, rootValue: event, contextValue, variableValues }));
+      }
+      expect(answers[0], field.name).toEqual(answers[1]);
+      expect(answers[0]?.data?.[field.name], field.name).toMatchObject({
+        workspaceId: event.workspaceId,
+        cursor: encodeEventCursor({ txid: 7n, seq: 3n }),
+      });
     }
   });
 

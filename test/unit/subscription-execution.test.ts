@@ -72,7 +72,10 @@ const schema = new GraphQLSchema({
   query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLString, resolve: () => "ok" } } }),
   subscription: new GraphQLObjectType<unknown, Context>({
     name: "Subscription",
-    fields: { ticks: { type: Tick, subscribe: () => source(), resolve: (e) => e } },
+    fields: {
+      // `from` chooses the stream, as workspaceEvents' `after` does; an event resolves to itself whatever it is.
+      ticks: { type: Tick, args: { from: { type: GraphQLString } }, subscribe: () => source(), resolve: (e) => e },
+    },
   }),
 });
 
@@ -148,6 +151,28 @@ describe("one execution per event for subscribers who would get the same answer"
       { n: "1", echo: "hi", role: "admin" },
       { n: "1", echo: "ho", role: "viewer" },
       { n: "1" },
+    ]);
+    await closeAll(streams);
+  });
+
+  it("variables only a root field's own arguments read (where the stream starts) do not keep subscribers apart", async () => {
+    const text =
+      "subscription S($from: String, $say: String, $on: Boolean!) { ticks(from: $from) { n echo(say: $say) @include(if: $on) } }";
+    const streams = [
+      await subscriber(text, context("viewer", "p"), { from: "ev:1:1", say: "hi", on: true }),
+      await subscriber(text, context("viewer", "q"), { from: "ev:9:9", say: "hi", on: true }),
+      // Read per event: an argument below the root field, and a directive there.
+      await subscriber(text, context("viewer", "r"), { from: "ev:1:1", say: "ho", on: true }),
+      await subscriber(text, context("viewer", "s"), { from: "ev:1:1", say: "hi", on: false }),
+    ];
+    executions = 0;
+    const answers = await emit(streams, { n: 3 });
+    expect(executions).toBe(3);
+    expect(answers.map((a) => a.data?.ticks)).toEqual([
+      { n: "3", echo: "hi" },
+      { n: "3", echo: "hi" },
+      { n: "3", echo: "ho" },
+      { n: "3" },
     ]);
     await closeAll(streams);
   });
