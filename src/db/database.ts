@@ -22,11 +22,13 @@ export interface SqlDriver {
   /** Runs fn with a driver bound to one connection inside one transaction. */
   transaction<R>(fn: (tx: SqlDriver) => Promise<R>): Promise<R>;
   /**
-   * True where the database runs one statement at a time on this thread
-   * (PGlite): statements that wait beside each other may then be grouped
-   * into one (the heartbeat's group commit).
+   * True outside a transaction: statements that wait beside each other may
+   * be grouped into one (the heartbeat's group commit). On PGlite they run
+   * one at a time on this thread anyway; on PostgreSQL each statement costs
+   * a round trip and a backend's parse, plan and commit, which a group pays
+   * once (heartbeats: 2.7-2.9k/s alone, 5.7k/s grouped, BENCHMARKS.md).
    */
-  oneAtATime?: boolean;
+  groupCommit?: boolean;
 }
 
 export interface Database {
@@ -79,6 +81,7 @@ async function openPostgres(url: string, max: number, wrap: AdapterWrapper): Pro
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: wrap(new PrismaPg(pool)) });
   const driverOf = (q: pg.Pool | pg.PoolClient): SqlDriver => ({
+    groupCommit: q === pool,
     exec: async (script) => {
       await q.query(script);
     },
@@ -131,7 +134,7 @@ async function openPglite(
   const prepared = pglitePrepared(pglite);
   type Q = Pick<PGlite, "exec" | "query">;
   const driverOf = (q: Q, inTx: boolean): SqlDriver => ({
-    oneAtATime: true,
+    groupCommit: !inTx,
     exec: async (script) => {
       await q.exec(script);
     },

@@ -140,7 +140,7 @@ export function tracedSql(sql: SqlDriver, tracer: Tracer): SqlDriver {
       },
     );
   return {
-    oneAtATime: sql.oneAtATime,
+    groupCommit: sql.groupCommit,
     exec: (script) => spanned(script, () => sql.exec(script)),
     query: (text, params, prepared) => spanned(text, () => sql.query(text, params, prepared)),
     transaction: (fn) => sql.transaction((tx) => fn(tracedSql(tx, tracer))),

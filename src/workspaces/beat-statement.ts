@@ -126,13 +126,15 @@ export async function beatMany(sql: SqlDriver, beats: readonly Beat[]): Promise<
 const batches = new WeakMap<SqlDriver, BeatBatch>();
 
 /**
- * The common beat's statement, on its own (PostgreSQL: statements run side
- * by side on the pool) or grouped with the beats that wait beside it when
- * the database runs one statement at a time (PGlite). One batch per
- * database driver, made on first use.
+ * The common beat's statement, grouped with the beats that wait beside it
+ * (BeatBatch), or on its own inside a transaction. One batch per database
+ * driver, made on first use. On PostgreSQL a group locks its rows in id
+ * order (its plan starts from the primary key, by id = ANY), as the
+ * reconciler's lease renewal does, so the two cannot deadlock; the sweeps
+ * skip locked rows, and every other writer locks one workspace.
  */
 export function beatWhileOnline(sql: SqlDriver, beat: Beat): Promise<Workspace | null> {
-  if (!sql.oneAtATime) return beatOne(sql, beat);
+  if (!sql.groupCommit) return beatOne(sql, beat);
   let batch = batches.get(sql);
   if (!batch) {
     batch = new BeatBatch(
