@@ -147,14 +147,9 @@ export class Reconciler {
       throw err;
     }
     this.recovered();
-    // Rows locked in id order, as the heartbeat's group commit locks them: two statements that each
-    // lock many workspaces in one order cannot deadlock.
     await domain.prisma.$executeRaw`
       UPDATE "Workspace" SET "leaseUntil" = now() + ${this.leaseMs} * interval '1 millisecond'
-      WHERE id IN (
-        SELECT id FROM "Workspace"
-        WHERE "leaseHolder" = ${holder} AND status::text IN ('PROVISIONING', 'ONLINE', 'OFFLINE')
-        ORDER BY id FOR UPDATE)`;
+      WHERE "leaseHolder" = ${holder} AND status::text IN ('PROVISIONING', 'ONLINE', 'OFFLINE')`;
     const rows = await domain.prisma.$queryRaw<{ id: string; generation: number; mine: boolean }[]>`
       SELECT id::text AS id, generation, coalesce("leaseHolder" = ${holder}, false) AS mine FROM "Workspace"
       WHERE status::text IN ('PROVISIONING', 'ONLINE', 'OFFLINE')

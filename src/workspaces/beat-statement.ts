@@ -47,8 +47,9 @@ const beatStatement = (
   source: string,
   beat: { id: string; hash: string; report: string; degraded: string; lag: string },
   rows = "",
+  ctes = "",
 ) => `
-  WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))
+  WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))${ctes}
   UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now(),
     "runtimeState" = COALESCE(${beat.report}, w."runtimeState"),
     "heartbeatMarkAt" = CASE WHEN w."heartbeatMarkAt" IS NULL OR w."heartbeatMarkAt" < now() - ${beat.lag} * interval '1 millisecond'
@@ -76,11 +77,20 @@ const BEAT_WHILE_ONLINE = `${beatStatement("", {
  * array ($2), for the planner: it takes a set-returning function for 100
  * rows, and with 20,000 workspaces it scanned every instance token (20 ms a
  * statement); `id = ANY` makes it start from the primary key.
+ *
+ * A group never waits on a row lock: it locks its rows first, in id order,
+ * skipping any another transaction holds (a sweep's batch, a change under
+ * way). A beat whose row was skipped gets null and takes the full path
+ * alone, which waits for that one row; without this, one held row would
+ * stall the group and every beat queued behind it. The lock is the one the
+ * update takes (FOR NO KEY UPDATE), so the events' foreign-key checks
+ * (FOR KEY SHARE) neither wait on it nor make a row be skipped.
  */
 const BEATS_WHILE_ONLINE = `${beatStatement(
   "jsonb_to_recordset($1::text::jsonb) AS b(i int, id uuid, hash text, report jsonb, degraded boolean, lag int), ",
   { id: "b.id", hash: "b.hash", report: "b.report", degraded: "b.degraded", lag: "b.lag" },
-  "w.id = ANY($2::text::uuid[]) AND ",
+  `w.id IN (SELECT id FROM free_rows) AND `,
+  `, free_rows AS (SELECT id FROM "Workspace" WHERE id = ANY($2::text::uuid[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED)`,
 )}
   RETURNING b.i AS beat, ${WORKSPACE_COLUMNS}`;
 
@@ -128,10 +138,8 @@ const batches = new WeakMap<SqlDriver, BeatBatch>();
 /**
  * The common beat's statement, grouped with the beats that wait beside it
  * (BeatBatch), or on its own inside a transaction. One batch per database
- * driver, made on first use. On PostgreSQL a group locks its rows in id
- * order (its plan starts from the primary key, by id = ANY), as the
- * reconciler's lease renewal does, so the two cannot deadlock; the sweeps
- * skip locked rows, and every other writer locks one workspace.
+ * driver, made on first use. On PostgreSQL a group waits on no lock (it
+ * skips held rows, above), so it can deadlock with nothing.
  */
 export function beatWhileOnline(sql: SqlDriver, beat: Beat): Promise<Workspace | null> {
   if (!sql.groupCommit) return beatOne(sql, beat);

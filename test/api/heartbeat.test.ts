@@ -463,6 +463,31 @@ describe("heartbeat: concurrent beats (one statement on PGlite, its group commit
     }
   });
 
+  it.runIf(backend === "postgres")(
+    "a row another transaction holds stalls only its own beat: the group skips it, and the others are answered",
+    async () => {
+      const [held, free] = await Promise.all([online("held by a change"), online("beating freely")]);
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      // A change under way on one workspace (as a sweep's batch would be): its row lock is held.
+      const holder = g.app.domain.sql.transaction(async (tx) => {
+        await tx.query(`SELECT 1 FROM "Workspace" WHERE id = $1::uuid FOR UPDATE`, [held.id]);
+        locked();
+        await released;
+      });
+      await isLocked;
+      const heldBeat = call(held.id, held.token);
+      // Answered while the other row is still held: had the group waited on that lock, this would not return.
+      const answers = await Promise.all([free, free, free].map((a) => call(a.id, a.token)));
+      for (const r of answers) expectSuccess(ok(r).heartbeat, "HeartbeatSuccess");
+      release();
+      await holder;
+      expectSuccess(ok(await heldBeat).heartbeat, "HeartbeatSuccess");
+    },
+  );
+
   it("a database that keeps failing: every beat of the batch gets 503, never 401", async () => {
     const agents = await Promise.all([0, 1, 2].map((i) => online(`unavailable ${i}`)));
     failing = () => true;

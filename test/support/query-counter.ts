@@ -154,14 +154,17 @@ function countingTransaction(inner: Transaction, record: (sql: string) => void):
 /** `SELECT "public"."Workspace"."id", ... FROM "public"."Workspace" WHERE ...` → `SELECT Workspace`. */
 export function describeStatement(sql: string): string {
   const text = sql.trim().replace(/\s+/g, " ");
-  // WITH name AS (...) <statement>: the statement, then the CTE's name.
-  const cte = /^WITH (\w+) AS \(/i.exec(text);
-  if (cte) {
+  // WITH name AS (...)[, name AS (...)] <statement>: the statement, then the CTEs' names.
+  const names: string[] = [];
+  let rest = text;
+  for (let cte = /^WITH (\w+) AS \(/i.exec(rest); cte; cte = /^, ?(\w+) AS \(/i.exec(rest)) {
     let depth = 1;
     let i = cte[0].length;
-    for (; i < text.length && depth > 0; i++) depth += text[i] === "(" ? 1 : text[i] === ")" ? -1 : 0;
-    return `${describeStatement(text.slice(i))} (with ${cte[1]})`;
+    for (; i < rest.length && depth > 0; i++) depth += rest[i] === "(" ? 1 : rest[i] === ")" ? -1 : 0;
+    names.push(cte[1] as string);
+    rest = rest.slice(i).trimStart();
   }
+  if (names.length > 0) return `${describeStatement(rest)} (with ${names.join(", ")})`;
   const verb = (/^\w+/.exec(text)?.[0] ?? "").toUpperCase();
   if (/^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)$/.test(verb)) return text;
   const fn = /^SELECT (pg_\w+)\(/i.exec(text);
