@@ -46,51 +46,50 @@ export type Beat = { workspaceId: string; tokenHash: string; report: RuntimeStat
 const beatStatement = (
   source: string,
   beat: { id: string; hash: string; report: string; degraded: string; lag: string },
-  rows = "",
-  ctes = "",
+  ids: string,
 ) => `
-  WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true))${ctes}
+  WITH commit_without_flush AS (SELECT set_config('synchronous_commit', 'off', true)),
+    free_rows AS (SELECT id FROM "Workspace" WHERE id = ${ids} ORDER BY id FOR NO KEY UPDATE SKIP LOCKED)
   UPDATE "Workspace" AS w SET "lastHeartbeatAt" = now(), "updatedAt" = now(),
     "runtimeState" = COALESCE(${beat.report}, w."runtimeState"),
     "heartbeatMarkAt" = CASE WHEN w."heartbeatMarkAt" IS NULL OR w."heartbeatMarkAt" < now() - ${beat.lag} * interval '1 millisecond'
       THEN now() ELSE w."heartbeatMarkAt" END
   FROM ${source}"InstanceToken" AS t, commit_without_flush
-  WHERE ${rows}w.id = ${beat.id} AND w.status = 'ONLINE'
+  WHERE w.id IN (SELECT id FROM free_rows) AND w.id = ${beat.id} AND w.status = 'ONLINE'
     AND t."tokenHash" = ${beat.hash} AND t."workspaceId" = w.id AND t."revokedAt" IS NULL
     AND (${beat.degraded} IS NULL OR w."runtimeDegraded" = ${beat.degraded})`;
 
-const BEAT_WHILE_ONLINE = `${beatStatement("", {
-  id: "$1::uuid",
-  hash: "$2",
-  report: "$3::text::jsonb",
-  degraded: "$4::boolean",
-  lag: "$5::int",
-})}
+/**
+ * A beat never waits on a row lock: the statement first locks its rows (in
+ * id order), skipping any another transaction holds (a sweep's batch, a
+ * change under way). A beat whose row was skipped gets null and takes the
+ * full path alone, which waits for that one row; without this, one held
+ * row would stall a group and every beat queued behind it. The lock is the
+ * one the update takes (FOR NO KEY UPDATE), so the events' foreign-key
+ * checks (FOR KEY SHARE) neither wait on it nor make a row be skipped.
+ */
+const BEAT_WHILE_ONLINE = `${beatStatement(
+  "",
+  { id: "$1::uuid", hash: "$2", report: "$3::text::jsonb", degraded: "$4::boolean", lag: "$5::int" },
+  "$1::uuid",
+)}
   RETURNING ${WORKSPACE_COLUMNS}`;
 
 /**
- * Many beats in one statement (PGlite's group commit, see BeatBatch): one
+ * Many beats in one statement (the group commit, see BeatBatch): one
  * source row per beat, each matched on its own pair (workspace, token hash)
  * exactly as the one-beat statement matches it, and each returned row names
  * its source row (`beat`). A batch holds a workspace at most once, so no
  * target row joins two source rows. The workspaces' ids come again as an
  * array ($2), for the planner: it takes a set-returning function for 100
  * rows, and with 20,000 workspaces it scanned every instance token (20 ms a
- * statement); `id = ANY` makes it start from the primary key.
- *
- * A group never waits on a row lock: it locks its rows first, in id order,
- * skipping any another transaction holds (a sweep's batch, a change under
- * way). A beat whose row was skipped gets null and takes the full path
- * alone, which waits for that one row; without this, one held row would
- * stall the group and every beat queued behind it. The lock is the one the
- * update takes (FOR NO KEY UPDATE), so the events' foreign-key checks
- * (FOR KEY SHARE) neither wait on it nor make a row be skipped.
+ * statement); the rows locked by id (`id = ANY`) make it start from the
+ * primary key.
  */
 const BEATS_WHILE_ONLINE = `${beatStatement(
   "jsonb_to_recordset($1::text::jsonb) AS b(i int, id uuid, hash text, report jsonb, degraded boolean, lag int), ",
   { id: "b.id", hash: "b.hash", report: "b.report", degraded: "b.degraded", lag: "b.lag" },
-  `w.id IN (SELECT id FROM free_rows) AND `,
-  `, free_rows AS (SELECT id FROM "Workspace" WHERE id = ANY($2::text::uuid[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED)`,
+  "ANY($2::text::uuid[])",
 )}
   RETURNING b.i AS beat, ${WORKSPACE_COLUMNS}`;
 
@@ -138,8 +137,9 @@ const batches = new WeakMap<SqlDriver, BeatBatch>();
 /**
  * The common beat's statement, grouped with the beats that wait beside it
  * (BeatBatch), or on its own inside a transaction. One batch per database
- * driver, made on first use. On PostgreSQL a group waits on no lock (it
- * skips held rows, above), so it can deadlock with nothing.
+ * driver, made on first use. A statement waits on no row lock (it skips
+ * held rows, above): neither a group nor the beats queued behind it stall
+ * on one held row, and it can deadlock with nothing.
  */
 export function beatWhileOnline(sql: SqlDriver, beat: Beat): Promise<Workspace | null> {
   if (!sql.groupCommit) return beatOne(sql, beat);
