@@ -27,9 +27,9 @@ import { rootFields, selectOperation } from "./operation.js";
  * What an answer may depend on is the event, the operation (the document
  * object the parser cache shares for equal text, and the operation name),
  * the variables its execution reads and the caller's role: those make the
- * key (executionKey). Who the caller
- * is must not matter, and that is enforced rather than assumed: the shared
- * execution runs with a context that knows the role only. A resolver that
+ * key (executionKey). Who the caller is must not matter, and that is
+ * enforced rather than assumed: the shared execution runs with a context
+ * that knows the role only. A resolver that
  * reads the caller's identity, the bearer or the actor there throws, so
  * the answer is an error, never another subscriber's data. Each subscriber
  * is still judged before each event on its own credential
@@ -90,7 +90,9 @@ export function executionKey(
   let names = readPerEvent.get(operation);
   if (!names) readPerEvent.set(operation, (names = variablesReadPerEvent(args.document, operation)));
   const values = (args.variableValues ?? {}) as Record<string, unknown>;
-  return JSON.stringify([id, args.operationName ?? null, names.map((n) => [n, values[n] ?? null]), role]);
+  // A variable left out (its default applies) and one given as null are different inputs.
+  const read = names.map((n) => (n in values ? [n, values[n]] : [n]));
+  return JSON.stringify([id, args.operationName ?? null, read, role]);
 }
 
 /**

@@ -177,6 +177,20 @@ describe("one execution per event for subscribers who would get the same answer"
     await closeAll(streams);
   });
 
+  it("a variable left out (its default applies) and one given as null are apart", async () => {
+    const text = 'subscription D($say: String = "default") { ticks { n echo(say: $say) } }';
+    const streams = [
+      await subscriber(text, context("viewer", "d1"), {}),
+      await subscriber(text, context("viewer", "d2"), { say: null }),
+    ];
+    const answers = await emit(streams, { n: 4 });
+    expect(answers.map((a) => a.data?.ticks)).toEqual([
+      { n: "4", echo: "default" },
+      { n: "4", echo: null },
+    ]);
+    await closeAll(streams);
+  });
+
   it("who the caller is cannot be read in a shared execution: an error for that field, never another's value", async () => {
     const streams = [
       await subscriber("subscription { ticks { n subject bearer actor } }", context("viewer", "alice")),
