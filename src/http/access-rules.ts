@@ -75,6 +75,9 @@ export function operationNeeds(
   return { role, agent };
 }
 
+/** What a verdict is given on: the operation a request runs. */
+type Judged = { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null };
+
 const judged = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string | null, Needs>>>();
 
 /**
@@ -83,7 +86,7 @@ const judged = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string | nul
  * document is never mutated once parsed; the parser cache shares one
  * object per text). A stream re-judged before each event reads it here.
  */
-function needsOf(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null }) {
+function needsOf(args: Judged) {
   let byDocument = judged.get(args.schema);
   if (!byDocument) judged.set(args.schema, (byDocument = new WeakMap()));
   let byName = byDocument.get(args.document);
@@ -97,7 +100,10 @@ function needsOf(args: { schema: GraphQLSchema; document: DocumentNode; operatio
   return needs;
 }
 
-async function verdict(needs: Needs, ctx: Context): Promise<{ caller: Caller | null } | GraphQLError> {
+/** The one verdict on what the operation needs: the caller it identified (null: none needed), or the refusal. */
+async function verdict(ctx: Context, args: Judged): Promise<{ caller: Caller | null } | GraphQLError> {
+  const needs = needsOf(args);
+  if (!needs) return { caller: null };
   try {
     return { caller: await authorize(needs, ctx.bearer, ctx.identities) };
   } catch (err) {
@@ -107,13 +113,8 @@ async function verdict(needs: Needs, ctx: Context): Promise<{ caller: Caller | n
 }
 
 /** The verdict before an operation runs; a caller it identifies becomes the context's, and its actor the domain's. */
-async function check(
-  ctx: Context,
-  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null },
-) {
-  const needs = needsOf(args);
-  if (!needs) return null;
-  const judgement = await verdict(needs, ctx);
+async function check(ctx: Context, args: Judged) {
+  const judgement = await verdict(ctx, args);
   if (judgement instanceof GraphQLError) return judgement;
   if (judgement.caller) {
     ctx.caller = judgement.caller;
@@ -123,13 +124,8 @@ async function check(
 }
 
 /** The same verdict again, before each event of a stream: the same bearer is the same caller, so only a refusal matters. */
-async function recheck(
-  ctx: Context,
-  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null },
-) {
-  const needs = needsOf(args);
-  if (!needs) return null;
-  const judgement = await verdict(needs, ctx);
+async function recheck(ctx: Context, args: Judged) {
+  const judgement = await verdict(ctx, args);
   return judgement instanceof GraphQLError ? judgement : null;
 }
 

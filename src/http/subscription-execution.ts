@@ -154,7 +154,11 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The source's events, each answered by `map`; closing the stream closes the source. */
+/**
+ * The source's events, each answered by `map`; closing the stream closes the
+ * source. (Not yoga's mapAsyncIterator: this runs per subscriber per event,
+ * and its promise helpers showed in the fan-out profile.)
+ */
 function mapStream<R>(
   source: AsyncIterable<unknown>,
   map: (event: unknown) => R | Promise<R>,
