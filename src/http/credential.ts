@@ -1,24 +1,36 @@
 import { LRUCache } from "lru-cache";
 import type { AdminTokens } from "../auth/admin.js";
-import { findLiveInstanceToken } from "../auth/authorize.js";
 import type { Bearer } from "../auth/tokens.js";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import type { SqlDriver } from "../db/database.js";
 
 /** A presented bearer as the rate limits see it: valid or not, and whose agent it is. */
 export type BearerIdentity = { valid: boolean; instanceOf: string | null };
+
+/** The workspace whose live instance token has this digest (a prepared statement on the driver). */
+const LIVE_INSTANCE_TOKEN = `SELECT "workspaceId" FROM "InstanceToken" WHERE "tokenHash" = $1 AND "revokedAt" IS NULL`;
 
 /**
  * "Is this credential valid?" for the rate limits (never for access: the
  * access rules and the agents' own checks judge rights). One place, so it
  * can follow the auth module when credentials change. Throws when the
  * lookup cannot be made.
+ *
+ * Every registerWorkspace asks it (is this the caller's own workspace, so
+ * its bootstrap is given back?), so it goes to the driver as a prepared
+ * statement, not through Prisma: Prisma's call cost about a third of a
+ * common register's CPU (BENCHMARKS.md, session 7).
  */
 export async function identifyBearer(
   bearer: Bearer,
-  deps: { admins: AdminTokens; prisma: PrismaClient },
+  deps: { admins: AdminTokens; sql: SqlDriver },
 ): Promise<BearerIdentity> {
   if (bearer.kind !== "token") return { valid: false, instanceOf: null };
-  const instance = await findLiveInstanceToken(deps.prisma, bearer.hash);
+  const rows = await deps.sql.query<{ workspaceId: string }>(
+    LIVE_INSTANCE_TOKEN,
+    [bearer.hash],
+    "rate_limit_live_instance_token",
+  );
+  const instance = rows[0];
   if (instance) return { valid: true, instanceOf: instance.workspaceId };
   return { valid: await deps.admins.isAdmin(bearer.hash), instanceOf: null };
 }
@@ -46,7 +58,7 @@ export function rememberValidBearers(ttlMs = VALID_BEARER_MS) {
     recall: (bearer: Bearer): BearerIdentity | undefined =>
       bearer.kind === "token" ? valid.get(bearer.hash) : undefined,
     /** identifyBearer, remembering a valid answer. */
-    async identify(bearer: Bearer, deps: { admins: AdminTokens; prisma: PrismaClient }): Promise<BearerIdentity> {
+    async identify(bearer: Bearer, deps: { admins: AdminTokens; sql: SqlDriver }): Promise<BearerIdentity> {
       const identity = await identifyBearer(bearer, deps);
       if (identity.valid && bearer.kind === "token") valid.set(bearer.hash, identity);
       return identity;

@@ -183,7 +183,7 @@ export function useRateLimits(limits: RateLimits): Plugin<Context> {
     let identity: BearerIdentity | undefined;
     const identify = async () => {
       try {
-        identity ??= await bearers.identify(ctx.bearer, { admins: ctx.admins, prisma: ctx.domain.prisma });
+        identity ??= await bearers.identify(ctx.bearer, { admins: ctx.admins, sql: ctx.domain.sql });
       } catch {
         // Not judged: it is not let past a limit (the request itself would answer 503).
       }

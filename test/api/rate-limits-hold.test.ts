@@ -1,8 +1,9 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SqlDriver } from "../../src/db/database.js";
 import { type Answer, postFrom } from "../support/from-address.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, startTestApp, type TestApp } from "../support/harness.js";
+import { backend, openTestDatabase, startTestApp, type TestApp } from "../support/harness.js";
 import { CreateWorkspace, Heartbeat, RegisterWorkspace } from "../support/operations.js";
 
 // Issue 10, item 4: the limits hold under concurrency (the budget is taken
@@ -114,6 +115,41 @@ describe(`rate limits under concurrency and for the innocent (${backend})`, () =
       ),
     );
     expect(statuses(foreign)[429] ?? 0).toBeGreaterThanOrEqual(10);
+  });
+
+  it("a failed lookup of the limits' own lets nothing past: registers with their own token then count as bootstraps", async () => {
+    // An app whose driver fails the limits' lookup (is this bearer a live instance token, and whose?) on demand.
+    const { database } = await openTestDatabase();
+    let failLookup = false;
+    const sql: SqlDriver = {
+      ...database.sql,
+      query: <T>(text: string, params?: unknown[], prepared?: string) =>
+        failLookup && prepared === "rate_limit_live_instance_token"
+          ? Promise.reject(new Error("injected: the lookup failed"))
+          : database.sql.query<T>(text, params, prepared),
+    };
+    const app = await startTestApp({}, { ...database, sql });
+    try {
+      const url = await app.listen();
+      const from = loopback();
+      const agent = await registeredWorkspace(app, "lookup-fails");
+      const registers = () =>
+        Promise.all(
+          Array.from({ length: 40 }, () =>
+            postFrom(url, from, REGISTER, { input: { workspaceId: agent.workspaceId } }, agent.token),
+          ),
+        );
+      failLookup = true;
+      // Not known to be its own workspace's token: each takes a bootstrap and keeps it (30 a window).
+      const unknown = await registers();
+      expect(statuses(unknown)[429] ?? 0).toBeGreaterThanOrEqual(10);
+      failLookup = false;
+      // The budget is spent, and the same registers, found to carry their own token, are all served.
+      const known = await registers();
+      expect(known.map((a) => typename(a)?.__typename)).toEqual(Array(40).fill("RegisterWorkspaceSuccess"));
+    } finally {
+      await app.stop();
+    }
   });
 
   it("concurrent registrations without a token cannot overdraw the bootstrap budget (30 a window)", async () => {
