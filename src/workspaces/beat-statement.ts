@@ -1,6 +1,6 @@
 import type { SqlDriver } from "../db/database.js";
+import { type GroupRules, groupCommitOf } from "../db/group-commit.js";
 import type { Workspace } from "../generated/prisma/client.js";
-import { BeatBatch } from "./beat-batch.js";
 import { WORKSPACE_COLUMNS } from "./columns.js";
 import type { RuntimeState } from "./runtime-state.js";
 
@@ -76,7 +76,7 @@ const BEAT_WHILE_ONLINE = `${beatStatement(
   RETURNING ${WORKSPACE_COLUMNS}`;
 
 /**
- * Many beats in one statement (the group commit, see BeatBatch): one
+ * Many beats in one statement (the group commit, see GroupCommit): one
  * source row per beat, each matched on its own pair (workspace, token hash)
  * exactly as the one-beat statement matches it, and each returned row names
  * its source row (`beat`). A batch holds a workspace at most once, so no
@@ -132,24 +132,37 @@ export async function beatMany(sql: SqlDriver, beats: readonly Beat[]): Promise<
   return out;
 }
 
-const batches = new WeakMap<SqlDriver, BeatBatch>();
+/**
+ * How beats share a statement (GroupCommit). A workspace is in a statement
+ * once. A second beat of it shares the entry only with the same token hash
+ * (the same verdict, by definition) and mark lag and, if both carry reports,
+ * the same health (one statement checks one); any other waits for the next
+ * statement. The entry writes its last report; each beat that carried a
+ * report gets the row with its own (the row as it was after that beat), and
+ * the beats without one get the row as it is (they come after the reports).
+ * The beats of a statement were all under way at once, so that order is as
+ * good as any.
+ */
+const beatRules = (sql: SqlDriver): GroupRules<Beat, Workspace> => ({
+  key: (beat) => beat.workspaceId,
+  join: (held, beat) => {
+    if (held.tokenHash !== beat.tokenHash || held.markLagMs !== beat.markLagMs) return null;
+    if (held.report && beat.report && held.report.health !== beat.report.health) return null;
+    return beat.report ? beat : held;
+  },
+  // The report as the database gives JSON back.
+  answer: (row, beat) => (beat.report ? { ...row, runtimeState: JSON.parse(JSON.stringify(beat.report)) } : { ...row }),
+  one: (beat) => beatOne(sql, beat),
+  many: (beats) => beatMany(sql, beats),
+});
 
 /**
- * The common beat's statement, grouped with the beats that wait beside it
- * (BeatBatch), or on its own inside a transaction. One batch per database
- * driver, made on first use. A statement waits on no row lock (it skips
- * held rows, above): neither a group nor the beats queued behind it stall
- * on one held row, and it can deadlock with nothing.
+ * The common beat's statement, grouped with the beats that wait beside it,
+ * or on its own inside a transaction. A statement waits on no row lock (it
+ * skips held rows, above): neither a group nor the beats queued behind it
+ * stall on one held row, and it can deadlock with nothing.
  */
 export function beatWhileOnline(sql: SqlDriver, beat: Beat): Promise<Workspace | null> {
-  if (!sql.groupCommit) return beatOne(sql, beat);
-  let batch = batches.get(sql);
-  if (!batch) {
-    batch = new BeatBatch(
-      (b) => beatOne(sql, b),
-      (bs) => beatMany(sql, bs),
-    );
-    batches.set(sql, batch);
-  }
-  return batch.beat(beat);
+  const group = groupCommitOf(sql, "heartbeat", beatRules);
+  return group ? group.run(beat) : beatOne(sql, beat);
 }

@@ -35,7 +35,7 @@ export async function registerWorkspace(
   if (auth.bearer.kind === "token" && input.kind !== "PLATFORM") {
     let online: Workspace | null;
     try {
-      online = await registerWhileOnline(domain, auth.bearer.hash, input.workspaceId, {
+      online = await registerWhileOnline(domain.sql, auth.bearer.hash, input.workspaceId, {
         url: input.url ?? null,
         deliveryMode,
         agentCard: input.agentCard,

@@ -235,9 +235,9 @@ describe("database round trips per hot path, after one warm-up call", () => {
     // it matches nothing (any other case), the full path (below) runs.
     expect(r.queries.length, explain(r)).toBe(1);
     expect(r.queries).toEqual([
-      // url, delivery mode, card, lastHeartbeatAt; the CTE takes the row lock, then the token's, and
-      // matches only a live token of this ONLINE, WORKSPACE-kind row; RETURNING the row
-      "UPDATE Workspace (with live)",
+      // url, delivery mode, card, lastHeartbeatAt; its CTEs take the row lock, then the token's (skipping
+      // held rows), and match only a live token of this ONLINE, WORKSPACE-kind row; RETURNING the row
+      "UPDATE Workspace (with free_rows, live)",
     ]);
   });
 
@@ -248,7 +248,7 @@ describe("database round trips per hot path, after one warm-up call", () => {
     const s = expectSuccess(ok(r.result).registerWorkspace, "RegisterWorkspaceSuccess");
     expect(s.authToken).toBeNull();
     expect(r.queries, explain(r)).toEqual([
-      "UPDATE Workspace (with live)", // the one statement: matches nothing, the workspace is not ONLINE
+      "UPDATE Workspace (with free_rows, live)", // the one statement: matches nothing, the workspace is not ONLINE
       "SELECT Workspace", // the workspace row (status, kind, inbound secret)
       "SELECT InstanceToken", // a live instance token, and of which workspace? (then no admin check is needed)
       "BEGIN",
