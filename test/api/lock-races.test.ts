@@ -89,7 +89,7 @@ describe.runIf(backend === "postgres")("decisions taken under the workspace's ro
     const stale = expectSuccess(first.registerWorkspace, "RegisterWorkspaceSuccess").authToken as string;
 
     const bootstrap = await holdRowLock(ws.id);
-    // The one-statement register reads the token as live from its snapshot, then waits for the row.
+    // The one statement skips the held row; the full path reads the token as live, then waits for the row.
     const register = gql(
       t,
       RegisterWorkspace,
