@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import path from "node:path";
 
 export type ServerProcess = { url: string; pid: number; child: ChildProcess; stop(): Promise<number | null> };
@@ -40,7 +40,9 @@ export async function startServer(
       // From here on the server's log is drained unread: parsing it in this
       // process would take CPU from the load generator.
       child.stdout?.off("data", onData);
-      child.stdout?.resume();
+      // BENCH_SERVER_STDOUT: a file to keep it in instead (e.g. with BENCH_NODE_ARGS=--trace-gc).
+      if (process.env.BENCH_SERVER_STDOUT) child.stdout?.pipe(createWriteStream(process.env.BENCH_SERVER_STDOUT));
+      else child.stdout?.resume();
       resolve((JSON.parse(line) as { url: string }).url.replace(/\/graphql$/, ""));
     };
     child.stdout?.on("data", onData);
