@@ -1,5 +1,6 @@
 // npm run bench [-- --backend pglite|postgres|both] [--duration 10] [--connections 20] [--fanout 1000,5000]
 //   [--observability]   also offeredModels and heartbeat with metrics off, on (the default), and on with traces
+//   [--root DIR]        the service from another checkout's bundle (comparing two builds in one window)
 // Starts, each as a process of its own, a bare node:http server answering a
 // fixed JSON body, plain graphql-yoga answering `{ hello }`, and the service,
 // then loads each over loopback with autocannon from this process. Results are printed and written to
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     fanout: { type: "string", default: "1000,5000" },
     out: { type: "string", default: "BENCHMARKS.md" },
     observability: { type: "boolean", default: false },
+    root: { type: "string" },
   },
 });
 const DURATION = Number(args.duration);
@@ -177,7 +179,7 @@ async function startService(
   beforeLoad?: (server: ServerProcess & { startedInMs: number }, env: Record<string, string>) => Promise<ServerProcess>,
 ) {
   const { adminToken, env, remove } = await freshData(backend, extra);
-  const started = await startServer(env);
+  const started = await startServer(env, args.root);
   const server = beforeLoad ? await beforeLoad(started, env) : started;
   const { url } = server;
   const created = await gqlCall(url, adminToken, CREATE, { input: { name: "bench" } });
@@ -211,7 +213,7 @@ async function benchBackend(backend: Backend, base: Baselines) {
   const service = await startService(backend, FANOUT_WS_BOUNDS, async (first, env) => {
     startNewMs = first.startedInMs;
     await first.stop();
-    const again = await startServer(env);
+    const again = await startServer(env, args.root);
     startExistingMs = again.startedInMs;
     await new Promise((r) => setTimeout(r, 1_000));
     idleRssMb = rssMb(again.pid);

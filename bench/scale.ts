@@ -351,7 +351,7 @@ async function main() {
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(", ")} (a machine shared with other engineers' builds and tests: figures vary with their load).`,
-    `Command: \`npm run bench:scale -- ${process.argv.slice(2).join(" ")}\`. Date: ${new Date().toISOString()}.`,
+    `Command: \`${["npm run bench:scale", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" ")}\`. Date: ${new Date().toISOString()}.`,
   ];
   const sizes: SizeResult[] = [];
   const dbs: { name: string; url: string }[] = [];
