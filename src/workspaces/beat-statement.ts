@@ -2,6 +2,7 @@ import type { SqlDriver } from "../db/database.js";
 import { type GroupRules, groupCommitOf } from "../db/group-commit.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { WORKSPACE_COLUMNS } from "./columns.js";
+import { runGroupStatement } from "./group-statement.js";
 import type { RuntimeState } from "./runtime-state.js";
 
 /** One common heartbeat: the workspace, the presented token's hash, and the runtime's report if it carried one. */
@@ -91,7 +92,7 @@ const BEATS_WHILE_ONLINE = `${beatStatement(
   { id: "b.id", hash: "b.hash", report: "b.report", degraded: "b.degraded", lag: "b.lag" },
   "ANY($2::text::uuid[])",
 )}
-  RETURNING b.i AS beat, ${WORKSPACE_COLUMNS}`;
+  RETURNING b.i AS item, ${WORKSPACE_COLUMNS}`;
 
 /** The one-beat statement: the row it beat, or null for the full path. */
 export async function beatOne(sql: SqlDriver, beat: Beat): Promise<Workspace | null> {
@@ -117,19 +118,7 @@ export async function beatMany(sql: SqlDriver, beats: readonly Beat[]): Promise<
     degraded: b.report && b.report.health === "DEGRADED",
     lag: b.markLagMs,
   }));
-  const rows = await sql.query<Workspace & { beat: number }>(
-    BEATS_WHILE_ONLINE,
-    // Ids as an array literal: uuids (checked before a beat gets here) need no quoting.
-    [JSON.stringify(source), `{${beats.map((b) => b.workspaceId).join(",")}}`],
-    "beats_while_online",
-  );
-  const out: (Workspace | null)[] = beats.map(() => null);
-  for (const { beat: i, ...ws } of rows) {
-    // The join makes this so; a row handed to the wrong beat would be a breach, so it is checked.
-    if (beats[i]?.workspaceId !== ws.id) throw new Error("A grouped heartbeat returned a row of another workspace.");
-    out[i] = ws;
-  }
-  return out;
+  return runGroupStatement(sql, { text: BEATS_WHILE_ONLINE, name: "beats_while_online" }, beats, source);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { SqlDriver } from "../db/database.js";
 import { type GroupRules, groupCommitOf } from "../db/group-commit.js";
 import type { Workspace } from "../generated/prisma/client.js";
 import { WORKSPACE_COLUMNS } from "./columns.js";
+import { runGroupStatement } from "./group-statement.js";
 
 export type OnlineRegistration = {
   url: string | null;
@@ -68,7 +69,7 @@ const registerStatement = (source: string, ids: string) => `
     "failureCode" = NULL, "failureMessage" = NULL, "failedAt" = NULL
   FROM ${source}
   WHERE r.i IN (SELECT i FROM live) AND w.id = r.id AND w.status = 'ONLINE' AND w.kind = 'WORKSPACE'
-  RETURNING r.i AS reg, ${WORKSPACE_COLUMNS}`;
+  RETURNING r.i AS item, ${WORKSPACE_COLUMNS}`;
 
 const REGISTER_WHILE_ONLINE = registerStatement(
   `(VALUES (0, $1::uuid, $2::text, $3::text, $4::"DeliveryMode", $5::text::jsonb)) AS r(i, id, hash, url, mode, card)`,
@@ -82,14 +83,12 @@ const REGISTERS_WHILE_ONLINE = registerStatement(
   "ANY($2::text::uuid[])",
 );
 
-type Returned = Workspace & { reg: number };
-
 async function registerOne(sql: SqlDriver, r: Register): Promise<Workspace | null> {
   const params = [r.workspaceId, r.tokenHash, r.url, r.deliveryMode, r.card];
-  const rows = await sql.query<Returned>(REGISTER_WHILE_ONLINE, params, "register_while_online");
+  const rows = await sql.query<Workspace & { item: number }>(REGISTER_WHILE_ONLINE, params, "register_while_online");
   const row = rows[0];
   if (!row) return null;
-  const { reg: _, ...ws } = row;
+  const { item: _, ...ws } = row;
   return ws;
 }
 
@@ -102,19 +101,7 @@ async function registerMany(sql: SqlDriver, regs: readonly Register[]): Promise<
     mode: r.deliveryMode,
     card: r.card === null ? null : JSON.parse(r.card),
   }));
-  const rows = await sql.query<Returned>(
-    REGISTERS_WHILE_ONLINE,
-    // Ids as an array literal: uuids (checked before a register gets here) need no quoting.
-    [JSON.stringify(source), `{${regs.map((r) => r.workspaceId).join(",")}}`],
-    "registers_while_online",
-  );
-  const out: (Workspace | null)[] = regs.map(() => null);
-  for (const { reg: i, ...ws } of rows) {
-    // The join makes this so; a row handed to the wrong register would be a breach, so it is checked.
-    if (regs[i]?.workspaceId !== ws.id) throw new Error("A grouped register returned a row of another workspace.");
-    out[i] = ws;
-  }
-  return out;
+  return runGroupStatement(sql, { text: REGISTERS_WHILE_ONLINE, name: "registers_while_online" }, regs, source);
 }
 
 /**

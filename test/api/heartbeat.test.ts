@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiTokenStore } from "../../src/auth/api-tokens.js";
 import { mintToken, parseBearer } from "../../src/auth/tokens.js";
-import type { SqlDriver } from "../../src/db/database.js";
 import { heartbeat as heartbeatDomain } from "../../src/workspaces/heartbeat.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
 import { graphql } from "../gql/gql.js";
 import type { RuntimeStateInput } from "../gql/graphql.js";
 import { expectError, expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, openTestDatabase, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
+import { holdWorkspaceRow, useObservedGroupCommit } from "../support/group-commit.js";
+import { backend, useTestApp } from "../support/harness.js";
 import {
   CreateWorkspace,
   Heartbeat,
@@ -307,25 +307,9 @@ describe("heartbeat: the runtime's own state", () => {
 
 describe("heartbeat: concurrent beats (one statement on PGlite, its group commit)", () => {
   // Its own app, on a database whose beat statements are seen (and can be made to fail).
-  const g = {} as TestApp;
-  const statements: { name: string; beats: number }[] = [];
-  let failing: (name: string) => boolean = () => false;
-  beforeAll(async () => {
-    const { database } = await openTestDatabase();
-    const sql: SqlDriver = {
-      ...database.sql,
-      query: <T>(text: string, params?: unknown[], prepared?: string) => {
-        if (prepared === "beat_while_online" || prepared === "beats_while_online") {
-          const beats = prepared === "beats_while_online" ? (JSON.parse(String(params?.[0])) as unknown[]).length : 1;
-          statements.push({ name: prepared, beats });
-          if (failing(prepared)) return Promise.reject(new Error("injected: the statement failed"));
-        }
-        return database.sql.query<T>(text, params, prepared);
-      },
-    };
-    Object.assign(g, await startTestApp({}, { ...database, sql }));
-  });
-  afterAll(() => g.app?.stop());
+  const observed = useObservedGroupCommit("beat_while_online", "beats_while_online");
+  const g = observed.app;
+  const { statements } = observed;
   // Both backends group beats; PGlite's groups are certain (one thread, no I/O between beats that
   // arrive together), PostgreSQL's depend on timing, so the group's exact make-up is checked on PGlite.
   const grouped = () => backend === "pglite";
@@ -428,7 +412,7 @@ describe("heartbeat: concurrent beats (one statement on PGlite, its group commit
     expect(got["another report, the same workspace"]).toMatchObject({
       workspace: { state: { activeTasks: 5, version: null } },
     });
-    if (grouped()) expect(Math.max(...statements.map((s) => s.beats)), JSON.stringify(statements)).toBeGreaterThan(1);
+    if (grouped()) expect(Math.max(...statements.map((s) => s.items)), JSON.stringify(statements)).toBeGreaterThan(1);
     // Every beat wrote at most what it writes alone: one DEGRADED event, one ONLINE for the OFFLINE one.
     const ids = [...together.names].filter(([, n]) => n === "degrading" || n === "offline").map(([id]) => id);
     const events = await g.app.domain.prisma.workspaceEvent.findMany({ where: { workspaceId: { in: ids } } });
@@ -447,14 +431,14 @@ describe("heartbeat: concurrent beats (one statement on PGlite, its group commit
     const revoked = await online("retried, revoked");
     await revoke(revoked.id);
     let failed = 0;
-    failing = (name) => name === "beats_while_online" && failed++ === 0;
+    observed.failing = (name) => name === "beats_while_online" && failed++ === 0;
     statements.length = 0;
     try {
       const answers = await Promise.all([...agents.map((a) => call(a.id, a.token)), call(revoked.id, revoked.token)]);
       for (const r of answers.slice(0, 4)) expectSuccess(ok(r).heartbeat, "HeartbeatSuccess");
       expectRefusal(answers[4] as never, "UNAUTHENTICATED", 401);
     } finally {
-      failing = () => false;
+      observed.failing = () => false;
     }
     if (grouped()) {
       expect(failed, JSON.stringify(statements)).toBe(1);
@@ -467,35 +451,25 @@ describe("heartbeat: concurrent beats (one statement on PGlite, its group commit
     "a row another transaction holds stalls only its own beat: the group skips it, and the others are answered",
     async () => {
       const [held, free] = await Promise.all([online("held by a change"), online("beating freely")]);
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
       // A change under way on one workspace (as a sweep's batch would be): its row lock is held.
-      const holder = g.app.domain.sql.transaction(async (tx) => {
-        await tx.query(`SELECT 1 FROM "Workspace" WHERE id = $1::uuid FOR UPDATE`, [held.id]);
-        locked();
-        await released;
-      });
-      await isLocked;
+      const release = await holdWorkspaceRow(g, held.id);
       const heldBeat = call(held.id, held.token);
       // Answered while the other row is still held: had the group waited on that lock, this would not return.
       const answers = await Promise.all([free, free, free].map((a) => call(a.id, a.token)));
       for (const r of answers) expectSuccess(ok(r).heartbeat, "HeartbeatSuccess");
-      release();
-      await holder;
+      await release();
       expectSuccess(ok(await heldBeat).heartbeat, "HeartbeatSuccess");
     },
   );
 
   it("a database that keeps failing: every beat of the batch gets 503, never 401", async () => {
     const agents = await Promise.all([0, 1, 2].map((i) => online(`unavailable ${i}`)));
-    failing = () => true;
+    observed.failing = () => true;
     try {
       const answers = await Promise.all([...agents, ...agents].map((a) => call(a.id, a.token)));
       for (const r of answers) expectRefusal(r, "SERVICE_UNAVAILABLE", 503);
     } finally {
-      failing = () => false;
+      observed.failing = () => false;
     }
     for (const a of agents) expectSuccess(ok(await call(a.id, a.token)).heartbeat, "HeartbeatSuccess");
   });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SqlDriver } from "../../src/db/database.js";
+import { describe, expect, it } from "vitest";
 import { expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, openTestDatabase, startTestApp, type TestApp } from "../support/harness.js";
+import { holdWorkspaceRow, useObservedGroupCommit } from "../support/group-commit.js";
+import { backend } from "../support/harness.js";
 import { CreateWorkspace, RegisterWorkspace } from "../support/operations.js";
 
 // The common register (ONLINE, its own live token) goes in a group commit:
@@ -9,26 +9,10 @@ import { CreateWorkspace, RegisterWorkspace } from "../support/operations.js";
 // commit. A group must answer each register exactly as it would be answered
 // alone, and write exactly what the registers alone would write.
 
-const g = {} as TestApp;
-const statements: { name: string; registers: number }[] = [];
-let failing: (name: string) => boolean = () => false;
-beforeAll(async () => {
-  // Its own app, on a database whose register statements are seen (and can be made to fail).
-  const { database } = await openTestDatabase();
-  const sql: SqlDriver = {
-    ...database.sql,
-    query: <T>(text: string, params?: unknown[], prepared?: string) => {
-      if (prepared === "register_while_online" || prepared === "registers_while_online") {
-        const n = prepared === "registers_while_online" ? (JSON.parse(String(params?.[0])) as unknown[]).length : 1;
-        statements.push({ name: prepared, registers: n });
-        if (failing(prepared)) return Promise.reject(new Error("injected: the statement failed"));
-      }
-      return database.sql.query<T>(text, params, prepared);
-    },
-  };
-  Object.assign(g, await startTestApp({}, { ...database, sql }));
-});
-afterAll(() => g.app?.stop());
+// Its own app, on a database whose register statements are seen (and can be made to fail).
+const observed = useObservedGroupCommit("register_while_online", "registers_while_online");
+const g = observed.app;
+const { statements } = observed;
 // PGlite's groups are certain (one thread, no I/O between registers that arrive together);
 // PostgreSQL's depend on timing, so the group's make-up is checked on PGlite.
 const grouped = () => backend === "pglite";
@@ -164,7 +148,7 @@ describe("registerWorkspace: concurrent registers (their group commit)", () => {
     expect((await row(byName.revoked as string)).url).toBe("https://live.example/a2a");
     expect(["https://b.example/a2a", null]).toContain((await row(byName.b as string)).url);
     if (grouped()) {
-      const largest = Math.max(...statements.map((s) => s.registers));
+      const largest = Math.max(...statements.map((s) => s.items));
       expect(largest, JSON.stringify(statements)).toBeGreaterThan(1);
     }
   });
@@ -174,7 +158,7 @@ describe("registerWorkspace: concurrent registers (their group commit)", () => {
     const revoked = await online("reg retried, revoked");
     await revoke(revoked.id);
     let failed = 0;
-    failing = (name) => name === "registers_while_online" && failed++ === 0;
+    observed.failing = (name) => name === "registers_while_online" && failed++ === 0;
     statements.length = 0;
     try {
       const answers = await Promise.all([
@@ -190,7 +174,7 @@ describe("registerWorkspace: concurrent registers (their group commit)", () => {
       if (!last) throw new Error("five answers were expected");
       expectSuccess(ok(last).registerWorkspace, "RegisterWorkspaceSuccess");
     } finally {
-      failing = () => false;
+      observed.failing = () => false;
     }
     if (grouped()) {
       expect(failed, JSON.stringify(statements)).toBe(1);
@@ -204,24 +188,14 @@ describe("registerWorkspace: concurrent registers (their group commit)", () => {
     "a row another transaction holds stalls only its own register: the group skips it, and the others are answered",
     async () => {
       const [held, free] = await Promise.all([online("reg held by a change"), online("reg registering freely")]);
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
-      const holder = g.app.domain.sql.transaction(async (tx) => {
-        await tx.query(`SELECT 1 FROM "Workspace" WHERE id = $1::uuid FOR UPDATE`, [held.id]);
-        locked();
-        await released;
-      });
-      await isLocked;
+      const release = await holdWorkspaceRow(g, held.id);
       const heldRegister = call(held.id, held.token, { url: "https://held.example/a2a" });
       // Answered while the other row is still held: had the group waited on that lock, this would not return.
       const answers = await Promise.all(
         [1, 2, 3].map((i) => call(free.id, free.token, { url: `https://f.example/${i}` })),
       );
       for (const r of answers) expectSuccess(ok(r).registerWorkspace, "RegisterWorkspaceSuccess");
-      release();
-      await holder;
+      await release();
       const s = expectSuccess(ok(await heldRegister).registerWorkspace, "RegisterWorkspaceSuccess");
       expect(s.workspace.url).toBe("https://held.example/a2a");
     },
@@ -229,12 +203,12 @@ describe("registerWorkspace: concurrent registers (their group commit)", () => {
 
   it("a database that keeps failing: every register of the group gets 503, never 401", async () => {
     const agents = await Promise.all([0, 1, 2].map((i) => online(`reg unavailable ${i}`)));
-    failing = () => true;
+    observed.failing = () => true;
     try {
       const answers = await Promise.all([...agents, ...agents].map((a) => call(a.id, a.token)));
       for (const r of answers) expectRefusal(r, "SERVICE_UNAVAILABLE", 503);
     } finally {
-      failing = () => false;
+      observed.failing = () => false;
     }
     for (const a of agents) expectSuccess(ok(await call(a.id, a.token)).registerWorkspace, "RegisterWorkspaceSuccess");
   });
