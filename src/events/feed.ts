@@ -160,19 +160,22 @@ export class EventFeed {
    * A listener gone meanwhile is skipped.
    */
   private async dispatch(event: WorkspaceEvent) {
-    const listeners: [Set<FeedListener>, FeedListener][] = [];
+    const targets: [Set<FeedListener>, FeedListener[]][] = [];
     for (const topic of [event.workspaceId, "*"]) {
       const set = this.byTopic.get(topic);
-      if (set) for (const listener of set) listeners.push([set, listener]);
+      if (set) targets.push([set, [...set]]);
     }
-    for (let i = 0; i < listeners.length; i++) {
-      if (i > 0 && i % DISPATCH_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const [set, listener] = listeners[i] as [Set<FeedListener>, FeedListener];
-      if (!set.has(listener)) continue;
-      try {
-        listener(event);
-      } catch (err) {
-        this.log.error({ msg: "event listener threw", err: (err as Error).message });
+    let handed = 0;
+    for (const [set, listeners] of targets) {
+      for (const listener of listeners) {
+        if (handed > 0 && handed % DISPATCH_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        handed++;
+        if (!set.has(listener)) continue;
+        try {
+          listener(event);
+        } catch (err) {
+          this.log.error({ msg: "event listener threw", err: (err as Error).message });
+        }
       }
     }
   }
