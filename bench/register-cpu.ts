@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
-import { cpuMs, gqlCall, startServer } from "./server-process.js";
+import { cpuMs, gqlCall, registersOfAgents, startServer } from "./server-process.js";
 
 const { values: args } = parseArgs({
   options: { duration: { type: "string", default: "10" }, root: { type: "string" } },
@@ -40,26 +40,13 @@ try {
     const r = await gqlCall(server.url, null, REGISTER, { input: { workspaceId } });
     agents.push({ workspaceId, token: r.registerWorkspace.authToken as string });
   }
-  let next = 0;
   const before = cpuMs(server.pid);
   const r = await autocannon({
     url: `${server.url}/graphql`,
     method: "POST",
     connections: 20,
     duration: Number(args.duration),
-    requests: [
-      {
-        setupRequest: (req) => {
-          const a = agents[next++ % agents.length] as (typeof agents)[number];
-          const input = { workspaceId: a.workspaceId, url: "https://agent.example/a2a" };
-          return {
-            ...req,
-            headers: { "content-type": "application/json", authorization: `Bearer ${a.token}` },
-            body: JSON.stringify({ query: REGISTER, variables: { input } }),
-          };
-        },
-      },
-    ],
+    requests: registersOfAgents(REGISTER, agents),
   });
   const cpuUs = ((cpuMs(server.pid) - before) * 1000) / r.requests.total;
   console.log(

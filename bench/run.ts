@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
 import { FANOUT_WS_BOUNDS, measureFanout } from "./fanout.js";
-import { gqlCall, rssMb, type ServerProcess, startBaseline, startServer } from "./server-process.js";
+import { gqlCall, registersOfAgents, rssMb, type ServerProcess, startBaseline, startServer } from "./server-process.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -256,24 +256,11 @@ async function benchBackend(backend: Backend, base: Baselines) {
     const r = await gqlCall(url, null, REGISTER, { input: { workspaceId: id } });
     agents.push({ workspaceId: id, token: r.registerWorkspace.authToken as string });
   }
-  let next = 0;
   rows.push(
     await load("registerWorkspace (valid bearer, 20 workspaces)", {
       url: `${url}/graphql`,
       method: "POST",
-      requests: [
-        {
-          setupRequest: (req) => {
-            const a = agents[next++ % agents.length] as (typeof agents)[number];
-            const input = { workspaceId: a.workspaceId, url: "https://agent.example/a2a" };
-            return {
-              ...req,
-              headers: { "content-type": "application/json", authorization: `Bearer ${a.token}` },
-              body: JSON.stringify({ query: REGISTER, variables: { input } }),
-            };
-          },
-        },
-      ],
+      requests: registersOfAgents(REGISTER, agents),
     }),
   );
   rows.push(

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import path from "node:path";
+import type autocannon from "autocannon";
 
 export type ServerProcess = { url: string; pid: number; child: ChildProcess; stop(): Promise<number | null> };
 
@@ -104,4 +105,29 @@ export async function gqlCall(url: string, token: string | null, query: string, 
   const json = (await res.json()) as { data?: any; errors?: unknown[] };
   if (json.errors) throw new Error(JSON.stringify(json.errors));
   return json.data;
+}
+
+/**
+ * autocannon's requests for registers of many agents' own workspaces: each
+ * request is the next agent's, with its own token (agents register their
+ * own workspace, so the common case is many rows, not one).
+ */
+export function registersOfAgents(
+  query: string,
+  agents: readonly { workspaceId: string; token: string }[],
+): autocannon.Request[] {
+  let next = 0;
+  return [
+    {
+      setupRequest: (req: autocannon.Request) => {
+        const a = agents[next++ % agents.length] as (typeof agents)[number];
+        const input = { workspaceId: a.workspaceId, url: "https://agent.example/a2a" };
+        return {
+          ...req,
+          headers: { "content-type": "application/json", authorization: `Bearer ${a.token}` },
+          body: JSON.stringify({ query, variables: { input } }),
+        };
+      },
+    },
+  ];
 }
