@@ -23,10 +23,12 @@ export interface SqlDriver {
   transaction<R>(fn: (tx: SqlDriver) => Promise<R>): Promise<R>;
   /**
    * True outside a transaction: statements that wait beside each other may
-   * be grouped into one (the heartbeat's group commit). On PGlite they run
-   * one at a time on this thread anyway; on PostgreSQL each statement costs
-   * a round trip and a backend's parse, plan and commit, which a group pays
-   * once (heartbeats: 2.7-2.9k/s alone, 5.7k/s grouped, BENCHMARKS.md).
+   * be grouped into one (GroupCommit: the heartbeat's and the register's).
+   * On PGlite they run one at a time on this thread anyway; on PostgreSQL
+   * each statement costs a round trip and a backend's parse, plan and
+   * commit, which a group pays once (heartbeats: 2.7-2.9k/s alone, 5.7k/s
+   * grouped; registers, durable: about 1k/s alone, 2-3k/s grouped;
+   * BENCHMARKS.md).
    */
   groupCommit?: boolean;
 }
