@@ -89,12 +89,17 @@ function closeOpenStarts(tx: Tx, workspaceId: string) {
   });
 }
 
-/** The backend answered: its handle, and the event. */
+/**
+ * The backend answered: its handle, and the event, once per start. The
+ * start's own answer and an adoption of the same runtime (a listing that saw
+ * it before the answer was recorded) may both come here; the one that finds
+ * the handle already set records nothing.
+ */
 export async function recordStarted(domain: Domain, startId: string, workspaceId: string, runtime: ObservedRuntime) {
   const hint = await domain.prisma.$transaction(async (tx) => {
     const status = await lockWorkspace(tx, workspaceId);
     const { count } = await tx.runtimeStart.updateMany({
-      where: { id: startId, exitedAt: null },
+      where: { id: startId, exitedAt: null, ref: null },
       data: { ref: runtime.ref },
     });
     if (count === 0 || !status) return null;
