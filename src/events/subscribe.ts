@@ -11,6 +11,9 @@ export type EventFilter = { workspaceId?: string | null; type?: WorkspaceEventTy
 export const MAX_QUEUED_EVENTS = 1_000;
 const REPLAY_PAGE = 200;
 
+type Result = IteratorResult<WorkspaceEvent, undefined>;
+const DONE: Result = Object.freeze({ done: true, value: undefined });
+
 /**
  * Recorded events past `after`, then live ones, with no gap and no
  * duplicate: the live listener is in place before the replay reads, and
@@ -18,95 +21,161 @@ const REPLAY_PAGE = 200;
  * reads settled events only, as the feed does, so the two agree on order.
  */
 export function subscribeToEvents(feed: EventFeed, filter: EventFilter): AsyncIterableIterator<WorkspaceEvent> {
-  // An async generator waiting for an event cannot be returned until that
-  // event arrives; a dead client on a quiet workspace would keep its
-  // listener for ever. Closing resolves the wait instead.
-  let close!: () => void;
-  const closed = new Promise<void>((resolve) => {
-    close = resolve;
-  });
-  // A shutdown completes the stream as its end, not as a cut connection.
-  const stopDraining = feed.onDrain(() => close());
-  void closed.then(stopDraining);
-  const events = streamEvents(feed, filter, closed);
-  return {
-    next: () => events.next(),
-    return: (value?: unknown) => {
-      close();
-      return events.return(value as undefined);
-    },
-    throw: (err?: unknown) => {
-      close();
-      return events.throw(err);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  return new EventStream(feed, filter);
 }
 
-async function* streamEvents(
-  feed: EventFeed,
-  filter: EventFilter,
-  closed: Promise<void>,
-): AsyncGenerator<WorkspaceEvent, void, undefined> {
-  let isClosed = false;
-  let wakeUp: (() => void) | null = null;
-  void closed.then(() => {
-    isClosed = true;
-    wakeUp?.();
-  });
-  const queue: WorkspaceEvent[] = [];
-  // Set when the queue overflowed: what it held was dropped, and the stream
-  // catches up from the record instead (memory stays bounded, nothing is lost).
-  let behind = false;
-  const stopListening = feed.listen(filter.workspaceId ?? "*", (event) => {
-    if (filter.type && event.type !== filter.type) return;
-    if (queue.length >= MAX_QUEUED_EVENTS) {
-      behind = true;
-      queue.length = 0;
-    } else if (!behind) queue.push(event);
-    wakeUp?.();
-  });
-  try {
+/**
+ * One subscriber's stream, as one object: an event the feed hands to a
+ * waiting reader resolves its `next` directly. (It was an async generator
+ * behind a wrapper; with 10,000 subscribers of one workspace, their resumes
+ * and per-subscriber closures showed in the fan-out's profile and heap,
+ * BENCHMARKS.md, session 8.) A `next` called before the last one settled
+ * waits its turn, as with a generator.
+ */
+class EventStream implements AsyncIterableIterator<WorkspaceEvent> {
+  private started = false;
+  private closed = false;
+  /** The position of the last event handed out: anything at or before it is a duplicate. */
+  private last: EventPosition | undefined;
+  /** Events read from the record, handed out before anything live. */
+  private page: WorkspaceEvent[] = [];
+  /** The record has more to read before the live queue (a replay, or a catch-up after an overflow). */
+  private readRecord: boolean;
+  private readonly queue: WorkspaceEvent[] = [];
+  /** Set when the queue overflowed: nothing is queued until the catch-up starts reading. */
+  private behind = false;
+  private reader: ((result: Result) => void) | null = null;
+  /** The unsettled `next` that waits for an event or a page of the record. */
+  private waiting: Promise<Result> | null = null;
+  private stopListening: (() => void) | null = null;
+  private readonly stopDraining: () => void;
+
+  constructor(
+    private readonly feed: EventFeed,
+    private readonly filter: EventFilter,
+  ) {
+    this.readRecord = filter.after !== null && filter.after !== undefined;
+    // A shutdown completes the stream as its end, not as a cut connection.
+    this.stopDraining = feed.onDrain(() => this.close());
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  next(): Promise<Result> {
+    if (this.waiting) return this.waiting.then(() => this.next());
+    if (this.closed) return Promise.resolve(DONE);
+    if (!this.started) this.start();
+    const event = this.take();
+    if (event) return Promise.resolve({ done: false, value: event });
+    if (this.readRecord) {
+      this.waiting = this.readPage().then(
+        () => {
+          this.waiting = null;
+          return this.next();
+        },
+        (err: unknown) => {
+          this.waiting = null;
+          throw err;
+        },
+      );
+      return this.waiting;
+    }
+    // An async generator waiting for an event could not be returned until it
+    // came; a dead client on a quiet workspace would keep its listener for
+    // ever. Here `return` resolves the wait.
+    this.waiting = new Promise((resolve) => {
+      this.reader = resolve;
+    });
+    return this.waiting;
+  }
+
+  return(): Promise<Result> {
+    this.close();
+    return Promise.resolve(DONE);
+  }
+
+  throw(err?: unknown): Promise<Result> {
+    this.close();
+    return Promise.reject(err);
+  }
+
+  private start() {
+    this.started = true;
     // Without `after`, the stream starts where the feed is now: anything the
     // feed hands out later is new to this subscriber.
-    let last: EventPosition = filter.after ?? feed.position;
-    let replay = filter.after !== null && filter.after !== undefined;
-    for (;;) {
-      if (replay || behind) {
-        // Clear first: events queued from here on may overlap the pages read
-        // below, and the position check drops the overlap. What is not
-        // settled yet reaches this stream through the feed once it is.
-        behind = false;
-        replay = false;
-        for (;;) {
-          const page = await feed.readAfter(last, filter, REPLAY_PAGE);
-          for (const event of page.events) {
-            last = positionOf(event);
-            yield event;
-          }
-          if (page.events.length < REPLAY_PAGE || page.heldBack || isClosed) break;
-        }
-        continue;
-      }
-      const event: WorkspaceEvent | undefined = queue.shift();
-      if (!event) {
-        // One wait per quiet spell, woken by an event or by the close (a race
-        // with `closed` would leave a reaction on it per wait, for the stream's life).
-        if (isClosed) return;
-        await new Promise<void>((resolve) => {
-          wakeUp = resolve;
-        });
-        wakeUp = null;
-        if (isClosed) return;
-        continue;
-      }
-      if (compareEventPositions(positionOf(event), last) <= 0) continue;
-      last = positionOf(event);
-      yield event;
+    this.last = this.filter.after ?? this.feed.position;
+    this.stopListening = this.feed.listen(this.filter.workspaceId ?? "*", (event) => this.arrived(event));
+  }
+
+  private arrived(event: WorkspaceEvent) {
+    if (this.filter.type && event.type !== this.filter.type) return;
+    const reader = this.reader;
+    if (reader && this.queue.length === 0) {
+      // Waiting, so nothing is queued or left to read: hand it over directly.
+      if (this.isDuplicate(event)) return;
+      this.reader = null;
+      this.waiting = null;
+      this.last = positionOf(event);
+      reader({ done: false, value: event });
+      return;
     }
-  } finally {
-    stopListening();
+    if (this.queue.length >= MAX_QUEUED_EVENTS) {
+      this.behind = true;
+      this.readRecord = true;
+      this.queue.length = 0;
+    } else if (!this.behind) this.queue.push(event);
+  }
+
+  /** The next event already here, from the record's page first, then the live queue. */
+  private take(): WorkspaceEvent | undefined {
+    const fromRecord = this.page.shift();
+    if (fromRecord) {
+      this.last = positionOf(fromRecord);
+      return fromRecord;
+    }
+    if (this.readRecord) return undefined;
+    for (let event = this.queue.shift(); event; event = this.queue.shift()) {
+      if (this.isDuplicate(event)) continue;
+      this.last = positionOf(event);
+      return event;
+    }
+    return undefined;
+  }
+
+  /**
+   * One page of the record past the last event handed out. The overflow
+   * flag clears first: events queued from here on may overlap the pages, and
+   * the position check drops the overlap. What is not settled yet reaches
+   * this stream through the feed once it is.
+   */
+  private async readPage() {
+    this.behind = false;
+    try {
+      const page = await this.feed.readAfter(this.last as EventPosition, this.filter, REPLAY_PAGE);
+      this.page = page.events;
+      if (page.events.length < REPLAY_PAGE || page.heldBack) this.readRecord = false;
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  private isDuplicate(event: WorkspaceEvent) {
+    return compareEventPositions(positionOf(event), this.last as EventPosition) <= 0;
+  }
+
+  private close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopListening?.();
+    this.stopDraining();
+    this.queue.length = 0;
+    this.page = [];
+    const reader = this.reader;
+    this.reader = null;
+    this.waiting = null;
+    reader?.(DONE);
   }
 }

@@ -134,41 +134,51 @@ async function recheck(ctx: Context, args: Judged) {
  * verdict: a credential revoked (or a JWT expired) while it streams ends it
  * with the refusal as its last result, over SSE and graphql-ws alike. The
  * stream's own `return` is passed straight through, so a client that leaves
- * still releases it at once.
+ * still releases it at once. (A class rather than closures: there is one
+ * per subscriber, and 10,000 of them are judged per event.)
  */
-function whileAuthorized(
-  source: AsyncIterable<ExecutionResult>,
-  judge: () => Promise<GraphQLError | null>,
-): AsyncIterableIterator<ExecutionResult> {
-  const it = source[Symbol.asyncIterator]();
-  let ended = false;
-  const end = async () => {
-    ended = true;
-    await it.return?.();
-  };
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      if (ended) return { done: true, value: undefined };
-      const next = await it.next();
+class WhileAuthorized implements AsyncIterableIterator<ExecutionResult> {
+  private ended = false;
+  private readonly source: AsyncIterator<ExecutionResult>;
+
+  constructor(
+    source: AsyncIterable<ExecutionResult>,
+    private readonly ctx: Context,
+    private readonly judged: Judged,
+  ) {
+    this.source = source[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.ended) return Promise.resolve(DONE);
+    return this.source.next().then((next) => {
       if (next.done) return next;
-      const refusal = await judge();
-      if (!refusal) return next;
-      await end();
-      return { done: false, value: { errors: [refusal] } };
-    },
-    async return() {
-      await end();
-      return { done: true, value: undefined };
-    },
-    async throw(err) {
-      await end();
-      throw err;
-    },
-  };
+      return recheck(this.ctx, this.judged).then((refusal) => {
+        if (!refusal) return next;
+        return this.end().then(() => ({ done: false, value: { errors: [refusal] } }));
+      });
+    });
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    return this.end().then(() => DONE);
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    return this.end().then(() => Promise.reject(err));
+  }
+
+  private async end() {
+    this.ended = true;
+    await this.source.return?.();
+  }
 }
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 const isAsyncIterable = (v: unknown): v is AsyncIterable<ExecutionResult> =>
   typeof v === "object" && v !== null && Symbol.asyncIterator in v;
@@ -189,7 +199,7 @@ export function useAccessRules(): Plugin<Context> {
       }
       return {
         onSubscribeResult({ result, setResult }) {
-          if (isAsyncIterable(result)) setResult(whileAuthorized(result, () => recheck(ctx, args)));
+          if (isAsyncIterable(result)) setResult(new WhileAuthorized(result, ctx, args));
         },
       };
     },

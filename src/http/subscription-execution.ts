@@ -40,25 +40,28 @@ import { rootFields, selectOperation } from "./operation.js";
  * Answers are frozen: a layer that mutated one would change it for all.
  */
 export function useSharedSubscriptionExecution(): Plugin<Context> {
-  const answers = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+  // Each event's answers by key: the execution's promise, replaced by the answer once it settles.
+  const answers = new WeakMap<object, Map<string, Answer<ExecutionResult>>>();
   const subscribe = makeSubscribe(async (args: ExecutionArgs) => {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
     const ctx = args.contextValue as Context;
     const role = ctx.caller?.role ?? null;
     const key = executionKey(args, role);
-    return mapStream(source, (event: unknown) => {
+    return new AnswerStream(source, (event: unknown) => {
       if (key === null || role === null || typeof event !== "object" || event === null) {
         return execute({ ...args, rootValue: event });
       }
       let byKey = answers.get(event);
       if (!byKey) answers.set(event, (byKey = new Map()));
-      let answer = byKey.get(key);
-      if (!answer) {
-        const contextValue = roleOnlyContext(ctx, role);
-        answer = Promise.resolve(execute({ ...args, rootValue: event, contextValue })).then(deepFreeze);
-        byKey.set(key, answer);
-      }
+      const known = byKey.get(key);
+      if (known) return known;
+      const contextValue = roleOnlyContext(ctx, role);
+      const answer = Promise.resolve(execute({ ...args, rootValue: event, contextValue })).then((result) => {
+        (byKey as Map<string, Answer<ExecutionResult>>).set(key, deepFreeze(result));
+        return result;
+      });
+      byKey.set(key, answer);
       return answer;
     });
   });
@@ -154,32 +157,44 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+type Answer<R> = R | Promise<R>;
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+const isPromise = <R>(v: Answer<R>): v is Promise<R> => typeof (v as { then?: unknown } | null)?.then === "function";
+
 /**
  * The source's events, each answered by `map`; closing the stream closes the
  * source. (Not yoga's mapAsyncIterator: this runs per subscriber per event,
- * and its promise helpers showed in the fan-out profile.)
+ * and its promise helpers showed in the fan-out profile. A class, one per
+ * subscriber, with no closures of its own; an answer already settled is
+ * handed on without another turn.)
  */
-function mapStream<R>(
-  source: AsyncIterable<unknown>,
-  map: (event: unknown) => R | Promise<R>,
-): AsyncIterableIterator<R> {
-  const it = source[Symbol.asyncIterator]();
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      const next = await it.next();
-      if (next.done) return { done: true, value: undefined };
-      return { done: false, value: await map(next.value) };
-    },
-    async return() {
-      await it.return?.();
-      return { done: true, value: undefined };
-    },
-    async throw(err: unknown) {
-      await it.return?.();
-      throw err;
-    },
-  };
+class AnswerStream<R> implements AsyncIterableIterator<R> {
+  private readonly source: AsyncIterator<unknown>;
+
+  constructor(
+    source: AsyncIterable<unknown>,
+    private readonly map: (event: unknown) => Answer<R>,
+  ) {
+    this.source = source[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<R>> {
+    return this.source.next().then((next): Answer<IteratorResult<R>> => {
+      if (next.done) return DONE;
+      const answer = this.map(next.value);
+      return isPromise(answer) ? answer.then((value) => ({ done: false, value })) : { done: false, value: answer };
+    });
+  }
+
+  return(): Promise<IteratorResult<R>> {
+    return Promise.resolve(this.source.return?.()).then(() => DONE);
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<R>> {
+    return Promise.resolve(this.source.return?.()).then(() => Promise.reject(err));
+  }
 }

@@ -400,12 +400,16 @@ describe("subscribeToEvents: a subscriber that stops reading", () => {
   // A fake feed that hands events to the subscriber as fast as they commit.
   const fakeFeed = () => {
     const listeners = new Set<FeedListener>();
+    const endings = new Set<() => void>();
     const feed = {
       listen: (_topic: string, listener: FeedListener) => {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
-      onDrain: () => () => {},
+      onDrain: (end: () => void) => {
+        endings.add(end);
+        return () => endings.delete(end);
+      },
       position: { txid: 0n, seq: 0n },
       readAfter: t.app.feed.readAfter.bind(t.app.feed),
     } as unknown as EventFeed;
@@ -417,8 +421,13 @@ describe("subscribeToEvents: a subscriber that stops reading", () => {
         for (const l of listeners) l(event);
       }
     };
-    return { feed, listeners, emit };
+    const drain = () => {
+      for (const end of [...endings]) end();
+    };
+    return { feed, listeners, endings, emit, drain };
   };
+  const eventAt = (seq: bigint) =>
+    ({ txid: 1n, seq, workspaceId: "w", type: "WORKSPACE_ONLINE", status: "ONLINE" }) as WorkspaceEvent;
 
   it("keeps up to 1,000 unread events, then drops them and catches up from the record", async () => {
     const { feed, listeners, emit } = fakeFeed();
@@ -485,5 +494,71 @@ describe("subscribeToEvents: a subscriber that stops reading", () => {
     await stream.return?.();
     expect((await waiting).done).toBe(true);
     expect(listeners.size).toBe(0);
+  });
+
+  it("a shutdown's drain completes a waiting stream and releases what it held", async () => {
+    const { feed, listeners, endings, drain } = fakeFeed();
+    const stream = subscribeToEvents(feed, {});
+    const waiting = stream.next();
+    await eventually(() => listeners.size === 1, "listening");
+    drain();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(listeners.size).toBe(0);
+    expect(endings.size).toBe(0);
+  });
+
+  it("a next called before the last one settled waits its turn: each event reaches one of them, in order", async () => {
+    const { feed, listeners, emit } = fakeFeed();
+    const stream = subscribeToEvents(feed, {});
+    const first = stream.next();
+    const second = stream.next();
+    await eventually(() => listeners.size === 1, "listening");
+    emit(2);
+    expect((await first).value?.seq).toBe(1n);
+    expect((await second).value?.seq).toBe(2n);
+    await stream.return?.();
+  });
+
+  it("a record that cannot be read ends the replay with the error and releases the listener", async () => {
+    const { feed, listeners, endings } = fakeFeed();
+    feed.readAfter = async () => {
+      throw new Error("the database is gone");
+    };
+    const stream = subscribeToEvents(feed, { after: { txid: 1n, seq: 0n } });
+    await expect(stream.next()).rejects.toThrow("the database is gone");
+    expect(listeners.size).toBe(0);
+    expect(endings.size).toBe(0);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("a stream returned while its replay reads ends there: the page read is not handed out", async () => {
+    const { feed, listeners } = fakeFeed();
+    let answer!: (page: { events: WorkspaceEvent[]; heldBack: boolean }) => void;
+    feed.readAfter = () => new Promise((resolve) => (answer = resolve));
+    const stream = subscribeToEvents(feed, { after: { txid: 1n, seq: 0n } });
+    const reading = stream.next();
+    await eventually(() => answer !== undefined, "reading");
+    await stream.return?.();
+    answer({ events: [eventAt(1n), eventAt(2n)], heldBack: false });
+    expect(await reading).toEqual({ done: true, value: undefined });
+    expect(listeners.size).toBe(0);
+  });
+
+  it("a replay then live events: the overlap between the record and the queue is handed out once", async () => {
+    const { feed, emit } = fakeFeed();
+    let answer!: (page: { events: WorkspaceEvent[]; heldBack: boolean }) => void;
+    feed.readAfter = () => new Promise((resolve) => (answer = resolve));
+    const stream = subscribeToEvents(feed, { after: { txid: 1n, seq: 0n } });
+    const reading = stream.next();
+    await eventually(() => answer !== undefined, "reading");
+    emit(3); // live while the record is read: 1-3, which the record also holds up to 2
+    answer({ events: [eventAt(1n), eventAt(2n)], heldBack: false });
+    const seqs = [(await reading).value?.seq];
+    for (let i = 0; i < 2; i++) seqs.push((await stream.next()).value?.seq);
+    expect(seqs).toEqual([1n, 2n, 3n]);
+    emit(1);
+    expect((await stream.next()).value?.seq).toBe(4n);
+    await stream.return?.();
   });
 });
