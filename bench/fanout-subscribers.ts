@@ -12,6 +12,13 @@ export type SubscribersJob = {
   /** The index of this share's first subscriber (which URL each connects to). */
   first: number;
   workspaceId: string;
+  /**
+   * How each subscriber speaks graphql-ws: graphql-ws's own client, or a
+   * lean one (ws, JSON, the protocol's four messages). On two cores the load
+   * generator takes its CPU from the servers; the lean client costs about
+   * half as much per message (BENCHMARKS.md, session 8).
+   */
+  client: "graphql-ws" | "lean";
 };
 
 export type ToSubscribers =
@@ -27,11 +34,46 @@ export type FromSubscribers =
 
 const now = () => performance.timeOrigin + performance.now();
 
+const QUERY = `subscription($id: ID) { workspaceEvents(workspaceId: $id) { cursor type } }`;
+
 async function start(job: SubscribersJob) {
   const receipts: number[][] = [];
   let round = -1;
-  const clients: ReturnType<typeof createClient>[] = [];
-  const connectOne = (i: number) =>
+  const clients: { dispose(): unknown }[] = [];
+  const received = () => {
+    if (round >= 0) receipts[round]?.push(now());
+  };
+  const connectLean = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const index = job.first + i;
+      const socket = new WebSocket(
+        `${(job.urls[index % job.urls.length] as string).replace(/^http/, "ws")}/graphql`,
+        "graphql-transport-ws",
+      );
+      socket.on("open", () =>
+        socket.send(
+          JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${job.credentials[i]}` } }),
+        ),
+      );
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; payload?: unknown };
+        if (message.type === "next") received();
+        else if (message.type === "connection_ack") {
+          socket.send(
+            JSON.stringify({
+              id: "1",
+              type: "subscribe",
+              payload: { query: QUERY, variables: { id: job.workspaceId } },
+            }),
+          );
+          resolve();
+        } else if (message.type === "error") reject(new Error(`subscription refused: ${JSON.stringify(message)}`));
+      });
+      socket.on("close", (code) => reject(new Error(`subscriber closed: ${code}`)));
+      socket.on("error", reject);
+      clients.push({ dispose: () => socket.terminate() });
+    });
+  const connectGraphqlWs = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const index = job.first + i;
       const client = createClient({
@@ -43,20 +85,12 @@ async function start(job: SubscribersJob) {
         on: { connected: () => resolve(), closed: (e) => reject(new Error(`subscriber closed: ${String(e)}`)) },
       });
       client.subscribe(
-        {
-          query: `subscription($id: ID) { workspaceEvents(workspaceId: $id) { cursor type } }`,
-          variables: { id: job.workspaceId },
-        },
-        {
-          next: () => {
-            if (round >= 0) receipts[round]?.push(now());
-          },
-          error: () => {},
-          complete: () => {},
-        },
+        { query: QUERY, variables: { id: job.workspaceId } },
+        { next: received, error: () => {}, complete: () => {} },
       );
       clients.push(client);
     });
+  const connectOne = job.client === "lean" ? connectLean : connectGraphqlWs;
   // In batches: thousands of handshakes at once overflow the listen backlog (resets).
   for (let i = 0; i < job.credentials.length; i += 250) {
     await Promise.all(Array.from({ length: Math.min(250, job.credentials.length - i) }, (_, j) => connectOne(i + j)));

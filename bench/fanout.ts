@@ -11,6 +11,8 @@ export type FanoutResult = {
   maxMs: number;
   allDelivered: boolean;
   kbPerSubscriber: number;
+  /** Each round's p95, in order: a slow round (a collection, a first event) shows apart from the pooled figure. */
+  roundP95Ms: number[];
   /** CPU per delivered event and subscriber, in µs: the servers' (summed) and this load generator's. */
   serverCpuUsPerDelivery: number;
   clientCpuUsPerDelivery: number;
@@ -75,6 +77,8 @@ export async function measureFanout(opts: {
   subscribers: number;
   serverPids: number[];
   rounds: number;
+  /** The subscribers' graphql-ws client (bench/fanout-subscribers.ts); lean by default. */
+  client?: SubscribersJob["client"];
 }): Promise<FanoutResult> {
   const { url, adminToken, subscribers } = opts;
   const created = await gqlCall(
@@ -101,6 +105,7 @@ export async function measureFanout(opts: {
           credentials: Array.from({ length: n }, (_, i) => opts.credential?.(first + i) ?? adminToken),
           first,
           workspaceId,
+          client: opts.client ?? "lean",
         });
       }),
     );
@@ -114,6 +119,7 @@ export async function measureFanout(opts: {
     };
 
     const latencies: number[] = [];
+    const roundP95Ms: number[] = [];
     let allDelivered = true;
     let serverSpent = 0;
     let clientSpent = 0;
@@ -133,7 +139,9 @@ export async function measureFanout(opts: {
       const got = (await Promise.all(shares.map((s) => s.receipts()))).flat();
       delivered += got.length;
       if (got.length < subscribers) allDelivered = false;
-      for (const t of got) latencies.push(t - t0);
+      const thisRound = got.map((t) => t - t0).sort((a, b) => a - b);
+      roundP95Ms.push(Math.round(percentile(thisRound, 0.95)));
+      latencies.push(...thisRound);
       // The agent bootstraps (restart revoked its token): ONLINE, so the next restart is a change again.
       await gqlCall(url, null, register, { id: workspaceId });
       await waitFor(2 * subscribers);
@@ -145,6 +153,7 @@ export async function measureFanout(opts: {
       medianMs: percentile(latencies, 0.5),
       p95Ms: percentile(latencies, 0.95),
       maxMs: latencies[latencies.length - 1] ?? 0,
+      roundP95Ms,
       allDelivered,
       kbPerSubscriber: ((after - before) * 1024) / subscribers,
       serverCpuUsPerDelivery: Math.round((serverSpent * 1000) / Math.max(1, delivered)),
@@ -156,7 +165,7 @@ export async function measureFanout(opts: {
 }
 
 /**
- * `npx tsx bench/fanout.ts [--subscribers 10000] [--rounds 5] [--instances 1] [--root DIR]`:
+ * `npx tsx bench/fanout.ts [--subscribers 10000] [--rounds 5] [--instances 1] [--root DIR] [--jwt] [--client lean|graphql-ws]`:
  * the service on a PostgreSQL database of its own, one instance or several
  * sharing Redis (BENCH_REDIS_URL), and the measurement above. `--root` runs
  * another checkout's build (after `node scripts/build.mjs` there), to compare.
@@ -174,6 +183,8 @@ async function main() {
       root: { type: "string" },
       // Each subscriber a canvas user of its own: a viewer JWT (RS256) with its own subject.
       jwt: { type: "boolean", default: false },
+      // The subscribers' client: "lean" (ws and JSON) or "graphql-ws" (its own client, heavier).
+      client: { type: "string", default: "lean" },
     },
   });
   const base = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -207,6 +218,7 @@ async function main() {
         subscribers: n,
         serverPids: servers.map((s) => s.pid),
         rounds: Number(values.rounds),
+        client: values.client === "graphql-ws" ? "graphql-ws" : "lean",
       });
       console.log(JSON.stringify(r));
     }
