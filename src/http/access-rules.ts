@@ -101,8 +101,7 @@ function needsOf(args: Judged) {
 }
 
 /** The one verdict on what the operation needs: the caller it identified (null: none needed), or the refusal. */
-async function verdict(ctx: Context, args: Judged): Promise<{ caller: Caller | null } | GraphQLError> {
-  const needs = needsOf(args);
+async function verdict(ctx: Context, needs: Needs | null): Promise<{ caller: Caller | null } | GraphQLError> {
   if (!needs) return { caller: null };
   try {
     return { caller: await authorize(needs, ctx.bearer, ctx.identities) };
@@ -114,7 +113,7 @@ async function verdict(ctx: Context, args: Judged): Promise<{ caller: Caller | n
 
 /** The verdict before an operation runs; a caller it identifies becomes the context's, and its actor the domain's. */
 async function check(ctx: Context, args: Judged) {
-  const judgement = await verdict(ctx, args);
+  const judgement = await verdict(ctx, needsOf(args));
   if (judgement instanceof GraphQLError) return judgement;
   if (judgement.caller) {
     ctx.caller = judgement.caller;
@@ -124,8 +123,8 @@ async function check(ctx: Context, args: Judged) {
 }
 
 /** The same verdict again, before each event of a stream: the same bearer is the same caller, so only a refusal matters. */
-async function recheck(ctx: Context, args: Judged) {
-  const judgement = await verdict(ctx, args);
+async function recheck(ctx: Context, needs: Needs | null) {
+  const judgement = await verdict(ctx, needs);
   return judgement instanceof GraphQLError ? judgement : null;
 }
 
@@ -140,13 +139,16 @@ async function recheck(ctx: Context, args: Judged) {
 class WhileAuthorized implements AsyncIterableIterator<ExecutionResult> {
   private ended = false;
   private readonly source: AsyncIterator<ExecutionResult>;
+  /** What the operation needs does not change while it streams: read once, judged per event. */
+  private readonly needs: Needs | null;
 
   constructor(
     source: AsyncIterable<ExecutionResult>,
     private readonly ctx: Context,
-    private readonly judged: Judged,
+    judged: Judged,
   ) {
     this.source = source[Symbol.asyncIterator]();
+    this.needs = needsOf(judged);
   }
 
   [Symbol.asyncIterator]() {
@@ -157,7 +159,7 @@ class WhileAuthorized implements AsyncIterableIterator<ExecutionResult> {
     if (this.ended) return Promise.resolve(DONE);
     return this.source.next().then((next) => {
       if (next.done) return next;
-      return recheck(this.ctx, this.judged).then((refusal) => {
+      return recheck(this.ctx, this.needs).then((refusal) => {
         if (!refusal) return next;
         return this.end().then(() => ({ done: false, value: { errors: [refusal] } }));
       });

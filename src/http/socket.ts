@@ -143,8 +143,10 @@ export function attachGraphQLWebSocket(opts: {
           () => authorizeSocket(ctx.connectionParams, opts.identities, log),
         ),
       onNext: (ctx, id, _payload, _args, result) => {
+        // Runs per subscriber per event: a result without errors has nothing to record or refuse.
+        if (!result.errors) return;
         const seen = operations.get(ctx)?.get(id);
-        for (const e of result.errors ?? []) seen?.errors.add(String(e.extensions?.code ?? "UNKNOWN"));
+        for (const e of result.errors) seen?.errors.add(String(e.extensions?.code ?? "UNKNOWN"));
         closeOnRefusal(ctx.extra.socket as WebSocket, result);
       },
       onComplete: (ctx, id) => {
