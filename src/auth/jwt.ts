@@ -1,5 +1,13 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
+import {
+  createRemoteJWKSet,
+  errors,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwksCache,
+  jwtVerify,
+  type RemoteJWKSet,
+} from "jose";
 import { LRUCache } from "lru-cache";
 import { AccessError, unavailable } from "../errors.js";
 import { highestRole, type Role } from "./roles.js";
@@ -36,15 +44,24 @@ const ASYMMETRIC = [
 const CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
- * A token whose signature and claims were verified is believed this long
- * without checking its signature again, never past its own expiry. Streams
- * are judged again before each event: 10,000 canvases on one workspace
- * would otherwise verify 10,000 signatures per event. It bounds how long a
- * key withdrawn from the key set keeps its tokens good (jose keeps a fetched
- * key set for minutes in any case).
+ * A token whose signature and claims were verified is believed without a
+ * second signature check while its verdict cannot have changed: until its
+ * own expiry, and while the key set it was verified against is the one
+ * held. Streams are judged again before each event: 10,000 canvases on one
+ * workspace would otherwise verify 10,000 signatures per event (70-110 µs
+ * each here). It was also bounded to 60 s, which bought nothing a key set
+ * held unchanged could not give, and made the first event after a minute's
+ * lull verify every canvas's token at once (BENCHMARKS.md, session 8).
  */
-export const VERIFIED_FOR_MS = 60_000;
 const MAX_VERIFIED = 20_000;
+/**
+ * How long a fetched key set is used before it is fetched again (jose's own
+ * default, made explicit): a key withdrawn from the set stops verifying
+ * within this, and so do the verdicts it gave.
+ */
+export const KEY_SET_MAX_AGE_MS = 600_000;
+/** The one key of AUTH_JWT_PUBLIC_KEY never changes: a verdict holds until the token expires. */
+const STATIC_KEY = "static";
 
 /** The key set could not be fetched: nothing was judged about the token. */
 class KeySetUnavailable extends Error {}
@@ -56,18 +73,29 @@ class KeySetUnavailable extends Error {}
  */
 export class UserTokens {
   private readonly key: KeyObject | JWTVerifyGetKey;
-  /** By the exact token text: one byte changed is another token, verified on its own. Only successes are kept. */
-  private readonly verified = new LRUCache<string, { user: VerifiedUser; goodUntilMs: number }>({
+  private readonly remote: RemoteJWKSet | null = null;
+  /** jose's record of the key set it holds, written at each fetch (`jwksCache`). */
+  private readonly fetched: { uat?: number; jwks?: unknown } = {};
+  /** The content of the last key set seen, by the object jose wrote (a new one per fetch). */
+  private keySet: { jwks: unknown; content: string } = { jwks: undefined, content: "" };
+  /**
+   * By the exact token text: one byte changed is another token, verified on
+   * its own. Only successes are kept, with the key set they were verified against.
+   */
+  private readonly verified = new LRUCache<string, { user: VerifiedUser; goodUntilMs: number; keys: string }>({
     max: MAX_VERIFIED,
-    ttl: VERIFIED_FOR_MS,
   });
+  private checked = 0;
 
   constructor(private readonly settings: JwtSettings) {
     if (settings.jwksUrl) {
       const remote = createRemoteJWKSet(new URL(settings.jwksUrl), {
         cooldownDuration: settings.jwksCooldownSeconds * 1000,
+        cacheMaxAge: KEY_SET_MAX_AGE_MS,
         timeoutDuration: 5_000,
+        [jwksCache]: this.fetched as Record<string, never>,
       });
+      this.remote = remote;
       this.key = async (header, token) => {
         try {
           return await remote(header, token);
@@ -82,14 +110,33 @@ export class UserTokens {
     } else throw new Error("UserTokens needs AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY");
   }
 
+  /** Signature checks made so far (each a full verification, not a kept verdict). */
+  get signaturesChecked(): number {
+    return this.checked;
+  }
+
   async verify(token: string): Promise<VerifiedUser> {
     const known = this.verified.get(token);
-    if (known && Date.now() < known.goodUntilMs) return known.user;
-    // Past its expiry (with the tolerance jose allows): verified again, which refuses it as expired.
-    if (known) this.verified.delete(token);
+    if (known) {
+      // Past its expiry (with the tolerance jose allows), or the key set changed: verified again.
+      if (Date.now() < known.goodUntilMs && known.keys === (this.keysHeld() ?? (await this.keysRefetched())))
+        return known.user;
+      this.verified.delete(token);
+    }
     let payload: JWTPayload;
+    // The key set the key came from. Null when the set was fetched or changed while the key was
+    // found (the first use, an unknown kid): which set gave the key is not known, so the verdict
+    // is not kept, and the token's next use is verified again.
+    let keys: string | null = null;
+    const key: JWTVerifyGetKey = async (header, jws) => {
+      const before = this.keysHeld();
+      const found = typeof this.key === "function" ? await this.key(header, jws) : this.key;
+      keys = before !== null && before === this.keysHeld() ? before : null;
+      return found;
+    };
+    this.checked++;
     try {
-      ({ payload } = await jwtVerify(token, this.key as JWTVerifyGetKey, {
+      ({ payload } = await jwtVerify(token, key, {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: ASYMMETRIC,
@@ -103,8 +150,34 @@ export class UserTokens {
     const user = { sub: payload.sub as string, role: roleOf(payload, this.settings.rolesClaim) };
     // exp is required, so present; jose accepts the token until exp plus the tolerance, and no longer.
     const goodUntilMs = ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000;
-    this.verified.set(token, { user, goodUntilMs });
+    if (keys !== null) this.verified.set(token, { user, goodUntilMs, keys });
     return user;
+  }
+
+  /**
+   * The key set held now, as its content (a verdict holds while this is the
+   * same), or null when there is none fresh: it must be fetched first.
+   */
+  private keysHeld(): string | null {
+    if (!this.remote) return STATIC_KEY;
+    const { uat, jwks } = this.fetched;
+    if (uat === undefined || jwks === undefined || Date.now() >= uat + KEY_SET_MAX_AGE_MS) return null;
+    if (this.keySet.jwks !== jwks) this.keySet = { jwks, content: JSON.stringify(jwks) };
+    return this.keySet.content;
+  }
+
+  /**
+   * The key set fetched again (one fetch for every caller meanwhile: jose
+   * shares it). Unchanged, every verdict it gave still holds; a fetch that
+   * fails refuses with 503, as a verification needing it would.
+   */
+  private async keysRefetched(): Promise<string | null> {
+    try {
+      await this.remote?.reload();
+    } catch (err) {
+      throw unavailable("The user token's signing key", err);
+    }
+    return this.keysHeld();
   }
 }
 

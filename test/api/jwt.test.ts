@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { KEY_SET_MAX_AGE_MS, type UserTokens } from "../../src/auth/jwt.js";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { expectRefusal, expectSuccess, gql, ok } from "../support/gql.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
@@ -141,6 +142,30 @@ describe("AUTH_JWT_PUBLIC_KEY", () => {
       expect(late.errors?.[0]?.message).toMatch(/expired/);
     } finally {
       vi.useRealTimers();
+    }
+  });
+
+  it("a verified token's signature is not checked again however long it streams: the one key cannot change", async () => {
+    const users = t.app.identities.users as UserTokens;
+    const token = await sign(keys.privateKey, { exp: now() + 2 * hour });
+    ok(await gql(t, ListWorkspaces, {}, as(token)));
+    const checked = users.signaturesChecked;
+    // Both clocks move: a cache's own (lru-cache's ttl reads the performance object it found at load).
+    const realNow = performance.now.bind(performance);
+    let ahead = 0;
+    const monotonic = vi.spyOn(performance, "now").mockImplementation(() => realNow() + ahead);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      // A canvas's events come minutes apart: each would have verified every subscriber's token again.
+      for (const minutes of [1, 10, 50]) {
+        ahead += minutes * 60_000;
+        vi.setSystemTime(Date.now() + minutes * 60_000);
+        ok(await gql(t, ListWorkspaces, {}, as(token)));
+      }
+      expect(users.signaturesChecked).toBe(checked);
+    } finally {
+      vi.useRealTimers();
+      monotonic.mockRestore();
     }
   });
 
@@ -336,11 +361,58 @@ describe("AUTH_JWKS_URL", () => {
     expectRefusal(await gql(t, ListWorkspaces, {}, { token: await signed(forged) }), "UNAUTHENTICATED", 401);
   });
 
+  it("a verdict holds while the key set is unchanged, across its refetch; a key withdrawn stops verifying at the refetch", async () => {
+    // An app of its own: its key set is dated from the faked clock, which must not reach the other tests' app.
+    const own = await startTestApp({ AUTH_JWKS_URL: url, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+    const users = own.app.identities.users as UserTokens;
+    served = { keys: [await jwk(first), await jwk(second)] };
+    try {
+      const token = await signed(first);
+      ok(await gql(own, ListWorkspaces, {}, { token })); // fetches the set: not kept (which set gave the key?)
+      ok(await gql(own, ListWorkspaces, {}, { token })); // verified against the set held: kept
+      const checked = users.signaturesChecked;
+      ok(await gql(own, ListWorkspaces, {}, { token }));
+      expect(users.signaturesChecked).toBe(checked);
+      const fetched = fetches;
+      vi.useFakeTimers({ toFake: ["Date"] });
+      // The set held goes stale: fetched again (once, whoever asks), unchanged: the verdict stands.
+      vi.setSystemTime(Date.now() + KEY_SET_MAX_AGE_MS + 1_000);
+      const [a, b] = await Promise.all([
+        gql(own, ListWorkspaces, {}, { token }),
+        gql(own, ListWorkspaces, {}, { token }),
+      ]);
+      ok(a);
+      ok(b);
+      expect(fetches - fetched).toBe(1);
+      expect(users.signaturesChecked).toBe(checked);
+      // The issuer withdraws k1: at the next refetch its tokens are verified again, and refused.
+      served = { keys: [await jwk(second)] };
+      vi.setSystemTime(Date.now() + KEY_SET_MAX_AGE_MS + 1_000);
+      expectRefusal(await gql(own, ListWorkspaces, {}, { token }), "UNAUTHENTICATED", 401);
+      expect(users.signaturesChecked).toBe(checked + 1);
+      ok(await gql(own, ListWorkspaces, {}, { token: await signed(second) }));
+    } finally {
+      vi.useRealTimers();
+      served = { keys: [await jwk(first), await jwk(second)] };
+      await own.stop();
+    }
+  });
+
   it("a key set that cannot be fetched is SERVICE_UNAVAILABLE for a token that needs it; cached keys still verify", async () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     // k2 is cached: verified without a fetch.
-    ok(await gql(t, ListWorkspaces, {}, { token: await signed(second) }));
+    const verified = await signed(second);
+    ok(await gql(t, ListWorkspaces, {}, { token: verified }));
+    ok(await gql(t, ListWorkspaces, {}, { token: verified }));
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      // Once the set held is stale, a kept verdict needs it fetched again: 503, neither 401 nor a pass.
+      vi.setSystemTime(Date.now() + KEY_SET_MAX_AGE_MS + 1_000);
+      expectRefusal(await gql(t, ListWorkspaces, {}, { token: verified }), "SERVICE_UNAVAILABLE", 503);
+    } finally {
+      vi.useRealTimers();
+    }
     // A new kid needs the key set, which cannot be fetched: retry later, not "you are signed out".
     const third = { kid: "k3", keys: second.keys };
     const r = await gql(t, ListWorkspaces, {}, { token: await signed(third) });
