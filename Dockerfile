@@ -66,7 +66,7 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin \
 WORKDIR /app
 USER 10001:10001
 EXPOSE 4000
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+CMD ["node", "--enable-source-maps", "--min-semi-space-size=8", "dist/main.js"]
 # Owned by root, so read-only to the service even on a writable root; only
 # /data is its own.
 COPY --from=build /out/ /

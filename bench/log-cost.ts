@@ -19,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { serviceNodeFlags } from "../scripts/service-flags.js";
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -83,7 +84,7 @@ async function cpuMs(pid: number): Promise<number> {
 
 async function service(dir: string): Promise<string> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-log-cost-"));
-  const child = spawn(process.execPath, ["dist/main.js"], {
+  const child = spawn(process.execPath, [...serviceNodeFlags(dir), "dist/main.js"], {
     cwd: dir,
     env: {
       ...process.env,

@@ -2,14 +2,16 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import path from "node:path";
 import type autocannon from "autocannon";
+import { serviceNodeFlags } from "../scripts/service-flags.js";
 
 export type ServerProcess = { url: string; pid: number; child: ChildProcess; stop(): Promise<number | null> };
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 /**
- * Starts the service as `npm start` runs it (the bundle), in its own process; the load generator stays in this one.
- * BENCH_NODE_ARGS adds node flags to the service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run).
+ * Starts the service as `npm start` runs it (the bundle, with the flags of that checkout's start script), in its
+ * own process; the load generator stays in this one. BENCH_NODE_ARGS adds node flags to the service (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run).
  */
 export async function startServer(
   env: Record<string, string>,
@@ -19,7 +21,7 @@ export async function startServer(
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean), "dist/main.js"],
+    [...serviceNodeFlags(root), ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean), "dist/main.js"],
     {
       cwd: root,
       env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },

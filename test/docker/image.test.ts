@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serviceNodeFlags } from "../../scripts/service-flags.js";
 import { readMigrations } from "../../src/db/migrate.js";
 import { eventually, machineEngine } from "../support/docker.js";
 import { expectSuccess, gqlHttp, ok } from "../support/gql.js";
@@ -140,7 +141,7 @@ describe.skipIf(notBuilt !== null)(
         WorkingDir: string;
       };
       expect(config.User).toBe(`${UID}:${UID}`);
-      expect(config.Cmd).toEqual(["node", "--enable-source-maps", "dist/main.js"]);
+      expect(config.Cmd).toEqual(["node", ...serviceNodeFlags(), "dist/main.js"]);
       expect(config.WorkingDir).toBe("/app");
       expect(Object.keys(config.ExposedPorts)).toEqual(["4000/tcp"]);
       expect(config.Env).toEqual(
@@ -237,7 +238,10 @@ describe.skipIf(notBuilt !== null)(
           const top = await docker("top", container, "-o", "pid,uid,args");
           expect(top, top.stderr).toMatchObject({ code: 0 });
           expect(top.stdout).toMatch(
-            new RegExp(`^\\s*${pid}\\s+10001\\s+node --enable-source-maps dist/main\\.js\\s*$`, "m"),
+            new RegExp(
+              `^\\s*${pid}\\s+10001\\s+${["node", ...serviceNodeFlags(), "dist/main\\.js"].join(" ")}\\s*$`,
+              "m",
+            ),
           );
 
           // Read-only root: writing outside /data fails (the app's own files and /tmp alike); /data is writable.
