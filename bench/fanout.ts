@@ -77,6 +77,8 @@ export async function measureFanout(opts: {
   subscribers: number;
   serverPids: number[];
   rounds: number;
+  /** A quiet spell before each round, in ms (a canvas's events come minutes apart; caches age). */
+  pauseMs?: number;
   /** The subscribers' graphql-ws client (bench/fanout-subscribers.ts); lean by default. */
   client?: SubscribersJob["client"];
 }): Promise<FanoutResult> {
@@ -125,6 +127,7 @@ export async function measureFanout(opts: {
     let clientSpent = 0;
     let delivered = 0;
     for (let round = 0; round < opts.rounds; round++) {
+      if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
       for (const s of shares) s.round(round);
       await received(); // every share has switched rounds (IPC keeps order)
       const cpu0 = serverCpu();
@@ -165,7 +168,7 @@ export async function measureFanout(opts: {
 }
 
 /**
- * `npx tsx bench/fanout.ts [--subscribers 10000] [--rounds 5] [--instances 1] [--root DIR] [--jwt] [--client lean|graphql-ws]`:
+ * `npx tsx bench/fanout.ts [--subscribers 10000] [--rounds 5] [--instances 1] [--root DIR] [--jwt] [--client lean|graphql-ws] [--pause SECONDS]`:
  * the service on a PostgreSQL database of its own, one instance or several
  * sharing Redis (BENCH_REDIS_URL), and the measurement above. `--root` runs
  * another checkout's build (after `node scripts/build.mjs` there), to compare.
@@ -185,6 +188,8 @@ async function main() {
       jwt: { type: "boolean", default: false },
       // The subscribers' client: "lean" (ws and JSON) or "graphql-ws" (its own client, heavier).
       client: { type: "string", default: "lean" },
+      // Seconds of quiet before each round: what an event meets after a lull (a verified JWT ages out after 60 s).
+      pause: { type: "string", default: "0" },
     },
   });
   const base = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -219,6 +224,7 @@ async function main() {
         serverPids: servers.map((s) => s.pid),
         rounds: Number(values.rounds),
         client: values.client === "graphql-ws" ? "graphql-ws" : "lean",
+        pauseMs: Number(values.pause) * 1000,
       });
       console.log(JSON.stringify(r));
     }
