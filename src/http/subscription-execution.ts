@@ -42,6 +42,11 @@ import { rootFields, selectOperation } from "./operation.js";
 export function useSharedSubscriptionExecution(): Plugin<Context> {
   // Each event's answers by key: the execution's promise, replaced by the answer once it settles.
   const answers = new WeakMap<object, Map<string, Answer<ExecutionResult>>>();
+  const firstAnswers = (event: object) => {
+    const byKey = new Map<string, Answer<ExecutionResult>>();
+    answers.set(event, byKey);
+    return byKey;
+  };
   const subscribe = makeSubscribe(async (args: ExecutionArgs) => {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
@@ -52,13 +57,12 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
       if (key === null || role === null || typeof event !== "object" || event === null) {
         return execute({ ...args, rootValue: event });
       }
-      let byKey = answers.get(event);
-      if (!byKey) answers.set(event, (byKey = new Map()));
+      const byKey = answers.get(event) ?? firstAnswers(event);
       const known = byKey.get(key);
       if (known) return known;
       const contextValue = roleOnlyContext(ctx, role);
       const answer = Promise.resolve(execute({ ...args, rootValue: event, contextValue })).then((result) => {
-        (byKey as Map<string, Answer<ExecutionResult>>).set(key, deepFreeze(result));
+        byKey.set(key, deepFreeze(result));
         return result;
       });
       byKey.set(key, answer);
