@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Workspace } from "../../src/generated/prisma/client.js";
-import { nameContains } from "../../src/workspaces/list.js";
+import { nameContains, pageIds } from "../../src/workspaces/list.js";
 import { graphql } from "../gql/gql.js";
 import type {
   CanvasCountsQueryVariables,
@@ -170,6 +170,43 @@ describe("workspaces ordered, both ways, across pages with ties", () => {
       });
     }
   }
+
+  // The order by last heartbeat reads each listed status's range of its own index and merges them:
+  // every subset of statuses, where ranges are empty, hold ties or hold the cursor's row.
+  const subsets: WorkspaceStatus[][] = [["FAILED"], ["ONLINE", "FAILED"], ["PROVISIONING", "OFFLINE", "ONLINE"]];
+  for (const statuses of subsets) {
+    for (const direction of ["ASC", "DESC"] as const) {
+      it(`LAST_HEARTBEAT_AT ${direction} of ${statuses.join(", ")}`, async () => {
+        const listed = rows.filter((w) => statuses.includes(w.status));
+        const expected = expectedOrder(listed, "LAST_HEARTBEAT_AT", direction);
+        const vars = { search: tag, statuses, orderBy: { field: "LAST_HEARTBEAT_AT", direction } } as const;
+        for (const first of [1, 2, 5, 100]) {
+          expect(
+            (await pageAll(vars, first)).map((n) => n.id),
+            `first: ${first}`,
+          ).toEqual(expected);
+        }
+      });
+    }
+  }
+
+  it("the order by last heartbeat reads index ranges and sorts no rows, before and after a cursor", async () => {
+    const filter = { statuses: ["ONLINE", "FAILED"] as WorkspaceStatus[], kind: null, runtime: null, search: null };
+    const order = { field: "LAST_HEARTBEAT_AT", direction: "DESC" } as const;
+    const cursor = { id: rows[0]?.id as string, name: "", createdAt: new Date(0), status: "ONLINE" as const };
+    for (const after of [null, { order, row: { ...cursor, lastHeartbeatAt: new Date() } }]) {
+      const page = pageIds({ order, filter, after, take: 50 });
+      const plan = await t.app.db.sql.transaction(async (tx) => {
+        // Whatever the planner would choose on this small table: can the index serve it without a sort?
+        await tx.exec("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off");
+        const lines = await tx.query<Record<string, string>>(`EXPLAIN ${page.text}`, page.values);
+        return lines.map((r) => Object.values(r)[0]).join("\n");
+      });
+      expect(plan).toContain("Merge Append");
+      expect(plan.match(/WorkspaceLastBeat_status_at_workspaceId_idx/g)?.length, plan).toBe(2);
+      expect(plan, plan).not.toMatch(/(^|-> +)Sort {2}\(/m);
+    }
+  });
 
   it("keeps a cursor valid when its row changes or goes: it resumes where the row stood", async () => {
     const vars = { search: tag, orderBy: { field: "NAME", direction: "ASC" } } as const;
