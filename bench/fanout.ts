@@ -188,7 +188,7 @@ async function main() {
       jwt: { type: "boolean", default: false },
       // The subscribers' client: "lean" (ws and JSON) or "graphql-ws" (its own client, heavier).
       client: { type: "string", default: "lean" },
-      // Seconds of quiet before each round: what an event meets after a lull (a verified JWT ages out after 60 s).
+      // Seconds of quiet before each round: what an event meets after a lull (caches age, V8 shrinks its heap).
       pause: { type: "string", default: "0" },
     },
   });

@@ -176,6 +176,14 @@ const READS: { name: string; query: string; variables?: (ctx: { workspaceId: str
     query: `{ workspaces(first: 50, orderBy: { field: LAST_HEARTBEAT_AT, direction: DESC }) { ${PAGE} } }`,
   },
   {
+    name: "order by last heartbeat, oldest first",
+    query: `{ workspaces(first: 50, orderBy: { field: LAST_HEARTBEAT_AT, direction: ASC }) { ${PAGE} } }`,
+  },
+  {
+    name: "order by last heartbeat, filtered to FAILED",
+    query: `{ workspaces(first: 50, status: FAILED, orderBy: { field: LAST_HEARTBEAT_AT, direction: DESC }) { ${PAGE} } }`,
+  },
+  {
     name: "order by status, filtered to ONLINE and FAILED",
     query: `{ workspaces(first: 50, statuses: [ONLINE, FAILED], orderBy: { field: STATUS, direction: ASC }) { ${PAGE} } }`,
   },
