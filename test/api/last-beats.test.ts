@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type Database, openDatabase } from "../../src/db/database.js";
+import { describe, expect, it } from "vitest";
+import type { Database } from "../../src/db/database.js";
 import { migrate, readMigrations } from "../../src/db/migrate.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, useTestApp } from "../support/harness.js";
+import { useTestApp, useUnmigratedDatabase } from "../support/harness.js";
 import {
   CreateWorkspace,
   Heartbeat,
@@ -131,41 +130,22 @@ describe("the kept last beats follow every change", () => {
 
 describe("the migration", () => {
   // A database of its own, migrated in two steps around the kept beats' migration.
-  let db: Database;
-  let admin: pg.Client | undefined;
-  beforeAll(async () => {
-    if (backend === "postgres") {
-      const base = process.env.TEST_DATABASE_URL as string;
-      const name = `cp_t_${inject("runId")}_${process.pid}_beats`;
-      admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      const u = new URL(base);
-      u.pathname = `/${name}`;
-      db = await openDatabase({ kind: "postgres", url: u.toString() });
-    } else {
-      db = await openDatabase({ kind: "pglite", dataDir: undefined });
-    }
-  });
-  afterAll(async () => {
-    await db?.close();
-    await admin?.end();
-  });
+  const own = useUnmigratedDatabase();
 
   it("keeps the beat of every workspace already there, never heartbeated as -infinity", async () => {
     const all = await readMigrations();
     const at = all.findIndex((m) => m.name.endsWith("_workspace_last_beats"));
     expect(at).toBeGreaterThan(0);
-    await migrate(db.sql, all.slice(0, at));
-    await db.sql.exec(`
+    await migrate(own.database.sql, all.slice(0, at));
+    await own.database.sql.exec(`
       INSERT INTO "Workspace" (id, name, runtime, model, status, "lastHeartbeatAt", "updatedAt")
       SELECT gen_random_uuid(), 'before-' || g, 'hermes', 'm',
              (ARRAY['PROVISIONING','ONLINE','OFFLINE','FAILED','REMOVED'])[1 + g % 5]::"WorkspaceStatus",
              CASE WHEN g % 3 = 0 THEN NULL ELSE now() - g * interval '1 minute' END, now()
       FROM generate_series(1, 23) g`);
-    expect(await migrate(db.sql, all)).toEqual(all.slice(at).map((m) => m.name));
-    await expectMirror(db.sql);
-    const [never] = await db.sql.query<{ n: number }>(
+    expect(await migrate(own.database.sql, all)).toEqual(all.slice(at).map((m) => m.name));
+    await expectMirror(own.database.sql);
+    const [never] = await own.database.sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM "WorkspaceLastBeat" WHERE "at" = '-infinity'`,
     );
     expect(never?.n).toBe(7);

@@ -1,14 +1,13 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type Database, openDatabase } from "../../src/db/database.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, readMigrations } from "../../src/db/migrate.js";
 import type { WorkspaceKind, WorkspaceStatus } from "../../src/generated/prisma/client.js";
 import { FOLD_ABOVE_ROWS, foldStatusCounts } from "../../src/workspaces/status-counts.js";
 import { sweepOnce } from "../../src/workspaces/sweeps.js";
 import { graphql } from "../gql/gql.js";
 import { expectSuccess, gql, ok } from "../support/gql.js";
-import { backend, startTestApp, type TestApp, useTestApp } from "../support/harness.js";
+import { backend, startTestApp, type TestApp, useTestApp, useUnmigratedDatabase } from "../support/harness.js";
 import {
   CreateWorkspace,
   Heartbeat,
@@ -425,34 +424,15 @@ describe.runIf(backend === "postgres")("on PostgreSQL, with writers and folds at
 
 describe("the migration", () => {
   // A database of its own, migrated in two steps around the counts' migration.
-  let db: Database;
-  let admin: pg.Client | undefined;
-  beforeAll(async () => {
-    if (backend === "postgres") {
-      const base = process.env.TEST_DATABASE_URL as string;
-      const name = `cp_t_${inject("runId")}_${process.pid}_counts`;
-      admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      const u = new URL(base);
-      u.pathname = `/${name}`;
-      db = await openDatabase({ kind: "postgres", url: u.toString() });
-    } else {
-      db = await openDatabase({ kind: "pglite", dataDir: undefined });
-    }
-  });
-  afterAll(async () => {
-    await db?.close();
-    await admin?.end();
-  });
+  const own = useUnmigratedDatabase();
 
   const exact = async () => {
     const [kept, rows] = await Promise.all([
-      db.sql.query(
+      own.database.sql.query(
         `SELECT kind, runtime, status, sum(delta)::int AS n FROM "WorkspaceStatusCount"
          GROUP BY 1, 2, 3 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3`,
       ),
-      db.sql.query(
+      own.database.sql.query(
         `SELECT kind, runtime, status, count(*)::int AS n FROM "Workspace" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
       ),
     ]);
@@ -464,18 +444,18 @@ describe("the migration", () => {
     const all = await readMigrations();
     const at = all.findIndex((m) => m.name.endsWith("_workspace_status_counts"));
     expect(at).toBeGreaterThan(0);
-    await migrate(db.sql, all.slice(0, at));
-    await db.sql.exec(`
+    await migrate(own.database.sql, all.slice(0, at));
+    await own.database.sql.exec(`
       INSERT INTO "Workspace" (id, name, kind, runtime, model, status, "updatedAt")
       SELECT gen_random_uuid(), 'before-' || g, 'WORKSPACE', (ARRAY['hermes','codex'])[1 + g % 2], 'm',
              (ARRAY['PROVISIONING','ONLINE','OFFLINE','FAILED','REMOVED'])[1 + g % 5]::"WorkspaceStatus", now()
       FROM generate_series(1, 23) g;
       INSERT INTO "Workspace" (id, name, kind, runtime, model, status, "updatedAt")
       VALUES (gen_random_uuid(), 'platform', 'PLATFORM', 'hermes', 'm', 'ONLINE', now());`);
-    expect(await migrate(db.sql, all)).toEqual(all.slice(at).map((m) => m.name));
+    expect(await migrate(own.database.sql, all)).toEqual(all.slice(at).map((m) => m.name));
     expect(await exact()).toBe(11);
-    await db.sql.exec(`TRUNCATE "Workspace" CASCADE`);
+    await own.database.sql.exec(`TRUNCATE "Workspace" CASCADE`);
     expect(await exact()).toBe(0);
-    expect(await db.sql.query(`SELECT * FROM "WorkspaceStatusCount"`)).toEqual([]);
+    expect(await own.database.sql.query(`SELECT * FROM "WorkspaceStatusCount"`)).toEqual([]);
   });
 });

@@ -38,6 +38,37 @@ export async function openTestDatabase(
   };
 }
 
+let unmigrated = 0;
+
+/**
+ * A database of this run's backend that no migration has touched, private
+ * to the file (for tests of a migration over rows already there), closed
+ * after it. `database` is filled in by the time a test runs.
+ */
+export function useUnmigratedDatabase(): { database: Database } {
+  const own = {} as { database: Database };
+  let admin: pg.Client | undefined;
+  beforeAll(async () => {
+    if (backend === "pglite") {
+      own.database = await openDatabase({ kind: "pglite", dataDir: undefined });
+      return;
+    }
+    const base = process.env.TEST_DATABASE_URL as string;
+    const name = `cp_t_${inject("runId")}_${process.pid}_empty_${unmigrated++}`;
+    admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const u = new URL(base);
+    u.pathname = `/${name}`;
+    own.database = await openDatabase({ kind: "postgres", url: u.toString() });
+  });
+  afterAll(async () => {
+    await own.database?.close();
+    await admin?.end();
+  });
+  return own;
+}
+
 export type CapturedLog = { lines: string[]; log: RootLogger };
 export const captureLog = (): CapturedLog => {
   const lines: string[] = [];
