@@ -161,13 +161,18 @@ export class DockerBackend implements RuntimeBackend {
     }
   }
 
-  /** Starts a created container; undefined when it vanished first (replaced by a racing start). */
+  /**
+   * Starts a created container; undefined when it vanished or is being
+   * removed (a racing start replacing it, or a sweep that took it for an
+   * orphan): the caller looks again and creates it anew.
+   */
   private async startCreated(container: Docker.Container, spec: RuntimeSpec): Promise<ObservedRuntime | undefined> {
     try {
       await engineCall("start", this.timeoutMs, (signal) => container.start({ abortSignal: signal }));
     } catch (err) {
       const status = engineStatus(err);
-      if (status === 404) return undefined;
+      // 409: "container ... is marked for removal and cannot be started".
+      if (status === 404 || status === 409) return undefined;
       if (status !== 304) {
         // Not left behind as a created container that list() would show; best effort.
         if (status !== undefined) await this.remove(container.id).catch(() => {});

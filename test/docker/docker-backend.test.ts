@@ -17,6 +17,7 @@ import {
   buildAgentImage,
   containerOutput,
   engineClient,
+  engineProxy,
   eventually,
   machineEngine,
   NODE,
@@ -151,6 +152,40 @@ describe.skipIf(!engine.ok)(engine.ok ? "DockerBackend" : `DockerBackend (skippe
     expect(next.ref).not.toBe(a.ref);
     const both = (await backend.list()).filter((r) => r.workspaceId === workspaceId);
     expect(both.map((r) => r.generation).sort()).toEqual([1, 2]);
+  });
+
+  it("starts again when its container is removed between create and start (a sweep taking it for an orphan)", async () => {
+    // An engine in front of the real one that removes the first container
+    // it is asked to start and answers that start as the engine does while
+    // a removal is under way: 409 "marked for removal".
+    const removals: Promise<unknown>[] = [];
+    const starts: string[] = [];
+    const proxy = await engineProxy(dockerHost, (req, res) => {
+      const id = /\/containers\/([^/]+)\/start/.exec(req.url ?? "")?.[1];
+      if (req.method !== "POST" || !id) return false;
+      starts.push(id);
+      if (starts.length > 1) return false;
+      removals.push(docker.getContainer(id).remove({ force: true }));
+      res
+        .writeHead(409, { "content-type": "application/json" })
+        .end(JSON.stringify({ message: `container ${id} is marked for removal and cannot be started` }));
+      return true;
+    });
+    try {
+      const racing = new DockerBackend({ dockerHost: proxy.dockerHost, owner });
+      const workspaceId = newWorkspace();
+      const started = await racing.start(spec(workspaceId, printEnvAndWait));
+      await Promise.all(removals);
+      expect(starts).toHaveLength(2);
+      expect(started.ref).toBe(starts[1]);
+      expect(started.ref).not.toBe(starts[0]);
+      await expect(docker.getContainer(starts[0] ?? "").inspect()).rejects.toMatchObject({ statusCode: 404 });
+      expect((await docker.getContainer(started.ref).inspect()).State.Running).toBe(true);
+      const mine = (await backend.list()).filter((r) => r.workspaceId === workspaceId);
+      expect(mine).toEqual([{ ref: started.ref, workspaceId, generation: 1, state: "running" }]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("reports an exit through watch and list, with its code", async () => {

@@ -35,17 +35,53 @@ function run(file: string, env: Record<string, string>, timeoutMs: number, args:
 
 /** Whether the engine at dockerHost answers /_ping. */
 export function pingEngine(dockerHost: string, timeoutMs = 2_000): Promise<boolean> {
-  const url = new URL(dockerHost);
-  const target =
-    url.protocol === "unix:" ? { socketPath: url.pathname } : { host: url.hostname, port: Number(url.port) };
   return new Promise((resolve) => {
-    const req = http.get({ ...target, path: "/_ping", timeout: timeoutMs }, (res) => {
+    const req = http.get({ ...engineTarget(dockerHost), path: "/_ping", timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve(false));
   });
+}
+
+/** Where an http request to the engine at dockerHost goes. */
+function engineTarget(dockerHost: string): http.RequestOptions {
+  const url = new URL(dockerHost);
+  return url.protocol === "unix:" ? { socketPath: url.pathname } : { host: url.hostname, port: Number(url.port) };
+}
+
+/**
+ * An engine in front of the one at dockerHost, on a socket of its own: each
+ * request goes to intercept first, which answers it itself (returning true)
+ * or lets it through to the real engine unchanged.
+ */
+export async function engineProxy(
+  dockerHost: string,
+  intercept: (req: http.IncomingMessage, res: http.ServerResponse) => boolean,
+): Promise<{ dockerHost: string; close: () => Promise<void> }> {
+  const socketPath = path.join(os.tmpdir(), `cp-engine-proxy-${process.pid}-${Date.now()}.sock`);
+  const server = http.createServer((req, res) => {
+    if (intercept(req, res)) return;
+    const upstream = http.request(
+      { ...engineTarget(dockerHost), method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", (err) => res.destroy(err));
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    dockerHost: `unix://${socketPath}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /**
