@@ -12,6 +12,19 @@ export const MAX_QUEUED_EVENTS = 1_000;
 const REPLAY_PAGE = 200;
 
 type Result = IteratorResult<WorkspaceEvent, undefined>;
+
+/**
+ * Takes a live event past the reader, or declines it (false): a declined
+ * event goes to the reader as any other. While a promised answer is
+ * pending, later events wait behind it in the queue.
+ */
+export type EventTaker = (event: WorkspaceEvent) => boolean | Promise<boolean>;
+
+/** A stream that can hand its live events to a taker instead of its reader (subscribeToEvents' streams can). */
+export type TakenStream = AsyncIterableIterator<WorkspaceEvent> & { takeLiveEvents(taker: EventTaker): void };
+
+export const takesLiveEvents = (stream: object): stream is TakenStream =>
+  typeof (stream as Partial<TakenStream>).takeLiveEvents === "function";
 const DONE: Result = Object.freeze({ done: true, value: undefined });
 
 /**
@@ -20,7 +33,7 @@ const DONE: Result = Object.freeze({ done: true, value: undefined });
  * anything at or before the last position delivered is skipped. The replay
  * reads settled events only, as the feed does, so the two agree on order.
  */
-export function subscribeToEvents(feed: EventFeed, filter: EventFilter): AsyncIterableIterator<WorkspaceEvent> {
+export function subscribeToEvents(feed: EventFeed, filter: EventFilter): TakenStream {
   return new EventStream(feed, filter);
 }
 
@@ -31,8 +44,14 @@ export function subscribeToEvents(feed: EventFeed, filter: EventFilter): AsyncIt
  * and per-subscriber closures showed in the fan-out's profile and heap,
  * BENCHMARKS.md, session 8.) A `next` called before the last one settled
  * waits its turn, as with a generator.
+ *
+ * A taker (takeLiveEvents) is offered each live event that would go
+ * straight to a waiting reader: the reader then stays waiting, and only
+ * what the taker declines reaches it. Replayed and queued events always go
+ * to the reader, and one event is settled (taken or handed on) before the
+ * next is offered, so the order is the record's either way.
  */
-class EventStream implements AsyncIterableIterator<WorkspaceEvent> {
+class EventStream implements TakenStream {
   private started = false;
   private closed = false;
   /** The position of the last event handed out: anything at or before it is a duplicate. */
@@ -44,11 +63,14 @@ class EventStream implements AsyncIterableIterator<WorkspaceEvent> {
   private readonly queue: WorkspaceEvent[] = [];
   /** Set when the queue overflowed: nothing is queued until the catch-up starts reading. */
   private behind = false;
-  private reader: ((result: Result) => void) | null = null;
+  private reader: ((result: Result | Promise<Result>) => void) | null = null;
   /** The unsettled `next` that waits for an event or a page of the record. */
   private waiting: Promise<Result> | null = null;
   private stopListening: (() => void) | null = null;
   private readonly stopDraining: () => void;
+  private taker: EventTaker | null = null;
+  /** The taker has not answered for the last event offered: arrivals queue behind it. */
+  private offering = false;
 
   constructor(
     private readonly feed: EventFeed,
@@ -91,6 +113,10 @@ class EventStream implements AsyncIterableIterator<WorkspaceEvent> {
     return this.waiting;
   }
 
+  takeLiveEvents(taker: EventTaker) {
+    this.taker = taker;
+  }
+
   return(): Promise<Result> {
     this.close();
     return Promise.resolve(DONE);
@@ -111,14 +137,11 @@ class EventStream implements AsyncIterableIterator<WorkspaceEvent> {
 
   private arrived(event: WorkspaceEvent) {
     if (this.filter.type && event.type !== this.filter.type) return;
-    const reader = this.reader;
-    if (reader && this.queue.length === 0) {
+    if (this.reader && this.queue.length === 0 && !this.offering) {
       // Waiting, so nothing is queued or left to read: hand it over directly.
       if (this.isDuplicate(event)) return;
-      this.reader = null;
-      this.waiting = null;
       this.last = positionOf(event);
-      reader({ done: false, value: event });
+      this.offer(event);
       return;
     }
     if (this.queue.length >= MAX_QUEUED_EVENTS) {
@@ -126,6 +149,48 @@ class EventStream implements AsyncIterableIterator<WorkspaceEvent> {
       this.readRecord = true;
       this.queue.length = 0;
     } else if (!this.behind) this.queue.push(event);
+  }
+
+  /** A live event for the waiting reader, to the taker first if there is one; true when taken at once. */
+  private offer(event: WorkspaceEvent): boolean {
+    const taken = this.taker ? this.taker(event) : false;
+    if (taken === true) return true;
+    if (taken === false) {
+      this.handToReader(event);
+      return false;
+    }
+    this.offering = true;
+    taken.then(
+      (yes) => this.offered(event, yes),
+      () => this.offered(event, false),
+    );
+    return false;
+  }
+
+  /** The taker's answer came: what it declined goes to the reader; after what it took, the queue's next. */
+  private offered(event: WorkspaceEvent, taken: boolean) {
+    this.offering = false;
+    if (this.closed) return;
+    if (!taken) return this.handToReader(event);
+    if (this.readRecord) return this.handToReader(undefined);
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      if (this.isDuplicate(next)) continue;
+      this.last = positionOf(next);
+      if (!this.offer(next)) return;
+    }
+  }
+
+  /**
+   * Resolves the waiting reader with the event, or, with none, wakes it to
+   * read the record (the queue overflowed while the taker was answering).
+   */
+  private handToReader(event: WorkspaceEvent | undefined) {
+    const reader = this.reader;
+    if (!reader) return;
+    this.reader = null;
+    this.waiting = null;
+    if (event) reader({ done: false, value: event });
+    else reader(this.next());
   }
 
   /** The next event already here, from the record's page first, then the live queue. */

@@ -199,6 +199,11 @@ export function useAccessRules(): Plugin<Context> {
         setResultAndStopExecution({ errors: [refusal] });
         return;
       }
+      // The same verdict again before each event the live lane takes past the stream (src/http/live-lane.ts).
+      if (ctx.lane) {
+        const needs = needsOf(args);
+        ctx.lane.judge = () => recheck(ctx, needs).then((refusal) => refusal === null);
+      }
       return {
         onSubscribeResult({ result, setResult }) {
           if (isAsyncIterable(result)) setResult(new WhileAuthorized(result, ctx, args));

@@ -7,6 +7,7 @@ import { authorize, type Identities } from "../auth/authorize.js";
 import { parseBearer } from "../auth/tokens.js";
 import type { Logger, RootLogger } from "../log.js";
 import { clientAddress, clientKey } from "./client-address.js";
+import { socketLane } from "./live-lane.js";
 import { selectOperation } from "./operation.js";
 import { guardSocket, type RateLimits } from "./rate-limits.js";
 import type { Yoga } from "./yoga.js";
@@ -174,6 +175,7 @@ export function attachGraphQLWebSocket(opts: {
           connectionParams: ctx.connectionParams ?? {},
           requestId,
           log: opLog,
+          lane: socketLane(ctx.extra.socket as WebSocket, id, () => id in ctx.subscriptions),
         });
         const refused = (errors: readonly GraphQLError[], operation?: string | null) => {
           const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? "GRAPHQL_VALIDATION_FAILED")))];

@@ -15,7 +15,8 @@ import { isAsyncIterable, makeSubscribe, type Plugin } from "graphql-yoga";
 import type { Caller } from "../auth/authorize.js";
 import type { Role } from "../auth/roles.js";
 import type { Domain } from "../domain.js";
-import type { Context } from "../schema/context.js";
+import { type EventTaker, takesLiveEvents } from "../events/subscribe.js";
+import type { Context, LiveLane } from "../schema/context.js";
 import { createLoaders } from "../schema/loaders.js";
 import { rootFields, selectOperation } from "./operation.js";
 
@@ -38,6 +39,14 @@ import { rootFields, selectOperation } from "./operation.js";
  * Only events handed out by the feed are shared (one object for every
  * listener); a replay reads its own rows, so those run per subscriber.
  * Answers are frozen: a layer that mutated one would change it for all.
+ *
+ * A graphql-ws subscriber's live event whose shared answer is there at
+ * once (its selection resolves without waiting) and has no errors goes
+ * through the subscriber's live lane (src/http/live-lane.ts): judged again
+ * by the access rules, then written to its socket, as one JSON text per
+ * answer. Each layer of the stream (the masking hooks, the re-judgment,
+ * graphql-ws's loop) cost a promise per subscriber per event, about half
+ * the CPU of a fan-out to 10,000 (BENCHMARKS.md, session 10).
  */
 export function useSharedSubscriptionExecution(): Plugin<Context> {
   // Each event's answers by key: the execution's promise, replaced by the answer once it settles.
@@ -53,26 +62,55 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
     const ctx = args.contextValue as Context;
     const role = ctx.caller?.role ?? null;
     const key = executionKey(args, role);
-    return new AnswerStream(source, (event: unknown) => {
-      if (key === null || role === null || typeof event !== "object" || event === null) {
-        return execute({ ...args, rootValue: event });
-      }
+    if (key === null || role === null)
+      return new AnswerStream(source, (event) => execute({ ...args, rootValue: event }));
+    const answerTo = (event: unknown): Answer<ExecutionResult> => {
+      if (typeof event !== "object" || event === null) return execute({ ...args, rootValue: event });
       const byKey = answers.get(event) ?? firstAnswers(event);
       const known = byKey.get(key);
       if (known) return known;
-      const contextValue = roleOnlyContext(ctx, role);
-      const answer = Promise.resolve(execute({ ...args, rootValue: event, contextValue })).then((result) => {
+      const result = execute({ ...args, rootValue: event, contextValue: roleOnlyContext(ctx, role) });
+      if (!isPromise(result)) {
         byKey.set(key, deepFreeze(result));
         return result;
+      }
+      const answer = result.then((settled) => {
+        byKey.set(key, deepFreeze(settled));
+        return settled;
       });
       byKey.set(key, answer);
       return answer;
-    });
+    };
+    if (ctx.lane && takesLiveEvents(source)) source.takeLiveEvents(laneTaker(ctx.lane, answerTo));
+    return new AnswerStream(source, answerTo);
   });
   return {
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(subscribe);
     },
+  };
+}
+
+/** Each shared answer's JSON, written once for all the sockets it goes to. */
+const answerJson = new WeakMap<ExecutionResult, string>();
+
+/**
+ * Takes a live event through the subscriber's lane when its shared answer
+ * is already there and has no errors, and the access rules judge the
+ * caller again as they would before any event; declines otherwise (an
+ * answer still running, errors to mask, a refusal to end the stream with,
+ * a socket that cannot take it now), and the stream delivers it.
+ */
+function laneTaker(lane: LiveLane, answerTo: (event: unknown) => Answer<ExecutionResult>): EventTaker {
+  return (event) => {
+    const judge = lane.judge;
+    if (!judge) return false;
+    const answer = answerTo(event);
+    if (isPromise(answer) || answer.errors) return false;
+    let json = answerJson.get(answer);
+    if (json === undefined) answerJson.set(answer, (json = JSON.stringify(answer)));
+    const payload = json;
+    return judge().then((allowed) => allowed && lane.send(payload));
   };
 }
 
@@ -147,7 +185,7 @@ export function roleOnlyContext(ctx: Context, role: Role): Context {
   });
   const { actor: _actor, ...rest } = ctx.domain;
   const domain = Object.defineProperty(rest, "actor", { get: refuse("The actor") }) as Domain;
-  const { bearer: _bearer, ...shared } = ctx;
+  const { bearer: _bearer, lane: _lane, ...shared } = ctx;
   return Object.defineProperty({ ...shared, caller, domain, loaders: createLoaders(domain) }, "bearer", {
     get: refuse("The bearer"),
   }) as Context;

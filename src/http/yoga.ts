@@ -11,7 +11,7 @@ import type { EventFeed } from "../events/feed.js";
 import type { Logger, RootLogger } from "../log.js";
 import type { Metrics } from "../observability/metrics.js";
 import { useTracing } from "../observability/tracing.js";
-import type { Context } from "../schema/context.js";
+import type { Context, LiveLane } from "../schema/context.js";
 import { schema } from "../schema/index.js";
 import { createLoaders } from "../schema/loaders.js";
 import { useAccessRules } from "./access-rules.js";
@@ -78,6 +78,7 @@ export function contextFactory(deps: ContextDeps) {
       loaders: createLoaders(deps.domain),
       requestId,
       log: (initial.log as Logger | undefined) ?? deps.log.child({ requestId }),
+      ...(initial.lane ? { lane: initial.lane as LiveLane } : {}),
     };
   };
 }

@@ -20,4 +20,24 @@ export type Context = {
   /** Bound to requestId: what logs during this request or operation logs through it. */
   log: Logger;
   loaders: Loaders;
+  /** A graphql-ws subscription's own way to its socket (src/http/live-lane.ts); absent over HTTP and SSE. */
+  lane?: LiveLane;
+};
+
+/**
+ * Where a subscription's answers can go without passing through each
+ * layer of its stream (src/http/subscription-execution.ts): straight to
+ * the subscriber's socket, once the access rules have judged the caller
+ * again. Anything it cannot do now it declines, and the stream's own path
+ * delivers that answer.
+ */
+export type LiveLane = {
+  /** Sends a `next` message with this payload (JSON text) now; false when it cannot (see src/http/live-lane.ts). */
+  send(payloadJson: string): boolean;
+  /**
+   * The access rules' verdict on the caller again, true when it may still
+   * receive; set by them once the operation passed its check. Without it,
+   * nothing goes through the lane.
+   */
+  judge?: () => Promise<boolean>;
 };

@@ -310,6 +310,11 @@ export type WorkspaceStateQueryVariables = Exact<{
 
 export type WorkspaceStateQuery = { workspace: { status: WorkspaceStatus, runtimeState: { activeTasks: number | null, currentTask: string | null, errorRate: number | null, health: RuntimeHealth, degradedReason: string | null, version: string | null, reportedAt: string } | null } | null };
 
+export type WithWorkspaceSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WithWorkspaceSubscription = { workspaceEvents: { cursor: string, workspace: { name: string } | null } };
+
 export type CanvasLoadQueryVariables = Exact<{
   statuses?: Array<WorkspaceStatus> | WorkspaceStatus | null | undefined;
   runtime?: string | null | undefined;
@@ -845,6 +850,16 @@ export const WorkspaceStateDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<WorkspaceStateQuery, WorkspaceStateQueryVariables>;
+export const WithWorkspaceDocument = new TypedDocumentString(`
+    subscription WithWorkspace {
+  workspaceEvents {
+    cursor
+    workspace {
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WithWorkspaceSubscription, WithWorkspaceSubscriptionVariables>;
 export const CanvasLoadDocument = new TypedDocumentString(`
     query CanvasLoad($statuses: [WorkspaceStatus!], $runtime: String, $search: String, $orderBy: WorkspaceOrder) {
   workspaces(
