@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { ApiTokenOrigin, ApiTokenRole, PrismaClient } from "../generated/prisma/client.js";
+import type { MaybePromise } from "../maybe-promise.js";
 import { type Actor, actorJson } from "./actor.js";
 import type { Role } from "./roles.js";
 import { hashToken, mintToken } from "./tokens.js";
@@ -69,10 +70,10 @@ export class ApiTokenStore {
 
   /**
    * The unrevoked API token with this digest (expired or not), or null.
-   * Throws if the lookup fails. A database lookup also records the use, at
+   * Answered at once from the cache; throws (or rejects) if the lookup fails. A database lookup also records the use, at
    * most once a minute per token, in the same statement.
    */
-  async find(tokenHash: string): Promise<ApiTokenIdentity | null> {
+  find(tokenHash: string): MaybePromise<ApiTokenIdentity | null> {
     // Untrusted: what was cached may have been revoked unheard, and stays unusable after a reconnect.
     if (!this.trusted()) this.invalidate();
     const hit = this.cache.get(tokenHash);

@@ -1,5 +1,6 @@
 import { AccessError, unavailable } from "../errors.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { andThen, isPromise, type MaybePromise } from "../maybe-promise.js";
 import { type Actor, apiTokenActor, userActor } from "./actor.js";
 import { type ApiTokenStore, isExpired } from "./api-tokens.js";
 import type { UserTokens } from "./jwt.js";
@@ -39,52 +40,84 @@ export type Needs = { role: Role | null; agent: boolean };
  * checked); resolves to the caller. Only agents' calls: a person's token is
  * refused (403), anything else is left to the call's own token check.
  */
-export async function authorize(needs: Needs, bearer: Bearer, ids: Identities): Promise<Caller | null> {
-  if (needs.role) {
-    const caller = await identify(bearer, ids);
-    if (!atLeast(caller.role, needs.role)) {
-      throw new AccessError(
-        "FORBIDDEN",
-        caller.role
-          ? `This operation needs the ${needs.role} role; the bearer has ${caller.role}.`
-          : "The user token carries no role this service knows.",
-      );
-    }
-    return caller;
+export function authorize(needs: Needs, bearer: Bearer, ids: Identities): MaybePromise<Caller | null> {
+  const role = needs.role;
+  if (role) {
+    return andThen(identify(bearer, ids), (caller) => {
+      if (!atLeast(caller.role, role)) {
+        throw new AccessError(
+          "FORBIDDEN",
+          caller.role
+            ? `This operation needs the ${role} role; the bearer has ${caller.role}.`
+            : "The user token carries no role this service knows.",
+        );
+      }
+      return caller;
+    });
   }
   if (needs.agent && ids.users && bearer.kind === "token" && looksLikeJwt(bearer.token)) {
-    const user = await ids.users.verify(bearer.token).catch((err: unknown) => {
-      // A JWT found wrong is no credential at all: the agent's call judges the bearer.
-      if (err instanceof AccessError && err.code === "UNAUTHENTICATED") return null;
-      throw err;
-    });
-    if (user) throw new AccessError("FORBIDDEN", "A user token cannot act as a workspace agent.");
+    return refuseUserAsAgent(ids.users, bearer.token);
   }
   return null;
 }
 
-/** Who the bearer is, or the refusal. */
-async function identify(bearer: Bearer, ids: Identities): Promise<Caller> {
+async function refuseUserAsAgent(users: UserTokens, token: string): Promise<null> {
+  const user = await Promise.resolve()
+    .then(() => users.verify(token))
+    .catch((err: unknown) => {
+      // A JWT found wrong is no credential at all: the agent's call judges the bearer.
+      if (err instanceof AccessError && err.code === "UNAUTHENTICATED") return null;
+      throw err;
+    });
+  if (user) throw new AccessError("FORBIDDEN", "A user token cannot act as a workspace agent.");
+  return null;
+}
+
+/**
+ * Who the bearer is, or the refusal (thrown, or the promise's rejection).
+ * Answered at once when the verdict is already held (a JWT verified and
+ * still good, an API token in the cache): a subscription is judged before
+ * every event.
+ */
+function identify(bearer: Bearer, ids: Identities): MaybePromise<Caller> {
   if (bearer.kind === "none") throw new AccessError("UNAUTHENTICATED", "A bearer token is required.");
   if (bearer.kind === "malformed")
     throw new AccessError("UNAUTHENTICATED", "The Authorization header is not a bearer token.");
   if (ids.users && looksLikeJwt(bearer.token)) {
-    const user = await ids.users.verify(bearer.token);
-    return { kind: "user", sub: user.sub, role: user.role };
+    return andThen(
+      ids.users.verify(bearer.token),
+      (user): Caller => ({ kind: "user", sub: user.sub, role: user.role }),
+    );
   }
-  let token: Awaited<ReturnType<ApiTokenStore["find"]>>;
-  let instance: LiveInstanceToken | null = null;
-  try {
-    token = await ids.apiTokens.find(bearer.hash);
-    if (!token) instance = await findLiveInstanceToken(ids.prisma, bearer.hash);
-  } catch (err) {
+  const hash = bearer.hash;
+  return andThen(
+    lookUp(() => ids.apiTokens.find(hash)),
+    (token) => {
+      if (token) {
+        if (isExpired(token)) throw new AccessError("UNAUTHENTICATED", "The API token has expired.");
+        return { kind: "apiToken", id: token.id, label: token.label, role: token.role };
+      }
+      return andThen(
+        lookUp(() => findLiveInstanceToken(ids.prisma, hash)),
+        (instance): never => {
+          if (instance)
+            throw new AccessError("FORBIDDEN", "Instance tokens may only register and heartbeat their own workspace.");
+          throw new AccessError("UNAUTHENTICATED", "The bearer token is not valid.");
+        },
+      );
+    },
+  );
+}
+
+/** A lookup of the bearer, its failure (thrown or rejected) made the 503 refusal. */
+function lookUp<T>(find: () => MaybePromise<T>): MaybePromise<T> {
+  const failed = (err: unknown): never => {
     throw unavailable("The bearer token", err);
+  };
+  try {
+    const found = find();
+    return isPromise(found) ? found.catch(failed) : found;
+  } catch (err) {
+    return failed(err);
   }
-  if (token) {
-    if (isExpired(token)) throw new AccessError("UNAUTHENTICATED", "The API token has expired.");
-    return { kind: "apiToken", id: token.id, label: token.label, role: token.role };
-  }
-  if (instance)
-    throw new AccessError("FORBIDDEN", "Instance tokens may only register and heartbeat their own workspace.");
-  throw new AccessError("UNAUTHENTICATED", "The bearer token is not valid.");
 }

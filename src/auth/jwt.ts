@@ -10,6 +10,7 @@ import {
 } from "jose";
 import { LRUCache } from "lru-cache";
 import { AccessError, unavailable } from "../errors.js";
+import type { MaybePromise } from "../maybe-promise.js";
 import { highestRole, type Role } from "./roles.js";
 
 export type JwtSettings = {
@@ -115,7 +116,19 @@ export class UserTokens {
     return this.checked;
   }
 
-  async verify(token: string): Promise<VerifiedUser> {
+  /**
+   * The user a token names, or the refusal. A verdict kept for it is
+   * answered at once while the key set it was given under is the one held
+   * and fresh; otherwise (a set to fetch again first, or none kept) it is
+   * worked out below.
+   */
+  verify(token: string): MaybePromise<VerifiedUser> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.goodUntilMs && known.keys === this.keysHeld()) return known.user;
+    return this.verifyAgain(token);
+  }
+
+  private async verifyAgain(token: string): Promise<VerifiedUser> {
     const known = this.verified.get(token);
     if (known) {
       // Past its expiry (with the tolerance jose allows), or the key set changed: verified again.

@@ -4,6 +4,7 @@ import { actorOf, authorize, type Caller, type Needs } from "../auth/authorize.j
 import { type Access, atLeast, isRole, type Role } from "../auth/roles.js";
 import { withActor } from "../domain.js";
 import { AccessError } from "../errors.js";
+import { andThen, isPromise, type MaybePromise } from "../maybe-promise.js";
 import type { Context } from "../schema/context.js";
 import { rootFields, selectOperation } from "./operation.js";
 
@@ -100,15 +101,26 @@ function needsOf(args: Judged) {
   return needs;
 }
 
-/** The one verdict on what the operation needs: the caller it identified (null: none needed), or the refusal. */
-async function verdict(ctx: Context, needs: Needs | null): Promise<{ caller: Caller | null } | GraphQLError> {
+type Verdict = { caller: Caller | null } | GraphQLError;
+
+/**
+ * The one verdict on what the operation needs: the caller it identified
+ * (null: none needed), or the refusal. At once when authorize holds the
+ * answer already (a stream's re-judgment before each event, mostly).
+ */
+function verdict(ctx: Context, needs: Needs | null): MaybePromise<Verdict> {
   if (!needs) return { caller: null };
   try {
-    return { caller: await authorize(needs, ctx.bearer, ctx.identities) };
+    const caller = authorize(needs, ctx.bearer, ctx.identities);
+    return isPromise(caller) ? caller.then((c) => ({ caller: c }), refusal) : { caller };
   } catch (err) {
-    if (err instanceof AccessError) return accessErrorToGraphQL(err);
-    throw err;
+    return refusal(err);
   }
+}
+
+function refusal(err: unknown): GraphQLError {
+  if (err instanceof AccessError) return accessErrorToGraphQL(err);
+  throw err;
 }
 
 /** The verdict before an operation runs; a caller it identifies becomes the context's, and its actor the domain's. */
@@ -123,9 +135,8 @@ async function check(ctx: Context, args: Judged) {
 }
 
 /** The same verdict again, before each event of a stream: the same bearer is the same caller, so only a refusal matters. */
-async function recheck(ctx: Context, needs: Needs | null) {
-  const judgement = await verdict(ctx, needs);
-  return judgement instanceof GraphQLError ? judgement : null;
+function recheck(ctx: Context, needs: Needs | null): MaybePromise<GraphQLError | null> {
+  return andThen(verdict(ctx, needs), (judgement) => (judgement instanceof GraphQLError ? judgement : null));
 }
 
 /**
@@ -159,9 +170,9 @@ class WhileAuthorized implements AsyncIterableIterator<ExecutionResult> {
     if (this.ended) return Promise.resolve(DONE);
     return this.source.next().then((next) => {
       if (next.done) return next;
-      return recheck(this.ctx, this.needs).then((refusal) => {
-        if (!refusal) return next;
-        return this.end().then(() => ({ done: false, value: { errors: [refusal] } }));
+      return andThen(recheck(this.ctx, this.needs), (refused) => {
+        if (!refused) return next;
+        return this.end().then(() => ({ done: false, value: { errors: [refused] } }));
       });
     });
   }
@@ -202,7 +213,7 @@ export function useAccessRules(): Plugin<Context> {
       // The same verdict again before each event the live lane takes past the stream (src/http/live-lane.ts).
       if (ctx.lane) {
         const needs = needsOf(args);
-        ctx.lane.judge = () => recheck(ctx, needs).then((refusal) => refusal === null);
+        ctx.lane.judge = () => andThen(recheck(ctx, needs), (refused) => refused === null);
       }
       return {
         onSubscribeResult({ result, setResult }) {

@@ -105,12 +105,19 @@ function laneTaker(lane: LiveLane, answerTo: (event: unknown) => Answer<Executio
   return (event) => {
     const judge = lane.judge;
     if (!judge) return false;
-    const answer = answerTo(event);
-    if (isPromise(answer) || answer.errors) return false;
-    let json = answerJson.get(answer);
-    if (json === undefined) answerJson.set(answer, (json = JSON.stringify(answer)));
-    const payload = json;
-    return judge().then((allowed) => allowed && lane.send(payload));
+    try {
+      const answer = answerTo(event);
+      if (isPromise(answer) || answer.errors) return false;
+      let json = answerJson.get(answer);
+      if (json === undefined) answerJson.set(answer, (json = JSON.stringify(answer)));
+      const payload = json;
+      const allowed = judge();
+      if (typeof allowed === "boolean") return allowed && lane.send(payload);
+      return allowed.then((yes) => yes && lane.send(payload));
+    } catch {
+      // Whatever went wrong, the stream's path meets it again and answers it as it does.
+      return false;
+    }
   };
 }
 

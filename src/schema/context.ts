@@ -36,8 +36,8 @@ export type LiveLane = {
   send(payloadJson: string): boolean;
   /**
    * The access rules' verdict on the caller again, true when it may still
-   * receive; set by them once the operation passed its check. Without it,
-   * nothing goes through the lane.
+   * receive (at once when they hold it); set by them once the operation
+   * passed its check. Without it, nothing goes through the lane.
    */
-  judge?: () => Promise<boolean>;
+  judge?: () => boolean | Promise<boolean>;
 };
