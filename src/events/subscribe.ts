@@ -153,7 +153,13 @@ class EventStream implements TakenStream {
 
   /** A live event for the waiting reader, to the taker first if there is one; true when taken at once. */
   private offer(event: WorkspaceEvent): boolean {
-    const taken = this.taker ? this.taker(event) : false;
+    let taken: boolean | Promise<boolean>;
+    try {
+      taken = this.taker ? this.taker(event) : false;
+    } catch {
+      // A taker that fails declines: the reader's path meets the failure again and answers it.
+      taken = false;
+    }
     if (taken === true) return true;
     if (taken === false) {
       this.handToReader(event);

@@ -199,6 +199,26 @@ describe("subscribeToEvents with a taker", () => {
     await stream.return?.();
   });
 
+  it("a taker that throws or rejects declines: the reader gets the event, and the next is offered again", async () => {
+    const { feed, listeners, emit } = fakeFeed();
+    const stream = subscribeToEvents(feed, {});
+    const offered: number[] = [];
+    stream.takeLiveEvents((e) => {
+      offered.push(Number(e.seq));
+      if (e.seq === 1n) throw new Error("taker failed");
+      return Promise.reject(new Error("taker failed later"));
+    });
+    const first = stream.next();
+    await eventually(() => listeners.size === 1, "listening");
+    emit(1);
+    expect((await first).value?.seq).toBe(1n);
+    const second = stream.next();
+    emit(2);
+    expect((await second).value?.seq).toBe(2n);
+    expect(offered).toEqual([1, 2]);
+    await stream.return?.();
+  });
+
   it("closed while the taker answers: the reader is done, and the late answer hands nothing on", async () => {
     const { feed, listeners, emit } = fakeFeed();
     const stream = subscribeToEvents(feed, {});
