@@ -37,8 +37,13 @@ export type Needs = { role: Role | null; agent: boolean };
  * anything runs. A role is needed: the bearer must be a valid credential of
  * that role or above (401 when it was checked and found missing or wrong,
  * 403 when it is valid but below, or an agent's, 503 when it could not be
- * checked); resolves to the caller. Only agents' calls: a person's token is
+ * checked); answers with the caller. Only agents' calls: a person's token is
  * refused (403), anything else is left to the call's own token check.
+ *
+ * The answer comes at once when the verdict is already held (a JWT
+ * verified and still good, an API token in the cache), else as a promise;
+ * a refusal is thrown, or the promise rejects with it. Await it, or see
+ * src/http/access-rules.ts for both at once.
  */
 export function authorize(needs: Needs, bearer: Bearer, ids: Identities): MaybePromise<Caller | null> {
   const role = needs.role;

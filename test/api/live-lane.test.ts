@@ -4,7 +4,7 @@ import type { EventFeed, FeedListener } from "../../src/events/feed.js";
 import { type EventTaker, MAX_QUEUED_EVENTS, subscribeToEvents } from "../../src/events/subscribe.js";
 import type { WorkspaceEvent } from "../../src/generated/prisma/client.js";
 import { graphql } from "../gql/gql.js";
-import { expectSuccess, gql, ok } from "../support/gql.js";
+import { type Doc, expectSuccess, gql, ok } from "../support/gql.js";
 import { useTestApp } from "../support/harness.js";
 import { CreateWorkspace, ListEvents, RevokeApiToken } from "../support/operations.js";
 import { apiToken } from "../support/roles.js";
@@ -46,15 +46,26 @@ const create = async (name: string) =>
   expectSuccess(ok(await gql(t, CreateWorkspace, { input: { name } })).createWorkspace, "CreateWorkspaceSuccess")
     .workspace;
 
+/**
+ * A subscription on a socket of its own, in place before the test's events
+ * (and the record of sent messages cleared); the socket closes after the test.
+ */
+async function subscribed<R, V>(token: string, doc: Doc<R, V>) {
+  const socket = connect(await t.listen(), token);
+  onTestFinished(() => socket.dispose());
+  await socket.connected;
+  const sub = socket.subscribe(doc, {} as V);
+  await new Promise((r) => setTimeout(r, 100));
+  sent.length = 0;
+  return { socket, sub };
+}
+
 describe("the live lane over graphql-ws", () => {
   it("sends what graphql-ws would, byte for byte, to every subscriber of an answer worked out at once, in the record's order", async () => {
-    const base = await t.listen();
-    const sockets = [connect(base, t.adminToken), connect(base, t.adminToken)];
-    onTestFinished(() => Promise.all(sockets.map((s) => s.dispose())).then(() => {}));
-    await Promise.all(sockets.map((s) => s.connected));
-    const subs = sockets.map((s) => s.subscribe(OnWorkspaceEvents, {}));
-    await new Promise((r) => setTimeout(r, 100)); // the subscriptions are in place before the events
-    sent.length = 0;
+    const subs = [
+      (await subscribed(t.adminToken, OnWorkspaceEvents)).sub,
+      (await subscribed(t.adminToken, OnWorkspaceEvents)).sub,
+    ];
     const made = [await create("lane one"), await create("lane two"), await create("lane three")];
     const record = ok(await gql(t, ListEvents, { first: 100 })).workspaceEvents.edges.map((e) => e.node);
     const expected = record.filter((e) => made.some((w) => w.id === e.workspaceId));
@@ -73,13 +84,7 @@ describe("the live lane over graphql-ws", () => {
   });
 
   it("leaves to the stream an answer still being worked out when the event comes", async () => {
-    const base = await t.listen();
-    const socket = connect(base, t.adminToken);
-    onTestFinished(() => socket.dispose());
-    await socket.connected;
-    const sub = socket.subscribe(WithWorkspace, {});
-    await new Promise((r) => setTimeout(r, 100));
-    sent.length = 0;
+    const { sub } = await subscribed(t.adminToken, WithWorkspace);
     const made = await create("through the stream");
     const events = await sub.waitFor((all) => all.some((e) => e.workspaceEvents.workspace?.name === made.name));
     expect(events.length).toBeGreaterThan(0);
@@ -89,14 +94,8 @@ describe("the live lane over graphql-ws", () => {
   });
 
   it("judges the caller again before each event it takes: a revoked token's next event is not sent, and the stream closes the socket 4403", async () => {
-    const base = await t.listen();
     const doomed = await apiToken(t, "viewer", "revoked on the lane");
-    const socket = connect(base, doomed.token);
-    onTestFinished(() => socket.dispose());
-    await socket.connected;
-    const sub = socket.subscribe(OnWorkspaceEvents, {});
-    await new Promise((r) => setTimeout(r, 100));
-    sent.length = 0;
+    const { socket, sub } = await subscribed(doomed.token, OnWorkspaceEvents);
     const before = await create("seen on the lane");
     await sub.waitFor((events) => events.some((e) => e.workspaceEvents.workspaceId === before.id));
     expect(nextFrames().map((f) => f.lane)).toEqual(sub.events.map(() => true));
