@@ -1,4 +1,5 @@
 import type { WorkspaceEvent, WorkspaceEventType } from "../generated/prisma/client.js";
+import type { MaybePromise } from "../maybe-promise.js";
 import { compareEventPositions, type EventPosition, positionOf } from "./cursor.js";
 import type { EventFeed } from "./feed.js";
 
@@ -18,7 +19,7 @@ type Result = IteratorResult<WorkspaceEvent, undefined>;
  * event goes to the reader as any other. While a promised answer is
  * pending, later events wait behind it in the queue.
  */
-export type EventTaker = (event: WorkspaceEvent) => boolean | Promise<boolean>;
+export type EventTaker = (event: WorkspaceEvent) => MaybePromise<boolean>;
 
 /** A stream that can hand its live events to a taker instead of its reader (subscribeToEvents' streams can). */
 export type TakenStream = AsyncIterableIterator<WorkspaceEvent> & { takeLiveEvents(taker: EventTaker): void };
@@ -153,7 +154,7 @@ class EventStream implements TakenStream {
 
   /** A live event for the waiting reader, to the taker first if there is one; true when taken at once. */
   private offer(event: WorkspaceEvent): boolean {
-    let taken: boolean | Promise<boolean>;
+    let taken: MaybePromise<boolean>;
     try {
       taken = this.taker ? this.taker(event) : false;
     } catch {

@@ -16,6 +16,7 @@ import type { Caller } from "../auth/authorize.js";
 import type { Role } from "../auth/roles.js";
 import type { Domain } from "../domain.js";
 import { type EventTaker, takesLiveEvents } from "../events/subscribe.js";
+import { andThen, isPromise, type MaybePromise } from "../maybe-promise.js";
 import type { Context, LiveLane } from "../schema/context.js";
 import { createLoaders } from "../schema/loaders.js";
 import { rootFields, selectOperation } from "./operation.js";
@@ -50,9 +51,9 @@ import { rootFields, selectOperation } from "./operation.js";
  */
 export function useSharedSubscriptionExecution(): Plugin<Context> {
   // Each event's answers by key: the execution's promise, replaced by the answer once it settles.
-  const answers = new WeakMap<object, Map<string, Answer<ExecutionResult>>>();
+  const answers = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
   const firstAnswers = (event: object) => {
-    const byKey = new Map<string, Answer<ExecutionResult>>();
+    const byKey = new Map<string, MaybePromise<ExecutionResult>>();
     answers.set(event, byKey);
     return byKey;
   };
@@ -64,7 +65,7 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
     const key = executionKey(args, role);
     if (key === null || role === null)
       return new AnswerStream(source, (event) => execute({ ...args, rootValue: event }));
-    const answerTo = (event: unknown): Answer<ExecutionResult> => {
+    const answerTo = (event: unknown): MaybePromise<ExecutionResult> => {
       if (typeof event !== "object" || event === null) return execute({ ...args, rootValue: event });
       const byKey = answers.get(event) ?? firstAnswers(event);
       const known = byKey.get(key);
@@ -101,7 +102,7 @@ const answerJson = new WeakMap<ExecutionResult, string>();
  * answer still running, errors to mask, a refusal to end the stream with,
  * a socket that cannot take it now), and the stream delivers it.
  */
-function laneTaker(lane: LiveLane, answerTo: (event: unknown) => Answer<ExecutionResult>): EventTaker {
+function laneTaker(lane: LiveLane, answerTo: (event: unknown) => MaybePromise<ExecutionResult>): EventTaker {
   return (event) => {
     const judge = lane.judge;
     if (!judge) return false;
@@ -111,9 +112,7 @@ function laneTaker(lane: LiveLane, answerTo: (event: unknown) => Answer<Executio
       let json = answerJson.get(answer);
       if (json === undefined) answerJson.set(answer, (json = JSON.stringify(answer)));
       const payload = json;
-      const allowed = judge();
-      if (typeof allowed === "boolean") return allowed && lane.send(payload);
-      return allowed.then((yes) => yes && lane.send(payload));
+      return andThen(judge(), (allowed) => allowed && lane.send(payload));
     } catch {
       // Whatever went wrong, the stream's path meets it again and answers it as it does.
       return false;
@@ -206,9 +205,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-type Answer<R> = R | Promise<R>;
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-const isPromise = <R>(v: Answer<R>): v is Promise<R> => typeof (v as { then?: unknown } | null)?.then === "function";
 
 /**
  * The source's events, each answered by `map`; closing the stream closes the
@@ -222,7 +219,7 @@ class AnswerStream<R> implements AsyncIterableIterator<R> {
 
   constructor(
     source: AsyncIterable<unknown>,
-    private readonly map: (event: unknown) => Answer<R>,
+    private readonly map: (event: unknown) => MaybePromise<R>,
   ) {
     this.source = source[Symbol.asyncIterator]();
   }
@@ -232,7 +229,7 @@ class AnswerStream<R> implements AsyncIterableIterator<R> {
   }
 
   next(): Promise<IteratorResult<R>> {
-    return this.source.next().then((next): Answer<IteratorResult<R>> => {
+    return this.source.next().then((next): MaybePromise<IteratorResult<R>> => {
       if (next.done) return DONE;
       const answer = this.map(next.value);
       return isPromise(answer) ? answer.then((value) => ({ done: false, value })) : { done: false, value: answer };

@@ -4,6 +4,7 @@ import type { Bearer } from "../auth/tokens.js";
 import type { Domain } from "../domain.js";
 import type { EventFeed } from "../events/feed.js";
 import type { Logger } from "../log.js";
+import type { MaybePromise } from "../maybe-promise.js";
 import type { Loaders } from "./loaders.js";
 
 /** Built once per request (HTTP, SSE) or per subscription (graphql-ws). */
@@ -39,5 +40,5 @@ export type LiveLane = {
    * receive (at once when they hold it); set by them once the operation
    * passed its check. Without it, nothing goes through the lane.
    */
-  judge?: () => boolean | Promise<boolean>;
+  judge?: () => MaybePromise<boolean>;
 };
